@@ -1,0 +1,1 @@
+"""`revintel demo ...` commands (demo data generator)."""

@@ -1,0 +1,142 @@
+"""Settings: one typed object, read from the environment (``REVINTEL_*``) and built by the caller.
+
+Nothing reads the environment at import time. The CLI and the app factory call
+:func:`load_settings` once and pass the object down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from revintel.errors import ConfigError
+
+DEMO_SECRET = "revintel-demo-secret-not-for-production"  # noqa: S105 - refused outside demo mode
+
+
+class Settings(BaseSettings):
+    """Every setting revintel reads. Each is an environment variable ``REVINTEL_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="REVINTEL_", extra="ignore", populate_by_name=True)
+
+    # --- where things live -------------------------------------------------------------------
+    home: Path = Field(Path(".revintel"), description="Folder for local state: warehouse, app database, models.")
+    warehouse: str | None = Field(
+        None,
+        description="Warehouse URL: duckdb:///path.duckdb (default: warehouse.duckdb in the home) "
+        "or pyspark://local[2] (Parquet tables under the home).",
+    )
+    app_db: str | None = Field(
+        None, description="SQLAlchemy URL of the app database (default: SQLite app.db in the home)."
+    )
+    as_of: dt.date | None = Field(
+        None,
+        description="Treat this date as today (YYYY-MM-DD). Default: the loaded dataset's as-of date, "
+        "else today.",
+    )
+    fiscal_year_start_month: int = Field(1, ge=1, le=12, description="Month the fiscal year starts (1-12).")
+    metrics_file: Path | None = Field(
+        None, description="A YAML file of extra metric definitions, merged over the built-in catalogue."
+    )
+    personas_file: Path | None = Field(
+        None, description="A YAML list of personas (id, name, role, title, scope) replacing the demo personas."
+    )
+    stage_mapping_file: Path | None = Field(
+        None, description="A YAML file mapping source stage names to canonical stages for ingest."
+    )
+
+    # --- serving -----------------------------------------------------------------------------
+    host: str = Field(
+        "127.0.0.1", validation_alias=AliasChoices("REVINTEL_HOST", "HOST"), description="Address to serve on."
+    )
+    port: int = Field(8000, validation_alias=AliasChoices("REVINTEL_PORT", "PORT"), description="Port to serve on.")
+    auth: Literal["demo", "secure"] = Field(
+        "demo", description="demo: one-click persona sign-in; secure: local accounts with passwords."
+    )
+    secret_key: str = Field(DEMO_SECRET, description="Secret that signs session cookies. Required in secure mode.")
+    public_url: str | None = Field(None, description="Base URL used in links sent by email, Slack and Teams.")
+    rate_limit_per_minute: int = Field(240, description="API requests allowed per user per minute.")
+    ask_rate_limit_per_minute: int = Field(30, description="Ask questions allowed per user per minute.")
+    lockout_attempts: int = Field(5, description="Failed sign-ins before an account is locked.")
+    lockout_minutes: int = Field(15, description="How long a locked account stays locked.")
+    query_timeout_seconds: float = Field(30.0, description="Timeout for governed SQL queries.")
+    sql_row_limit: int = Field(10_000, description="Maximum rows returned by governed SQL.")
+    scheduler_enabled: bool = Field(True, description="Run the brief scheduler inside `revintel serve`.")
+
+    # --- optional providers ------------------------------------------------------------------
+    llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible endpoint.")
+    llm_model: str | None = Field(None, description="Model name for the OpenAI-compatible endpoint.")
+    llm_api_key: str | None = Field(None, description="API key for the OpenAI-compatible endpoint.")
+    llm_timeout_seconds: float = Field(20.0, description="Time box for one LLM call.")
+    llm_send_rows: bool = Field(True, description="If false, result rows are never sent to the LLM.")
+    databricks_host: str | None = Field(
+        None, validation_alias=AliasChoices("DATABRICKS_HOST", "REVINTEL_DATABRICKS_HOST"),
+        description="Databricks workspace URL for Genie.",
+    )
+    databricks_token: str | None = Field(
+        None, validation_alias=AliasChoices("DATABRICKS_TOKEN", "REVINTEL_DATABRICKS_TOKEN"),
+        description="Databricks token for Genie.",
+    )
+    genie_space_id: str | None = Field(
+        None, validation_alias=AliasChoices("GENIE_SPACE_ID", "REVINTEL_GENIE_SPACE_ID"),
+        description="Genie space to ask.",
+    )
+    genie_timeout_seconds: float = Field(60.0, description="Time box for one Genie answer.")
+
+    # --- delivery ----------------------------------------------------------------------------
+    smtp_host: str | None = Field(None, description="SMTP server for emailed briefs.")
+    smtp_port: int = Field(587, description="SMTP port.")
+    smtp_user: str | None = Field(None, description="SMTP user name.")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_from: str = Field("revintel@localhost", description="Sender address of emailed briefs.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_timeout_seconds: float = Field(15.0, description="Time box for one SMTP delivery.")
+    slack_webhook_url: str | None = Field(None, description="Slack incoming webhook URL.")
+    slack_bot_token: str | None = Field(None, description="Slack bot token (chat.postMessage).")
+    slack_api_url: str = Field("https://slack.com/api", description="Slack Web API base URL.")
+    slack_channel: str | None = Field(None, description="Slack channel for the bot token.")
+    teams_webhook_url: str | None = Field(None, description="Microsoft Teams incoming webhook URL.")
+    delivery_retries: int = Field(3, description="Attempts per delivery before it is logged as failed.")
+    delivery_backoff_seconds: float = Field(2.0, description="First retry delay; doubles each attempt.")
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _absolute_home(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
+
+    @cached_property
+    def warehouse_url(self) -> str:
+        return self.warehouse or f"duckdb:///{self.home / 'warehouse.duckdb'}"
+
+    @cached_property
+    def app_db_url(self) -> str:
+        return self.app_db or f"sqlite:///{self.home / 'app.db'}"
+
+    @property
+    def demo_mode(self) -> bool:
+        return self.auth == "demo"
+
+    def check_safe(self) -> None:
+        """Refuse unsafe defaults outside demo mode."""
+        if self.auth == "secure" and (self.secret_key == DEMO_SECRET or len(self.secret_key) < 16):
+            raise ConfigError(
+                "secure mode refuses to start with the default or a short secret key",
+                hint="set REVINTEL_SECRET_KEY to a random string of at least 16 characters",
+            )
+
+    def ensure_home(self) -> Path:
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; keyword overrides win."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValueError as exc:  # pydantic.ValidationError is a ValueError
+        raise ConfigError(f"invalid setting: {exc}") from exc

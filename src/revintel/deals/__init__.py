@@ -1,0 +1,1 @@
+"""revintel.deals."""

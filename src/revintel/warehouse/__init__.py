@@ -1,0 +1,1 @@
+"""Where analytical data lives and how it gets there."""

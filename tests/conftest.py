@@ -1,0 +1,52 @@
+"""Shared fixtures: isolated homes, small warehouses, the CLI runner."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from revintel.config import Settings
+from revintel.runtime import Runtime
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not SHARED_DATA.exists():
+        skip = pytest.mark.skip(reason=f"public datasets not found at {SHARED_DATA}")
+        for item in items:
+            if "external" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty REVINTEL_HOME for one test; no REVINTEL_* variable leaks in from outside."""
+    for key in list(os.environ):
+        if key.startswith("REVINTEL_"):
+            monkeypatch.delenv(key)
+    h = tmp_path / "home"
+    monkeypatch.setenv("REVINTEL_HOME", str(h))
+    return h
+
+
+@pytest.fixture
+def settings(home: Path) -> Settings:
+    return Settings(home=home)
+
+
+@pytest.fixture
+def rt(settings: Settings) -> Iterator[Runtime]:
+    r = Runtime(settings)
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    return SHARED_DATA

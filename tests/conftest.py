@@ -50,3 +50,25 @@ def rt(settings: Settings) -> Iterator[Runtime]:
 @pytest.fixture
 def shared_data() -> Path:
     return SHARED_DATA
+
+
+@pytest.fixture
+def client_as(rt: Runtime):
+    """``client_as("emea_lead")`` -> a TestClient signed in as that demo persona (``None`` = signed out)."""
+    from fastapi.testclient import TestClient
+
+    from revintel.api import create_app
+    from revintel.api.auth import SESSION_COOKIE, session_cookie_value
+
+    clients: list[TestClient] = []
+
+    def make(persona: str | None = None) -> TestClient:
+        c = TestClient(create_app(rt.settings))
+        if persona:
+            c.cookies.set(SESSION_COOKIE, session_cookie_value(rt.settings, {"persona": persona}))
+        clients.append(c)
+        return c
+
+    yield make
+    for c in clients:
+        c.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 
+from revintel.appdb.base import AppDB
 from revintel.config import Settings, load_settings
 from revintel.warehouse.backends import Warehouse, connect
 
@@ -25,6 +26,13 @@ class Runtime:
         self.settings.ensure_home()
         return connect(self.settings.warehouse_url, self.settings.home)
 
+    @cached_property
+    def appdb(self) -> AppDB:
+        self.settings.ensure_home()
+        db = AppDB(self.settings.app_db_url)
+        db.create_all()
+        return db
+
     def as_of(self) -> dt.date:
         """The date treated as today: the setting, else the dataset's as-of date, else today."""
         if self.settings.as_of:
@@ -37,3 +45,5 @@ class Runtime:
     def close(self) -> None:
         if "warehouse" in self.__dict__:
             self.warehouse.close()
+        if "appdb" in self.__dict__:
+            self.appdb.dispose()

@@ -1,0 +1,93 @@
+"""Who is calling: the signed-in user and their scope.
+
+Demo mode: a signed cookie names a demo persona. Secure mode (``REVINTEL_AUTH=secure``): the
+cookie names a server-side session of a local account, or ``Authorization: Bearer`` carries an
+API token. Either way the request ends with a :class:`User` whose :class:`Scope` every service
+receives as a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from revintel.config import Settings
+from revintel.errors import AuthRequired
+from revintel.runtime import Runtime
+from revintel.scope import Scope, get_persona
+
+SESSION_COOKIE = "revintel_session"
+SESSION_MAX_AGE = 12 * 3600
+
+
+@dataclass(frozen=True)
+class User:
+    """The caller of one request."""
+
+    id: str  # persona id (demo) or user name (secure)
+    name: str
+    role: str
+    scope: Scope
+    via: str = "session"  # session or token
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "role": self.role, "via": self.via, "scope": self.scope.to_dict()}
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt="revintel-session")
+
+
+def session_cookie_value(settings: Settings, payload: dict) -> str:
+    """Sign a session payload for the cookie."""
+    return _serializer(settings).dumps(payload)
+
+
+def set_session_cookie(response: Response, settings: Settings, payload: dict, secure: bool = False) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_cookie_value(settings, payload),
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
+
+
+def read_session_cookie(settings: Settings, value: str | None) -> dict | None:
+    if not value:
+        return None
+    try:
+        return _serializer(settings).loads(value, max_age=SESSION_MAX_AGE)
+    except BadSignature:
+        return None
+
+
+def persona_user(rt: Runtime, persona_id: str) -> User:
+    p = get_persona(persona_id, str(rt.settings.personas_file) if rt.settings.personas_file else None)
+    return User(id=p.id, name=p.name, role=p.role, scope=p.scope)
+
+
+def resolve_user(request: Request, rt: Runtime) -> User | None:
+    """The signed-in user, or None. Secure-mode session and token lookup live in ``revintel.api.accounts``."""
+    payload = read_session_cookie(rt.settings, request.cookies.get(SESSION_COOKIE))
+    if rt.settings.demo_mode:
+        if payload and payload.get("persona"):
+            try:
+                return persona_user(rt, payload["persona"])
+            except Exception:
+                return None
+        return None
+    from revintel.api import accounts  # secure mode: local accounts, sessions and tokens
+
+    return accounts.resolve_secure_user(request, rt, payload)
+
+
+def require_user(request: Request, rt: Runtime) -> User:
+    user = resolve_user(request, rt)
+    if user is None:
+        raise AuthRequired("sign in first", hint="open /login")
+    request.state.user = user
+    return user

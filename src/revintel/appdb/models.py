@@ -1,0 +1,5 @@
+"""Imports every module that defines app-database models, so ``create_all`` sees them all."""
+
+from __future__ import annotations
+
+from revintel.appdb import audit  # noqa: F401

@@ -160,7 +160,7 @@ def _load_plugins() -> None:
 def connect(url: str, home: Path) -> Warehouse:
     """Open the warehouse named by ``url``."""
     _load_plugins()
-    scheme = urlparse(url).scheme or url.split(":", 1)[0]
+    scheme = url.split("://", 1)[0] if "://" in url else url.split(":", 1)[0]
     cls = _REGISTRY.get(scheme)
     if cls is None:
         raise ConfigError(
@@ -395,7 +395,7 @@ class SparkWarehouse(Warehouse):
                         old = pq.read_table(self.root / ch.table / current, schema=spec.arrow_schema())
                         if ch.mode == "upsert":
                             old = _anti_join(old, incoming, spec.primary_key)
-                        incoming = pa.concat_tables([old, incoming])
+                        incoming = pa.concat_tables([conform(ch.table, old), incoming])
                     if target.exists():
                         shutil.rmtree(target)
                     target.mkdir(parents=True)
@@ -431,9 +431,9 @@ def _anti_join(old: pa.Table, new: pa.Table, key: tuple[str, ...]) -> pa.Table:
     con.register("old_rows", old)
     con.register("new_rows", new)
     cond = " AND ".join(f'o."{k}" IS NOT DISTINCT FROM n."{k}"' for k in key)
-    out = con.execute(f"SELECT o.* FROM old_rows o ANTI JOIN new_rows n ON {cond}").arrow()
+    out = con.sql(f"SELECT o.* FROM old_rows o ANTI JOIN new_rows n ON {cond}").to_arrow_table()
     con.close()
-    return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
+    return out
 
 
 @contextmanager

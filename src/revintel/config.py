@@ -140,3 +140,47 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValueError as exc:  # pydantic.ValidationError is a ValueError
         raise ConfigError(f"invalid setting: {exc}") from exc
+
+
+SECRET_FIELDS = frozenset({"secret_key", "llm_api_key", "databricks_token", "smtp_password", "slack_bot_token"})
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable(s) a setting is read from."""
+    info = Settings.model_fields[field_name]
+    alias = info.validation_alias
+    if isinstance(alias, AliasChoices):
+        return " / ".join(str(c) for c in alias.choices)
+    return f"REVINTEL_{field_name.upper()}"
+
+
+def reference_markdown() -> str:
+    """docs/configuration.md: every setting with its variable, default and description."""
+    lines = [
+        "# Configuration",
+        "",
+        "Every setting is an environment variable, read once when a command or the server starts",
+        "(`revintel config` prints the effective values, secrets masked). This page is generated from",
+        "`revintel.config.Settings`; `tests/test_config.py` fails when it is out of date.",
+        "",
+        "| variable | default | description |",
+        "|---|---|---|",
+    ]
+    for name, info in Settings.model_fields.items():
+        default = info.default
+        shown = "" if default is None else ("(demo secret)" if name == "secret_key" else str(default))
+        lines.append(f"| `{env_name(name)}` | {shown and f'`{shown}`'} | {info.description} |")
+    return "\n".join(lines) + "\n"
+
+
+def effective(settings: Settings) -> dict[str, object]:
+    """The settings in force, secrets masked."""
+    out: dict[str, object] = {}
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if name in SECRET_FIELDS and value:
+            value = "***"
+        out[name] = str(value) if isinstance(value, Path | dt.date) else value
+    out["warehouse_url"] = settings.warehouse_url
+    out["app_db_url"] = settings.app_db_url
+    return out

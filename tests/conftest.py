@@ -58,12 +58,16 @@ def client_as(rt: Runtime):
     from fastapi.testclient import TestClient
 
     from revintel.api import create_app
+    from revintel.api.accounts import CSRF_COOKIE, CSRF_HEADER, csrf_token_for
     from revintel.api.auth import SESSION_COOKIE, session_cookie_value
 
     clients: list[TestClient] = []
 
     def make(persona: str | None = None) -> TestClient:
         c = TestClient(create_app(rt.settings))
+        # a browser's CSRF nonce cookie + the matching header, so POSTs pass the CSRF check
+        c.cookies.set(CSRF_COOKIE, "test-nonce")
+        c.headers[CSRF_HEADER] = csrf_token_for(rt.settings, "test-nonce")
         if persona:
             c.cookies.set(SESSION_COOKIE, session_cookie_value(rt.settings, {"persona": persona}))
         clients.append(c)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
 
 from revintel import __version__
+from revintel.api.auth import guard
+from revintel.api.ratelimit import SlidingWindow
 from revintel.config import Settings, load_settings
-from revintel.errors import RevintelError
 from revintel.runtime import Runtime
+from revintel.web import assets as web_assets
+from revintel.web import errors as web_errors
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,15 +32,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Revenue command center API: governed metrics, KPIs, answers, deals, forecasts, briefs.",
         lifespan=lifespan,
+        # every route requires a signed-in user (except /login, /api/health, static), checks CSRF
+        # on state-changing requests and applies per-user rate limits: see revintel.api.auth.guard
+        dependencies=[Depends(guard)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served signed-in only, by revintel.web.pages.dashboard
     )
     app.state.runtime = rt
-
-    @app.exception_handler(RevintelError)
-    async def _revintel_error(request: Request, exc: RevintelError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
+    app.state.rate_limiter = SlidingWindow()
+    web_errors.install(app)  # RevintelError -> HTML page for browsers, JSON for /api
+    web_assets.install(app)  # /static and Plotly.js from the plotly wheel
 
     from revintel.api import health
+    from revintel.web.pages import dashboard, login
 
-    for module in (health,):
+    for module in (health, login, dashboard):
         app.include_router(module.router)
     return app

@@ -14,7 +14,7 @@ from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from revintel.config import Settings
-from revintel.errors import AuthRequired
+from revintel.errors import AuthRequired, NotFound
 from revintel.runtime import Runtime
 from revintel.scope import Scope, get_persona
 
@@ -33,7 +33,10 @@ class User:
     via: str = "session"  # session or token
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "role": self.role, "via": self.via, "scope": self.scope.to_dict()}
+        return {
+            "id": self.id, "name": self.name, "role": self.role, "via": self.via,
+            "scope": self.scope.to_dict(),
+        }
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -77,7 +80,7 @@ def resolve_user(request: Request, rt: Runtime) -> User | None:
         if payload and payload.get("persona"):
             try:
                 return persona_user(rt, payload["persona"])
-            except Exception:
+            except NotFound:  # a persona removed from the personas file since sign-in
                 return None
         return None
     from revintel.api import accounts  # secure mode: local accounts, sessions and tokens
@@ -86,8 +89,48 @@ def resolve_user(request: Request, rt: Runtime) -> User | None:
 
 
 def require_user(request: Request, rt: Runtime) -> User:
+    """The signed-in user (cached on ``request.state.user``).
+
+    Raises:
+        AuthRequired: nobody is signed in (pages redirect to /login, the API answers 401).
+    """
+    cached = getattr(request.state, "user", None)
+    if cached is not None:
+        return cached
     user = resolve_user(request, rt)
     if user is None:
         raise AuthRequired("sign in first", hint="open /login")
     request.state.user = user
     return user
+
+
+#: Paths anyone may open; every other route requires a signed-in user (see :func:`guard`).
+PUBLIC_PATHS = frozenset({"/login", "/api/health", "/favicon.ico"})
+PUBLIC_PREFIXES = ("/static/",)
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+async def guard(request: Request) -> None:
+    """App-wide dependency run before every route: sign-in, CSRF, then per-user rate limits.
+
+    Installed once by :func:`revintel.api.create_app` as an app-level dependency, so routers added
+    by any module inherit it without opting in.
+    """
+    from starlette.concurrency import run_in_threadpool
+
+    from revintel.api import accounts, ratelimit
+
+    rt: Runtime = request.app.state.runtime
+    path = request.url.path
+    user = None if is_public(path) else await run_in_threadpool(require_user, request, rt)
+    await accounts.check_csrf(request, rt.settings)
+    if user is None:
+        return
+    limiter: ratelimit.SlidingWindow = request.app.state.rate_limiter
+    if path.startswith("/api/"):
+        limiter.hit("api", user.id, rt.settings.rate_limit_per_minute)
+    if ratelimit.is_ask(request.method, path):
+        limiter.hit("ask", user.id, rt.settings.ask_rate_limit_per_minute)

@@ -1,0 +1,250 @@
+"""An OpenAI-compatible LLM (OpenAI, Azure, Ollama, vLLM, llama.cpp server, Databricks serving).
+
+The model never writes numbers of its own and never has code executed: it may only call two
+tools, whose arguments are parsed as JSON data and validated,
+
+* ``ask_metric`` — a structured request (intent, metric, dimension, filters, period, compare,
+  limit) that the local engine executes through the semantic layer, in the caller's scope;
+* ``governed_sql`` — one SELECT over the governed views, run through the SQL guard.
+
+The answer's value, table, chart and SQL always come from that governed execution. The model's
+final text is used as the narrative only when ``llm_send_rows`` is on (it saw the rows); with it
+off, rows never enter a prompt and the engine's own sentence is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from revintel.ask.answer import Answer, plain
+from revintel.ask.providers.base import AskContext, Provider, register
+from revintel.errors import ProviderError, RevintelError
+
+SYSTEM_PROMPT = (
+    "You answer business questions about revenue data for an executive. You must not state numbers "
+    "from memory. Call `ask_metric` with the metric, intent, dimension, filters and period that answer "
+    "the question (only metrics and dimensions listed in the tool schema exist), or, if no metric fits, "
+    "`governed_sql` with one SELECT over the governed views. After the tool result, reply with two or "
+    "three plain sentences for an executive. If the question cannot be answered from the data, say so."
+)
+MAX_ROUNDS = 3
+ROWS_IN_PROMPT = 50
+
+
+def tool_schema(ctx: AskContext) -> list[dict[str, Any]]:
+    """The two tools, with the catalogue's metric ids and dimensions as enums."""
+    metric_ids = [m["id"] for m in ctx.metrics] or ["none"]
+    metric_doc = "; ".join(f"{m['id']}: {m.get('label', '')}" for m in ctx.metrics)[:3000]
+    intents = [
+        "value",
+        "trend",
+        "breakdown",
+        "ranking",
+        "comparison",
+        "share",
+        "why",
+        "rate_volume",
+        "budget_vs_actual",
+        "funnel",
+        "deal_lookup",
+    ]
+    return [
+        {
+            "type": "function",
+            "function": {
+                "name": "ask_metric",
+                "description": "Answer with a governed metric. Metrics: " + metric_doc,
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "intent": {"type": "string", "enum": intents},
+                        "metric": {"type": "string", "enum": metric_ids},
+                        "dimension": {"type": "string", "enum": ctx.dimensions or ["none"]},
+                        "filters": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        },
+                        "period": {
+                            "type": "string",
+                            "description": "e.g. 'last quarter', 'YTD', 'Q2 2017', '2024'",
+                        },
+                        "compare": {"type": "string", "enum": ["prior_period", "prior_year", "budget"]},
+                        "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+                        "order": {"type": "string", "enum": ["desc", "asc"]},
+                    },
+                    "required": ["intent", "metric"],
+                },
+            },
+        },
+        {
+            "type": "function",
+            "function": {
+                "name": "governed_sql",
+                "description": "Run one read-only SELECT over the governed views (checked, scoped, limited).",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"sql": {"type": "string"}},
+                    "required": ["sql"],
+                },
+            },
+        },
+    ]
+
+
+@register
+class OpenAICompatProvider(Provider):
+    """Function-calling LLM behind any OpenAI-compatible ``/v1/chat/completions``."""
+
+    name = "openai"
+    label = "OpenAI-compatible LLM"
+
+    def configured(self) -> bool:
+        return bool(self.settings.llm_base_url and self.settings.llm_model)
+
+    def _client(self) -> Any:
+        from openai import OpenAI
+
+        return OpenAI(
+            base_url=self.settings.llm_base_url,
+            api_key=self.settings.llm_api_key or "not-needed",
+            timeout=self.settings.llm_timeout_seconds,
+            max_retries=0,
+        )
+
+    def answer(self, ctx: AskContext) -> Answer:
+        if not self.configured():
+            raise ProviderError(
+                "the LLM provider is not configured", hint="set REVINTEL_LLM_BASE_URL and REVINTEL_LLM_MODEL"
+            )
+        import openai
+
+        deadline = time.monotonic() + self.settings.llm_timeout_seconds
+        messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
+        messages += [{"role": "user", "content": q} for q in ctx.history[-4:]]
+        messages.append({"role": "user", "content": ctx.question})
+        tools = tool_schema(ctx)
+        grounded: Answer | None = None
+        final_text: str | None = None
+        client = self._client()
+        for _ in range(MAX_ROUNDS):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ProviderError("the LLM did not answer within its time box")
+            try:
+                resp = client.chat.completions.create(
+                    model=self.settings.llm_model,
+                    messages=messages,
+                    tools=tools,
+                    tool_choice="auto",
+                    temperature=0,
+                    timeout=remaining,
+                )
+            except openai.APITimeoutError as exc:
+                raise ProviderError(
+                    f"the LLM timed out after {self.settings.llm_timeout_seconds:g} s"
+                ) from exc
+            except openai.OpenAIError as exc:
+                raise ProviderError(f"the LLM call failed: {type(exc).__name__}: {exc}") from exc
+            if not resp.choices:
+                raise ProviderError("the LLM returned no choices")
+            msg = resp.choices[0].message
+            calls = list(msg.tool_calls or [])
+            if not calls:
+                final_text = (msg.content or "").strip() or None
+                break
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": msg.content or "",
+                    "tool_calls": [
+                        {
+                            "id": c.id,
+                            "type": "function",
+                            "function": {"name": c.function.name, "arguments": c.function.arguments},
+                        }
+                        for c in calls
+                    ],
+                }
+            )
+            for call in calls:
+                result, content = self._run_tool(ctx, call.function.name, call.function.arguments)
+                grounded = result or grounded
+                messages.append({"role": "tool", "tool_call_id": call.id, "content": content})
+        if grounded is None:
+            raise ProviderError(
+                "the LLM did not call a governed tool, so there is no grounded answer",
+                details={"llm_text": final_text},
+            )
+        return self._finish(grounded, final_text)
+
+    def _finish(self, grounded: Answer, final_text: str | None) -> Answer:
+        model = self.settings.llm_model
+        grounded.provider = f"openai:{model}"
+        if final_text and self.settings.llm_send_rows:
+            grounded.notes.append(
+                f"Narrative written by the LLM ({model}); every number comes from the governed query shown."
+            )
+            grounded.notes.append("Engine sentence: " + grounded.answer)
+            grounded.answer = final_text
+        else:
+            grounded.notes.append(
+                f"Question interpreted by the LLM ({model}); answer computed by the governed engine."
+            )
+        return grounded
+
+    def _run_tool(self, ctx: AskContext, name: str, arguments: str) -> tuple[Answer | None, str]:
+        try:
+            args = json.loads(arguments or "{}")
+            if not isinstance(args, dict):
+                raise ValueError("arguments must be a JSON object")
+        except ValueError as exc:
+            return None, json.dumps({"error": f"arguments are not valid JSON: {exc}"})
+        try:
+            if name == "ask_metric" and ctx.run_request:
+                answer = ctx.run_request(args)
+            elif name == "governed_sql" and ctx.run_sql:
+                answer = sql_answer(ctx, str(args.get("sql", "")))
+            else:
+                return None, json.dumps({"error": f"unknown tool {name!r}"})
+        except RevintelError as exc:
+            return None, json.dumps({"error": exc.message, "hint": exc.hint})
+        if not answer.supported:
+            return None, json.dumps({"error": answer.answer, "suggestions": answer.suggestions})
+        return answer, json.dumps(self._tool_content(answer))
+
+    def _tool_content(self, answer: Answer) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "intent": answer.intent,
+            "columns": answer.columns,
+            "row_count": len(answer.rows),
+        }
+        if self.settings.llm_send_rows:
+            out["summary"] = answer.answer
+            out["value"] = plain(answer.value)
+            out["rows"] = plain(answer.rows[:ROWS_IN_PROMPT])
+        else:
+            out["note"] = "result rows are withheld by policy; describe the analysis without numbers"
+        return out
+
+
+def sql_answer(ctx: AskContext, sql: str) -> Answer:
+    """Run SQL through the guard and wrap the result as an answer (a table, or a single value)."""
+    assert ctx.run_sql is not None
+    res = ctx.run_sql(sql)
+    single = len(res.rows) == 1 and len(res.columns) == 1
+    value = res.rows[0][0] if single and isinstance(res.rows[0][0], int | float) else None
+    return Answer(
+        question=ctx.question,
+        answer=f"{len(res.rows)} row(s) from governed SQL over {', '.join(res.tables)}.",
+        intent="value" if single else "breakdown",
+        value=value,
+        columns=res.columns,
+        rows=res.rows,
+        chart={"type": "table"},
+        scope=res.scope,
+        sql=[res.sql],
+        sources=[{"table": t} for t in res.tables],
+        confidence=0.5,
+    )

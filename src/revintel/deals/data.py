@@ -1,0 +1,130 @@
+"""Reading deal rows through the caller's scope.
+
+Every row deals and forecast use comes through :func:`scoped` (the semantic layer's
+``scoped_table``: the fact table joined to its dimension columns with the scope's row filters
+applied). Until that layer is present this module joins the dimensions itself and applies the
+same row filters, in one place, so the rest of the package never touches ``warehouse.table``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from revintel.scope import Scope
+
+if TYPE_CHECKING:
+    import ibis
+
+    from revintel.runtime import Runtime
+
+#: Dimension columns deals and forecasts can be broken down by.
+DIMENSIONS = ("region", "team", "rep", "manager", "product", "capability", "tier", "sector", "account")
+
+
+def scoped(rt: Runtime, name: str, scope: Scope) -> ibis.Table:
+    """``name`` joined to its dimensions, with ``scope``'s row filters applied."""
+    semantic = getattr(rt, "semantic", None)
+    if semantic is not None and hasattr(semantic, "scoped_table"):
+        return semantic.scoped_table(name, scope)
+    return _fallback_scoped(rt, name, scope)
+
+
+def _fallback_scoped(rt: Runtime, name: str, scope: Scope) -> ibis.Table:
+    wh = rt.warehouse
+    if name in ("opportunities", "opportunity_history", "conversations"):
+        base = wh.table(name)
+        opps = wh.table("opportunities") if name != "opportunities" else base
+        reps = wh.table("reps").select(
+            rep_id="rep_id", rep="name", team="team", manager="manager", region="region"
+        )
+        prods = wh.table("products").select(
+            product_id="product_id", product="name", capability="capability", list_price="list_price"
+        )
+        accts = wh.table("accounts").select(
+            account_id="account_id", account="name", tier="tier", sector="sector"
+        )
+        dims = (
+            opps.select("opportunity_id", "rep_id", "product_id", "account_id")
+            .left_join(reps, "rep_id")
+            .left_join(prods, "product_id")
+            .left_join(accts, "account_id")
+            .select("opportunity_id", *DIMENSIONS, "list_price")
+        )
+        if name == "opportunities":
+            t = base.left_join(dims, "opportunity_id")
+        else:
+            t = base.inner_join(dims, "opportunity_id")
+    elif name in ("quotas", "forecast_submissions"):
+        reps = wh.table("reps").select(
+            rep_id="rep_id", rep="name", team="team", manager="manager", region="region"
+        )
+        t = wh.table(name).left_join(reps, "rep_id")
+    else:
+        t = wh.table(name)
+    t = t.drop(*[c for c in t.columns if c.endswith("_right")])
+    for dim, values in scope.filters.items():
+        if dim in t.columns:
+            t = t.filter(t[dim].isin(list(values)))
+        else:  # a dimension this table cannot be narrowed by: show nothing rather than too much
+            t = t.filter(t[t.columns[0]].isnull() & t[t.columns[0]].notnull())
+    return t
+
+
+@dataclass
+class DealFrames:
+    """The rows one deal computation needs, already scoped.
+
+    Attributes:
+        opps: one row per opportunity in its current state, with dimension columns.
+        history: opportunity_history snapshots (may be empty: e.g. maven has none).
+        conversations: opportunity_id and occurred_at of calls/emails (may be empty).
+        dataset: the dataset name from the warehouse meta (``demo``, ``maven`` ...).
+        data_as_of: the date the dataset is current at (deals with no created date exist from then).
+    """
+
+    opps: pd.DataFrame
+    history: pd.DataFrame
+    conversations: pd.DataFrame
+    dataset: str = ""
+    data_as_of: pd.Timestamp | None = None
+
+    @property
+    def has_history(self) -> bool:
+        return not self.history.empty
+
+
+def _dates(df: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
+    for c in cols:
+        if c in df.columns:
+            df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
+    return df
+
+
+def load_frames(rt: Runtime, scope: Scope) -> DealFrames:
+    """Read opportunities, their history and conversation dates within ``scope``."""
+    wh = rt.warehouse
+    opps = wh.execute(scoped(rt, "opportunities", scope))
+    opps = _dates(opps, ("created_date", "engage_date", "close_date"))
+    if "list_price" not in opps.columns:
+        prices = wh.execute(wh.table("products").select("product_id", "list_price"))
+        opps = opps.merge(prices, on="product_id", how="left")
+    ids = set(opps["opportunity_id"])
+    hist = wh.execute(
+        scoped(rt, "opportunity_history", scope).select(
+            "opportunity_id", "snapshot_date", "stage", "status", "amount", "close_date", "probability"
+        )
+    )
+    hist = _dates(hist, ("snapshot_date", "close_date"))
+    hist = hist[hist["opportunity_id"].isin(ids)].sort_values(["opportunity_id", "snapshot_date"])
+    conv_t = scoped(rt, "conversations", scope)
+    conv = wh.execute(conv_t.filter(conv_t.opportunity_id.notnull()).select("opportunity_id", "occurred_at"))
+    conv = _dates(conv, ("occurred_at",))
+    conv = conv[conv["opportunity_id"].isin(ids)]
+    meta = wh.get_meta()
+    data_as_of = pd.Timestamp(meta["as_of"]) if meta.get("as_of") else None
+    return DealFrames(
+        opps.reset_index(drop=True), hist.reset_index(drop=True), conv, meta.get("dataset", ""), data_as_of
+    )

@@ -1,0 +1,288 @@
+"""The win-probability model: training as of a date, versioned artefacts and a model card.
+
+Training is leak-free and validated in time. With ``D`` the as-of date and ``S`` a split date
+before it:
+
+* training rows are deals open on snapshot dates up to ``S``, with features as of each snapshot
+  and labels only for outcomes known by ``S``;
+* held-out rows are deals open on dates from ``S`` on, labelled with outcomes known by ``D``.
+
+LightGBM learns from the training rows; isotonic and Platt calibration are compared on the
+held-out rows by cross-fitted Brier score, and the better one is kept. Reported metrics are the
+held-out, out-of-fold ones. Artefacts live in ``<home>/models/win/<version>/``: ``model.txt``
+(LightGBM), ``calibrator.json`` and ``card.json`` (data window, features, metrics, trained_at).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from revintel.deals import calibration, metrics
+from revintel.deals.data import DealFrames, load_frames
+from revintel.deals.features import CATEGORICAL, FEATURES, features_as_of, labelled_snapshots, prepare_history
+from revintel.errors import InvalidRequest
+from revintel.scope import Scope
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
+
+    from revintel.runtime import Runtime
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # spinning OpenMP threads are 15x slower here
+
+PARAMS = {
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.9,
+    "bagging_fraction": 0.9,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "num_threads": 2,
+    "verbose": -1,
+    "seed": 7,
+    "deterministic": True,
+}
+ROUNDS = 150
+
+
+@dataclass
+class ModelCard:
+    """What a trained model is, what it saw and how well it did on held-out deals."""
+
+    version: str
+    as_of: str
+    trained_at: str
+    dataset: str
+    fingerprint: str
+    data_window: dict[str, str]
+    features: list[str]
+    categories: dict[str, list[str]]
+    calibration: str
+    calibration_brier: dict[str, float]
+    metrics: dict[str, Any]
+    n_train: int
+    n_test: int
+    stage_days: dict[str, float] = field(default_factory=dict)
+    median_won_amount: float = 0.0
+    history: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class WinModel:
+    """A trained booster, its calibrator and its card."""
+
+    def __init__(self, booster: lgb.Booster, calibrator: calibration.Calibrator, card: ModelCard):
+        self.booster, self.calibrator, self.card = booster, calibrator, card
+
+    def matrix(self, f: pd.DataFrame) -> np.ndarray:
+        """The feature matrix (categoricals as the codes of the training vocabulary)."""
+        cols = []
+        for name in self.card.features:
+            if name in CATEGORICAL:
+                vocab = {v: i for i, v in enumerate(self.card.categories.get(name, []))}
+                cols.append(
+                    f[name].map(vocab).astype(float).to_numpy() if name in f else np.full(len(f), np.nan)
+                )
+            else:
+                cols.append(f[name].astype(float).to_numpy() if name in f else np.full(len(f), np.nan))
+        return np.column_stack(cols) if cols else np.empty((len(f), 0))
+
+    def margin(self, f: pd.DataFrame) -> np.ndarray:
+        """Raw log-odds of winning, before calibration."""
+        if len(f) == 0:
+            return np.empty(0)
+        return self.booster.predict(self.matrix(f), raw_score=True, num_threads=PARAMS["num_threads"])
+
+    def predict(self, f: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability of winning for each row of ``f``."""
+        return np.clip(self.calibrator(self.margin(f)), 0.0, 1.0)
+
+    def contributions(self, f: pd.DataFrame) -> np.ndarray:
+        """TreeSHAP contributions to the raw log-odds (n x features, plus the bias as the last column)."""
+        if len(f) == 0:
+            return np.empty((0, len(self.card.features) + 1))
+        return self.booster.predict(self.matrix(f), pred_contrib=True, num_threads=PARAMS["num_threads"])
+
+    def save(self, root: Path) -> Path:
+        folder = root / self.card.version
+        folder.mkdir(parents=True, exist_ok=True)
+        self.booster.save_model(str(folder / "model.txt"))
+        (folder / "calibrator.json").write_text(json.dumps(self.calibrator.to_dict()))
+        (folder / "card.json").write_text(json.dumps(self.card.to_dict(), indent=2, default=str))
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path) -> WinModel:
+        import lightgbm as lgb
+
+        card = ModelCard(**json.loads((folder / "card.json").read_text()))
+        cal = calibration.Calibrator.from_dict(json.loads((folder / "calibrator.json").read_text()))
+        return cls(lgb.Booster(model_file=str(folder / "model.txt")), cal, card)
+
+
+def models_root(rt: Runtime) -> Path:
+    return rt.settings.home / "models" / "win"
+
+
+def fingerprint(rt: Runtime) -> str:
+    """A cheap identity of the loaded data: dataset meta and table sizes."""
+    meta = rt.warehouse.get_meta()
+    counts = {
+        n: int(rt.warehouse.execute(rt.warehouse.table(n).count()))
+        for n in ("opportunities", "opportunity_history")
+    }
+    return json.dumps([meta.get("dataset"), meta.get("as_of"), meta.get("loaded_at"), counts], sort_keys=True)
+
+
+def split_dates(
+    frames: DealFrames, as_of: pd.Timestamp
+) -> tuple[list[pd.Timestamp], list[pd.Timestamp], pd.Timestamp]:
+    """Training snapshot dates, held-out snapshot dates and the split date between them."""
+    created = frames.opps["created_date"].fillna(frames.opps.get("engage_date"))
+    start = created.min()
+    if pd.isna(start) or (as_of - start).days < 120:
+        raise InvalidRequest(
+            f"not enough deal history before {as_of.date()} to train a win model",
+            hint="train with a later --as-of date, or load more opportunities",
+        )
+    span = (as_of - start).days
+    horizon = int(min(180, max(45, span // 3)))
+    split = as_of - pd.Timedelta(days=horizon)
+    step = max(7, (split - start).days // 24)
+    train = list(
+        pd.date_range(start + pd.Timedelta(days=step), split - pd.Timedelta(days=14), freq=f"{step}D")
+    )
+    test = list(pd.date_range(split, as_of - pd.Timedelta(days=30), freq="30D")) or [split]
+    return train, test, split
+
+
+def _stage_norms(frames: DealFrames, prepared: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, float]:
+    """Median days deals spent in each open stage (stints ending before ``as_of``)."""
+    h = prepared[prepared["snapshot_date"] <= as_of]
+    if h.empty:
+        return {}
+    stints = h.groupby(["opportunity_id", "stage", "stage_start"])["snapshot_date"].max().reset_index()
+    stints["days"] = (stints["snapshot_date"] - stints["stage_start"]).dt.days
+    med = stints[stints["stage"].isin(["Prospecting", "Qualification", "Proposal", "Negotiation"])]
+    return {k: float(max(v, 7)) for k, v in med.groupby("stage")["days"].median().items()}
+
+
+def _fit_booster(train: pd.DataFrame, categories: dict[str, list[str]]) -> lgb.Booster:
+    import lightgbm as lgb
+
+    shell = WinModel(None, calibration.Calibrator("identity"), _card_stub(categories))  # type: ignore[arg-type]
+    x = shell.matrix(train)
+    params = {**PARAMS, "min_data_in_leaf": int(max(10, min(50, len(train) // 100)))}
+    cat_idx = [i for i, n in enumerate(FEATURES) if n in CATEGORICAL]
+    data = lgb.Dataset(
+        x,
+        train["won"].to_numpy(),
+        feature_name=list(FEATURES),
+        categorical_feature=cat_idx,
+        free_raw_data=True,
+    )
+    return lgb.train(params, data, num_boost_round=ROUNDS)
+
+
+def _card_stub(categories: dict[str, list[str]]) -> ModelCard:
+    return ModelCard("", "", "", "", "", {}, list(FEATURES), categories, "", {}, {}, 0, 0)
+
+
+def train(rt: Runtime, as_of: dt.date | None = None, max_rows: int = 200_000) -> WinModel:
+    """Train, validate, calibrate and save a win model as of ``as_of`` (default: ``rt.as_of()``).
+
+    Model training is a system job: it reads every deal (``Scope.everything()``); the scores it
+    produces are shown to each user only for the deals in their scope.
+    """
+    as_of_ts = pd.Timestamp(as_of or rt.as_of())
+    frames = load_frames(rt, Scope.everything())
+    prepared = prepare_history(frames.history)
+    train_dates, test_dates, split = split_dates(frames, as_of_ts)
+    tr = labelled_snapshots(frames, train_dates, split, prepared)
+    te = labelled_snapshots(frames, test_dates, as_of_ts, prepared)
+    if len(tr) > max_rows:
+        tr = tr.sample(max_rows, random_state=0)
+    if len(tr) < 30 or tr["won"].nunique() < 2 or len(te) < 10:
+        raise InvalidRequest(
+            f"too few closed deals to train as of {as_of_ts.date()} "
+            f"({len(tr)} training, {len(te)} held-out rows)",
+            hint="train with a later --as-of date",
+        )
+    categories = {c: sorted(map(str, tr[c].dropna().unique())) for c in CATEGORICAL}
+    for c in CATEGORICAL:
+        tr[c], te[c] = tr[c].astype("string"), te[c].astype("string")
+    booster = _fit_booster(tr, categories)
+    model = WinModel(booster, calibration.Calibrator("identity"), _card_stub(categories))
+    cal, oof, cal_scores = calibration.choose(model.margin(te), te["won"].to_numpy())
+    model.calibrator = cal
+    won_amounts = frames.opps.loc[
+        (frames.opps["status"] == "won") & (frames.opps["close_date"] <= as_of_ts), "amount"
+    ]
+    now = dt.datetime.now(dt.UTC)
+    model.card = ModelCard(
+        version=f"{as_of_ts.date()}_{now:%Y%m%dT%H%M%S%f}",
+        as_of=str(as_of_ts.date()),
+        trained_at=now.isoformat(timespec="seconds"),
+        dataset=frames.dataset,
+        fingerprint=fingerprint(rt),
+        data_window={
+            "first_snapshot": str(train_dates[0].date()) if train_dates else "",
+            "split": str(split.date()),
+            "last_holdout_snapshot": str(test_dates[-1].date()),
+            "labels_known_by": str(as_of_ts.date()),
+        },
+        features=list(FEATURES),
+        categories=categories,
+        calibration=cal.kind,
+        calibration_brier=cal_scores,
+        metrics=metrics.summary(oof, te["won"].to_numpy()),
+        n_train=len(tr),
+        n_test=len(te),
+        stage_days=_stage_norms(frames, prepared, as_of_ts),
+        median_won_amount=float(won_amounts.median()) if len(won_amounts) else 0.0,
+        history=frames.has_history,
+    )
+    model.save(models_root(rt))
+    return model
+
+
+def latest(rt: Runtime, as_of: dt.date | None = None) -> WinModel | None:
+    """The newest saved model for ``as_of`` trained on the data now loaded, if any."""
+    root = models_root(rt)
+    if not root.exists():
+        return None
+    want, fp = str(as_of or rt.as_of()), fingerprint(rt)
+    for folder in sorted((p for p in root.iterdir() if p.is_dir()), reverse=True):
+        try:
+            card = json.loads((folder / "card.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if card.get("as_of") == want and card.get("fingerprint") == fp:
+            return WinModel.load(folder)
+    return None
+
+
+def ensure(rt: Runtime, as_of: dt.date | None = None) -> WinModel:
+    """The saved model for ``as_of``, trained now if there is none yet."""
+    return latest(rt, as_of) or train(rt, as_of)
+
+
+def score(model: WinModel, frames: DealFrames, as_of: dt.date) -> pd.DataFrame:
+    """Deals open on ``as_of`` with their features and calibrated ``p_win``."""
+    f = features_as_of(frames, pd.Timestamp(as_of))
+    for c in CATEGORICAL:
+        f[c] = f[c].astype("string")
+    f["p_win"] = model.predict(f) if len(f) else np.empty(0)
+    return f

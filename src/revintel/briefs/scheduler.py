@@ -1,0 +1,217 @@
+"""The brief scheduler: finds due schedule slots, composes each brief once, delivers it on every
+channel, and is safe to stop and restart at any moment.
+
+Safety comes from the delivery log, not from memory: each (schedule, slot, channel) has an
+idempotency key claimed before sending, and a schedule's ``last_slot`` advances only after all its
+channels were attempted. A restart re-runs the slot; channels already claimed are skipped.
+
+Runs inside ``revintel serve`` (a daemon thread, ``REVINTEL_SCHEDULER_ENABLED``) or stand-alone
+(``revintel scheduler [--once]``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from revintel.appdb.base import utcnow
+from revintel.appdb.schedules import Delivery, Schedule
+from revintel.briefs.delivery import Message, Outcome, Target, channel, deliver
+from revintel.briefs.delivery.base import mark_interrupted
+from revintel.briefs.schedules import due_slot
+from revintel.errors import RevintelError
+from revintel.export.document import Document
+from revintel.runtime import Runtime
+from revintel.scope import get_persona
+
+log = logging.getLogger("revintel.scheduler")
+Composer = Callable[[Runtime, str], Document]
+
+
+def default_composer(rt: Runtime, persona_id: str) -> Document:
+    """Compose today's brief (data as-of date) for ``persona_id``, saving it to past briefs."""
+    from revintel.briefs.compose import compose_brief, save_brief
+
+    persona = get_persona(persona_id, str(rt.settings.personas_file) if rt.settings.personas_file else None)
+    doc = compose_brief(rt, persona.scope, persona=persona)
+    save_brief(rt.appdb, doc, created_by="scheduler")
+    return doc
+
+
+def make_message(doc: Document) -> Message:
+    """Render the PDF attachment once; every channel shares the message."""
+    from revintel.export.pdf import render_pdf
+
+    day = doc.as_of.isoformat() if doc.as_of else ""
+    return Message(
+        document=doc,
+        subject=f"{doc.title} · {doc.subtitle}".strip(" ·"),
+        pdf=render_pdf(doc),
+        pdf_name=f"brief-{doc.persona or 'all'}-{day}.pdf",
+    )
+
+
+def target_of(s: Schedule) -> Target:
+    return Target(
+        email_to=list(s.email_to or []),
+        slack_webhook_url=s.slack_webhook_url,
+        slack_channel=s.slack_channel,
+        teams_webhook_url=s.teams_webhook_url,
+    )
+
+
+def send_brief(
+    rt: Runtime,
+    message: Message,
+    channels: list[str],
+    target: Target,
+    *,
+    actor: str,
+    key_prefix: str,
+    persona: str | None = None,
+    schedule_id: int | None = None,
+    slot: dt.datetime | None = None,
+) -> list[Outcome]:
+    """Deliver one message on each channel; a failing channel never holds up the others."""
+    out = []
+    for name in channels:
+        ch = channel(name, rt.settings)
+        out.append(
+            deliver(
+                rt.appdb,
+                rt.settings,
+                ch,
+                message,
+                target,
+                key=f"{key_prefix}:{name}",
+                actor=actor,
+                persona=persona,
+                schedule_id=schedule_id,
+                slot=slot,
+            )
+        )
+    return out
+
+
+@dataclass
+class RunReport:
+    schedule_id: int
+    slot: dt.datetime
+    outcomes: list[Outcome] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schedule_id": self.schedule_id,
+            "slot": self.slot.isoformat(),
+            "error": self.error,
+            "outcomes": [o.to_dict() for o in self.outcomes],
+        }
+
+
+class Scheduler:
+    """Runs due schedules. ``run_once(now)`` is the whole algorithm; ``start()`` loops it in a thread."""
+
+    def __init__(self, rt: Runtime, composer: Composer = default_composer, interval_seconds: float = 30.0):
+        self.rt = rt
+        self.composer = composer
+        self.interval = interval_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self, now: dt.datetime | None = None) -> list[RunReport]:
+        """Deliver every schedule slot due at ``now`` (naive UTC; default: the clock)."""
+        now = now or utcnow()
+        mark_interrupted(self.rt.appdb)
+        with self.rt.appdb.session() as ses:
+            schedules = list(
+                ses.scalars(select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.id))
+            )
+        reports = []
+        for s in schedules:
+            slot = due_slot(s, now)
+            if slot is not None:
+                reports.append(self._run(s, slot))
+        return reports
+
+    def _run(self, s: Schedule, slot: dt.datetime) -> RunReport:
+        report = RunReport(s.id, slot)
+        key = f"schedule:{s.id}:{slot.isoformat()}"
+        try:
+            message = make_message(self.composer(self.rt, s.persona))
+        except RevintelError as exc:
+            report.error = f"could not compose the brief: {exc.message}"
+            message = None
+        if message is None:
+            self._log_failure(s, slot, key, report.error or "")
+        else:
+            report.outcomes = send_brief(
+                self.rt,
+                message,
+                list(s.channels or []),
+                target_of(s),
+                actor=s.owner,
+                key_prefix=key,
+                persona=s.persona,
+                schedule_id=s.id,
+                slot=slot,
+            )
+        with self.rt.appdb.session() as ses:
+            row = ses.get(Schedule, s.id)
+            if row is not None:
+                row.last_slot = slot
+        return report
+
+    def _log_failure(self, s: Schedule, slot: dt.datetime, key: str, error: str) -> None:
+        for name in s.channels or []:
+            try:
+                with self.rt.appdb.session() as ses:
+                    ses.add(
+                        Delivery(
+                            idempotency_key=f"{key}:{name}",
+                            schedule_id=s.id,
+                            slot=slot,
+                            actor=s.owner,
+                            persona=s.persona,
+                            what=f"brief for {s.persona}",
+                            channel=name,
+                            outcome="failed",
+                            attempts=0,
+                            error=error,
+                            finished_at=utcnow(),
+                        )
+                    )
+            except IntegrityError:
+                continue
+
+    # --- background thread ------------------------------------------------------------------
+    def loop(self) -> None:
+        """Run until :meth:`stop`; an unexpected error in one pass is logged and the loop goes on."""
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # process boundary: keep the scheduler alive
+                log.exception("scheduler pass failed")
+            self._stop.wait(self.interval)
+
+    def start(self) -> Scheduler:
+        self._thread = threading.Thread(target=self.loop, name="revintel-scheduler", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def run_forever(rt: Runtime, interval_seconds: float = 30.0) -> None:
+    """Stand-alone scheduler (``revintel scheduler``): loops until interrupted."""
+    Scheduler(rt, interval_seconds=interval_seconds).loop()

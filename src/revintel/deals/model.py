@@ -28,6 +28,7 @@ import pandas as pd
 from revintel.deals import calibration, metrics
 from revintel.deals.data import DealFrames, load_frames
 from revintel.deals.features import CATEGORICAL, FEATURES, features_as_of, labelled_snapshots, prepare_history
+from revintel.deals.timing import CloseTiming
 from revintel.errors import InvalidRequest
 from revintel.scope import Scope
 
@@ -83,8 +84,15 @@ class ModelCard:
 class WinModel:
     """A trained booster, its calibrator and its card."""
 
-    def __init__(self, booster: lgb.Booster, calibrator: calibration.Calibrator, card: ModelCard):
+    def __init__(
+        self,
+        booster: lgb.Booster,
+        calibrator: calibration.Calibrator,
+        card: ModelCard,
+        timing: CloseTiming | None = None,
+    ):
         self.booster, self.calibrator, self.card = booster, calibrator, card
+        self.timing = timing or CloseTiming()
 
     def matrix(self, f: pd.DataFrame) -> np.ndarray:
         """The feature matrix (categoricals as the codes of the training vocabulary)."""
@@ -120,6 +128,7 @@ class WinModel:
         folder.mkdir(parents=True, exist_ok=True)
         self.booster.save_model(str(folder / "model.txt"))
         (folder / "calibrator.json").write_text(json.dumps(self.calibrator.to_dict()))
+        (folder / "timing.json").write_text(json.dumps(self.timing.to_dict()))
         (folder / "card.json").write_text(json.dumps(self.card.to_dict(), indent=2, default=str))
         return folder
 
@@ -129,7 +138,8 @@ class WinModel:
 
         card = ModelCard(**json.loads((folder / "card.json").read_text()))
         cal = calibration.Calibrator.from_dict(json.loads((folder / "calibrator.json").read_text()))
-        return cls(lgb.Booster(model_file=str(folder / "model.txt")), cal, card)
+        timing = CloseTiming.from_dict(json.loads((folder / "timing.json").read_text()))
+        return cls(lgb.Booster(model_file=str(folder / "model.txt")), cal, card, timing)
 
 
 def models_root(rt: Runtime) -> Path:
@@ -200,14 +210,31 @@ def _card_stub(categories: dict[str, list[str]]) -> ModelCard:
     return ModelCard("", "", "", "", "", {}, list(FEATURES), categories, "", {}, {}, 0, 0)
 
 
-def train(rt: Runtime, as_of: dt.date | None = None, max_rows: int = 200_000) -> WinModel:
+def train(
+    rt: Runtime,
+    as_of: dt.date | None = None,
+    *,
+    frames: DealFrames | None = None,
+    save: bool = True,
+    max_rows: int = 200_000,
+) -> WinModel:
     """Train, validate, calibrate and save a win model as of ``as_of`` (default: ``rt.as_of()``).
 
     Model training is a system job: it reads every deal (``Scope.everything()``); the scores it
     produces are shown to each user only for the deals in their scope.
+
+    Args:
+        rt: the runtime.
+        as_of: train with what was known on this date.
+        frames: already-loaded unscoped deal frames (the backtest reuses one load).
+        save: write the artefacts under ``<home>/models/win/<version>/``.
+        max_rows: cap on training rows (a seeded sample beyond it).
+
+    Raises:
+        InvalidRequest: too little history or too few closed deals before ``as_of``.
     """
     as_of_ts = pd.Timestamp(as_of or rt.as_of())
-    frames = load_frames(rt, Scope.everything())
+    frames = frames if frames is not None else load_frames(rt, Scope.everything())
     prepared = prepare_history(frames.history)
     train_dates, test_dates, split = split_dates(frames, as_of_ts)
     tr = labelled_snapshots(frames, train_dates, split, prepared)
@@ -227,6 +254,8 @@ def train(rt: Runtime, as_of: dt.date | None = None, max_rows: int = 200_000) ->
     model = WinModel(booster, calibration.Calibrator("identity"), _card_stub(categories))
     cal, oof, cal_scores = calibration.choose(model.margin(te), te["won"].to_numpy())
     model.calibrator = cal
+    both = pd.concat([tr, te], ignore_index=True)
+    model.timing = CloseTiming.fit(both[both["won"] == 1])
     won_amounts = frames.opps.loc[
         (frames.opps["status"] == "won") & (frames.opps["close_date"] <= as_of_ts), "amount"
     ]
@@ -254,7 +283,8 @@ def train(rt: Runtime, as_of: dt.date | None = None, max_rows: int = 200_000) ->
         median_won_amount=float(won_amounts.median()) if len(won_amounts) else 0.0,
         history=frames.has_history,
     )
-    model.save(models_root(rt))
+    if save:
+        model.save(models_root(rt))
     return model
 
 

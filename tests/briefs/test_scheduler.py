@@ -1,0 +1,164 @@
+"""The scheduler: due slots delivered once on every channel, even across a crash and restart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from revintel.appdb.schedules import Delivery, Schedule
+from revintel.briefs import schedules as sched
+from revintel.briefs.delivery import base as delivery_base
+from revintel.briefs.delivery import delivery_log
+from revintel.briefs.scheduler import Scheduler
+from revintel.briefs.schedules import ScheduleSpec
+from revintel.config import Settings
+from revintel.errors import NotFound
+from revintel.export.sample import sample_document
+from revintel.runtime import Runtime
+from revintel.scope import get_persona
+
+NOW = dt.datetime(2026, 1, 6, 7, 5)  # a Tuesday, 07:05 UTC
+
+
+def composer(rt, persona):  # type: ignore[no-untyped-def]
+    doc = sample_document()
+    doc.persona = persona
+    return doc
+
+
+@pytest.fixture
+def srt(home, smtp_server, receiver):  # type: ignore[no-untyped-def]
+    s = Settings(
+        home=home,
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        delivery_retries=2,
+        delivery_backoff_seconds=0.001,
+    )
+    r = Runtime(s)
+    yield r
+    r.close()
+
+
+def make_schedule(rt, receiver, channels=("email", "slack", "teams"), **kw) -> int:  # type: ignore[no-untyped-def]
+    spec = ScheduleSpec(
+        name="Morning",
+        persona="cfo",
+        cron="0 7 * * *",
+        timezone="UTC",
+        channels=list(channels),
+        email_to=["cfo@example.com"],
+        slack_webhook_url=receiver.url + "/slack",
+        teams_webhook_url=receiver.url + "/teams",
+        **kw,
+    )
+    sid = sched.create(rt.appdb, spec, actor="cfo", scope=get_persona("cfo").scope)["id"]
+    with rt.appdb.session() as s:
+        s.get(Schedule, sid).created_at = dt.datetime(2026, 1, 1)
+    return sid
+
+
+def test_a_due_slot_is_delivered_on_every_channel_once(srt, smtp_server, receiver):
+    make_schedule(srt, receiver)
+    reports = Scheduler(srt, composer=composer).run_once(NOW)
+    assert [o.outcome for o in reports[0].outcomes] == ["sent", "sent", "sent"]
+    assert len(smtp_server.messages) == 1
+    assert sorted(p["path"] for p in receiver.posts) == ["/slack", "/teams"]
+    assert Scheduler(srt, composer=composer).run_once(NOW + dt.timedelta(minutes=1)) == []
+    assert len(smtp_server.messages) == 1 and len(receiver.posts) == 2
+
+
+def test_restart_mid_schedule_sends_nothing_twice(srt, smtp_server, receiver, monkeypatch):
+    sid = make_schedule(srt, receiver)
+    real_finish = delivery_base._finish
+
+    def crash_after_slack_send(db, delivery_id, outcome, attempts, error):  # type: ignore[no-untyped-def]
+        with db.session() as s:
+            channel = s.get(Delivery, delivery_id).channel
+        if channel == "slack":
+            raise KeyboardInterrupt("process killed after Slack accepted the message")
+        real_finish(db, delivery_id, outcome, attempts, error)
+
+    monkeypatch.setattr(delivery_base, "_finish", crash_after_slack_send)
+    with pytest.raises(KeyboardInterrupt):
+        Scheduler(srt, composer=composer).run_once(NOW)
+    assert len(smtp_server.messages) == 1 and [p["path"] for p in receiver.posts] == ["/slack"]
+    monkeypatch.setattr(delivery_base, "_finish", real_finish)
+
+    # a new process: new runtime on the same home, the same slot is still due
+    again = Runtime(srt.settings)
+    try:
+        report = Scheduler(again, composer=composer).run_once(NOW + dt.timedelta(minutes=2))[0]
+        outcomes = {o.channel: o.outcome for o in report.outcomes}
+        assert outcomes == {"email": "skipped", "slack": "skipped", "teams": "sent"}
+        assert len(smtp_server.messages) == 1
+        assert sorted(p["path"] for p in receiver.posts) == ["/slack", "/teams"]
+        assert Scheduler(again, composer=composer).run_once(NOW + dt.timedelta(minutes=3)) == []
+        assert sched.get(again.appdb, sid)["last_slot"] == "2026-01-06T07:00:00"
+    finally:
+        again.close()
+
+
+def test_interrupted_claims_are_marked_in_the_log_not_resent(srt, receiver):
+    make_schedule(srt, receiver, channels=("slack",))
+    with srt.appdb.session() as s:
+        s.add(
+            Delivery(
+                idempotency_key="schedule:1:2026-01-06T07:00:00:slack",
+                schedule_id=1,
+                actor="cfo",
+                what="brief",
+                channel="slack",
+                started_at=dt.datetime(2026, 1, 6, 7, 0),
+            )
+        )
+    Scheduler(srt, composer=composer).run_once(NOW)
+    assert receiver.posts == []
+    (entry,) = delivery_log(srt.appdb)
+    assert entry["outcome"] == "interrupted" and "not re-sent" in entry["error"]
+
+
+def test_one_failing_channel_does_not_hold_up_the_others(srt, smtp_server, receiver, closed_port):
+    make_schedule(srt, receiver, channels=("teams", "email", "slack"))
+    with srt.appdb.session() as s:
+        s.get(Schedule, 1).teams_webhook_url = f"http://127.0.0.1:{closed_port}/teams"
+    report = Scheduler(srt, composer=composer).run_once(NOW)[0]
+    assert [o.outcome for o in report.outcomes] == ["failed", "sent", "sent"]
+    assert len(smtp_server.messages) == 1 and [p["path"] for p in receiver.posts] == ["/slack"]
+    failed = next(e for e in delivery_log(srt.appdb) if e["channel"] == "teams")
+    assert (
+        failed["outcome"] == "failed"
+        and failed["attempts"] == 2
+        and "teams delivery failed" in failed["error"]
+    )
+
+
+def test_a_brief_that_cannot_be_composed_is_logged_per_channel(srt, receiver):
+    make_schedule(srt, receiver, channels=("email", "slack"))
+
+    def broken(rt, persona):  # type: ignore[no-untyped-def]
+        raise NotFound("unknown persona 'cfo2'")
+
+    report = Scheduler(srt, composer=broken).run_once(NOW)[0]
+    assert "could not compose the brief" in report.error
+    log = delivery_log(srt.appdb)
+    assert {e["channel"] for e in log} == {"email", "slack"}
+    assert all(e["outcome"] == "failed" and "unknown persona" in e["error"] for e in log)
+
+
+def test_disabled_schedules_are_not_run(srt, receiver):
+    make_schedule(srt, receiver, enabled=False)
+    assert Scheduler(srt, composer=composer).run_once(NOW) == []
+
+
+def test_background_thread_starts_and_stops(srt, receiver):
+    make_schedule(srt, receiver, channels=("slack",))
+    s = Scheduler(srt, composer=composer, interval_seconds=0.05).start()
+    deadline = time.monotonic() + 10
+    while not receiver.posts and time.monotonic() < deadline:
+        time.sleep(0.05)
+    s.stop()
+    assert s._thread is not None and not s._thread.is_alive()
+    assert len(receiver.posts) == 1  # the real clock is far past 2026-01-01 07:00

@@ -212,3 +212,13 @@ def read_export(
         check_unique(scratch, src.table, [by_lower[k.lower()] for k in key if k.lower() in by_lower], path, problems)
     convert(scratch, src, fields, problems, name=name)
     return src
+
+
+def empty_typed(scratch: Scratch, name: str, fields: dict[str, Field]) -> None:
+    """Create ``name`` with the typed ``fields`` (and ``_line``) and no rows, for an absent file."""
+    select = [exp.Cast(this=exp.null(), to=exp.DataType.build("BIGINT")).as_("_line")] + [
+        exp.Cast(this=exp.null(), to=exp.DataType.build(_sql_type(f.kind))).as_(n, quoted=True)
+        for n, f in fields.items()
+    ]
+    query = exp.select(*select).where(exp.false())
+    scratch.con.execute(exp.Create(this=table_ref(name), kind="TABLE", expression=query).sql("duckdb"))

@@ -88,15 +88,3 @@ def load_mapping(source: str, override: Path | None = None) -> StageMapping:
         stages.update(_check(_section(data or {}, source, path), path))
         files.append(path)
     return StageMapping(stages, files)
-
-
-def stage_from_probability(probability: float | None) -> str:
-    """A canonical open stage for a deal whose stage is unknown but that is known to be open."""
-    p = probability or 0.0
-    if p >= 0.75:
-        return "Negotiation"
-    if p >= 0.4:
-        return "Proposal"
-    if p >= 0.15:
-        return "Qualification"
-    return "Prospecting"

@@ -1,0 +1,149 @@
+"""Deal risk: a documented 0-100 score, the risk list sorted by expected loss, and the deal page.
+
+Risk score (docs/deals-and-forecast.md)::
+
+    risk = 100 x (0.50 x (1 - p_win) + 0.20 x stagnation + 0.20 x slippage + 0.10 x value)
+
+* ``p_win``: the calibrated win probability;
+* ``stagnation`` (0-1): days in the current stage over twice the typical (median) days deals
+  spend in that stage, capped at 1; without a history table, deal age over 365 days;
+* ``slippage`` (0-1): the largest of pushes / 3, days pushed / 90, and 1 if the close date has
+  passed;
+* ``value`` (0-1): amount / (amount + the median won deal), 0.5 for a median-sized deal.
+
+``expected_loss = risk / 100 x amount`` ranks the list: large deals at high risk first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from revintel.deals import model as win_model
+from revintel.deals.explain import ExplanationCache
+from revintel.deals.playbook import actions
+from revintel.deals.scoring import finite, open_deals
+
+if TYPE_CHECKING:
+    from revintel.runtime import Runtime
+    from revintel.scope import Scope
+
+WEIGHTS = {"win": 0.50, "stagnation": 0.20, "slippage": 0.20, "value": 0.10}
+SHOWN = (
+    "opportunity_id",
+    "name",
+    "account",
+    "rep",
+    "region",
+    "team",
+    "product",
+    "stage",
+    "amount",
+    "close_date",
+)
+
+
+def components(deals: pd.DataFrame, card: win_model.ModelCard) -> pd.DataFrame:
+    """The four risk components (each 0-1) per deal."""
+    typical = deals["stage"].map(card.stage_days).astype(float) if card.stage_days else np.nan
+    stag = (deals["days_in_stage"] / (2 * typical)).where(deals["days_in_stage"].notna() & pd.notna(typical))
+    stag = stag.fillna(deals["age_days"] / 365.0).fillna(0).clip(0, 1)
+    slip = np.maximum.reduce(
+        [
+            (deals["n_pushes"].fillna(0) / 3).clip(0, 1).to_numpy(),
+            (deals["push_days"].fillna(0) / 90).clip(0, 1).to_numpy(),
+            (deals["days_to_close"] < 0).astype(float).to_numpy(),
+        ]
+    )
+    amount = deals["amount"].fillna(0).clip(lower=0)
+    med = card.median_won_amount or float(amount.median() or 1.0)
+    return pd.DataFrame(
+        {
+            "win": 1 - deals["p_win"],
+            "stagnation": stag,
+            "slippage": slip,
+            "value": amount / (amount + med),
+        },
+        index=deals.index,
+    )
+
+
+def score(deals: pd.DataFrame, card: win_model.ModelCard) -> pd.DataFrame:
+    """``deals`` with ``risk`` (0-100), the components and ``expected_loss``."""
+    comp = components(deals, card)
+    out = deals.copy()
+    out["risk"] = 100 * sum(WEIGHTS[k] * comp[k] for k in WEIGHTS)
+    for k in WEIGHTS:
+        out[f"risk_{k}"] = comp[k]
+    out["expected_loss"] = out["risk"] / 100 * out["amount"].fillna(0)
+    return out
+
+
+def _record(row: pd.Series) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in SHOWN:
+        v = row.get(c)
+        if isinstance(v, pd.Timestamp):
+            v = v.date().isoformat()
+        elif isinstance(v, float | np.floating):
+            v = finite(v)
+        elif v is not None and pd.isna(v):
+            v = None
+        out[c] = v
+    out["p_win"] = float(row["p_win"])
+    out["risk"] = round(float(row["risk"]), 1)
+    out["risk_components"] = {k: round(float(row[f"risk_{k}"]), 3) for k in WEIGHTS}
+    out["expected_loss"] = float(row["expected_loss"])
+    out["n_pushes"] = finite(row.get("n_pushes"))
+    out["days_in_stage"] = finite(row.get("days_in_stage"))
+    return out
+
+
+def risk_list(
+    rt: Runtime,
+    scope: Scope,
+    as_of: dt.date | None = None,
+    top: int = 20,
+    filters: dict[str, str] | None = None,
+    explain: bool = True,
+) -> dict[str, Any]:
+    """Open deals in ``scope`` ranked by expected loss, the top ones with drivers and next actions.
+
+    Args:
+        rt: the runtime.
+        scope: the caller's scope.
+        as_of: the date treated as today.
+        top: how many deals to return.
+        filters: equality filters on shown columns (``region``, ``stage``, ``rep`` ...), and
+            ``min_risk`` / ``min_amount``.
+        explain: compute TreeSHAP drivers for the returned deals (cached).
+    """
+    as_of = as_of or rt.as_of()
+    model = win_model.ensure(rt, as_of)
+    deals = score(open_deals(rt, scope, as_of), model.card)
+    for key, value in (filters or {}).items():
+        if value in (None, ""):
+            continue
+        if key in ("min_risk", "min_amount"):
+            deals = deals[deals["risk" if key == "min_risk" else "amount"] >= float(value)]
+        elif key in deals.columns:
+            deals = deals[deals[key].astype(str) == str(value)]
+    ranked = deals.sort_values(["expected_loss", "opportunity_id"], ascending=[False, True])
+    shown = ranked.head(top)
+    rows = [_record(r) for _, r in shown.iterrows()]
+    if explain and len(shown):
+        cache = ExplanationCache(win_model.models_root(rt) / model.card.version, str(as_of))
+        for row, drv, (_, deal) in zip(rows, cache.get(model, shown), shown.iterrows(), strict=True):
+            row["drivers"] = drv
+            row["next_actions"] = actions(deal.to_dict(), drv["negative"])
+    return {
+        "as_of": as_of.isoformat(),
+        "model": model.card.version,
+        "count": len(deals),
+        "total_amount": float(deals["amount"].fillna(0).sum()),
+        "total_expected_loss": float(deals["expected_loss"].sum()),
+        "deals": rows,
+    }

@@ -76,3 +76,39 @@ def client_as(rt: Runtime):
     yield make
     for c in clients:
         c.close()
+
+
+# --- demo data (owned by the demo generator; see docs/demo-data.md) ------------------------------
+@pytest.fixture(scope="session")
+def demo_warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB file holding the default demo dataset (seed 42, scale 1), generated once per session.
+
+    Treat it as read-only: tests that need a warehouse to use or change take ``demo_rt``.
+    """
+    from revintel.warehouse.backends import connect
+    from revintel.warehouse.demo import seed_demo
+
+    folder = tmp_path_factory.mktemp("demo-warehouse")
+    path = folder / "warehouse.duckdb"
+    wh = connect(f"duckdb:///{path}", folder)
+    try:
+        seed_demo(wh)
+    finally:
+        wh.close()
+    return path
+
+
+@pytest.fixture
+def demo_rt(settings: Settings, demo_warehouse_file: Path) -> Iterator[Runtime]:
+    """A Runtime whose home holds a private copy of the demo warehouse (free to modify).
+
+    It shares ``settings`` (the same home) with ``rt`` and ``client_as``, so
+    ``client_as("cfo")`` in a test that also takes ``demo_rt`` serves the demo data.
+    """
+    import shutil
+
+    settings.ensure_home()
+    shutil.copyfile(demo_warehouse_file, settings.home / "warehouse.duckdb")
+    r = Runtime(settings)
+    yield r
+    r.close()

@@ -1,0 +1,256 @@
+"""The deterministic demo dataset: a services firm with a sales pipeline, marketing and subscriptions.
+
+:func:`seed_demo` generates every canonical data table from a seed and a scale and writes them
+with one atomic :meth:`~revintel.warehouse.backends.Warehouse.apply` (replace mode). The large fact
+tables (services_monthly, opportunity_history, touchpoints, opportunities) are streamed to the
+warehouse as Arrow record batches, so ``--scale`` grows them without growing memory with them.
+The planted signals the demo questions rely on are documented in ``docs/demo-data.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from revintel.errors import InvalidRequest
+from revintel.warehouse.backends import Change, Warehouse
+from revintel.warehouse.demo import conversations, customers, marketing, pipeline, services, targets
+from revintel.warehouse.demo.common import (
+    AS_OF,
+    DEFAULT_SEED,
+    Context,
+    build_accounts,
+    build_contacts,
+    build_products,
+    build_reps,
+    to_table,
+)
+from revintel.warehouse.demo.quality import findings_table
+from revintel.warehouse.schema import DATA_TABLES, TABLES_BY_NAME
+
+__all__ = ["AS_OF", "DEFAULT_SEED", "DemoResult", "demo_changes", "ensure_demo", "seed_demo"]
+GENERATOR_VERSION = "1"
+MAX_SCALE = 2_000.0
+
+
+@dataclass
+class DemoResult:
+    """What :func:`seed_demo` wrote."""
+
+    seed: int
+    scale: float
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        total = sum(self.rows.values())
+        return {
+            "dataset": "demo",
+            "as_of": AS_OF.isoformat(),
+            "seed": self.seed,
+            "scale": self.scale,
+            "rows": dict(self.rows),
+            "total_rows": total,
+            "seconds": round(self.seconds, 3),
+            "rows_per_second": round(total / self.seconds) if self.seconds else None,
+        }
+
+
+class _Counter:
+    """Counts rows of streamed batches (and drives an optional progress bar)."""
+
+    def __init__(self, progress: Any = None):
+        self.rows: dict[str, int] = {}
+        self.progress = progress
+
+    def stream(
+        self, name: str, batches: Iterator[pa.RecordBatch], expected: int | None
+    ) -> pa.RecordBatchReader:
+        self.rows[name] = 0
+        task = self.progress.add_task(name, total=expected) if self.progress is not None else None
+
+        def counted() -> Iterator[pa.RecordBatch]:
+            for batch in batches:
+                self.rows[name] += batch.num_rows
+                if task is not None:
+                    self.progress.advance(task, batch.num_rows)
+                yield batch
+
+        return pa.RecordBatchReader.from_batches(TABLES_BY_NAME[name].arrow_schema(), counted())
+
+    def table(self, name: str, rows: pa.Table) -> pa.Table:
+        self.rows[name] = rows.num_rows
+        if self.progress is not None:
+            self.progress.add_task(name, total=rows.num_rows, completed=rows.num_rows)
+        return rows
+
+
+def _check(seed: int, scale: float) -> None:
+    if seed < 0:
+        raise InvalidRequest(
+            "the demo seed must be a non-negative integer", details={"value": seed}, hint="e.g. --seed 42"
+        )
+    if not (0.05 <= scale <= MAX_SCALE):
+        raise InvalidRequest(
+            f"the demo scale must be between 0.05 and {MAX_SCALE:g}",
+            details={"value": scale},
+            hint="1 is the default size (500 clients, 4,000 opportunities)",
+        )
+
+
+def demo_changes(seed: int = DEFAULT_SEED, scale: float = 1.0, counter: Any = None) -> Iterator[Change]:
+    """Generate the demo dataset as a stream of :class:`Change` objects, one per table (replace mode).
+
+    Args:
+        seed: Seed of every random stream; the same seed and scale give the same rows.
+        scale: Multiplies clients, opportunities, leads and the tables derived from them.
+        counter: Internal row counter/progress driver.
+
+    Yields:
+        A replace ``Change`` for every canonical data table and ``dq_audit_log``, then an append
+        ``Change`` for ``ingest_lineage`` recording the load.
+    """
+    _check(seed, scale)
+    count = counter or _Counter()
+    ctx = Context(seed=seed, scale=scale)
+    reps, team_idx, region_idx, skill = build_reps(ctx)
+    accounts, dims = build_accounts(ctx, team_idx)
+    dims.rep_region, dims.rep_skill = region_idx, skill
+    contacts, contact_index = build_contacts(ctx, dims)
+    account_ids = accounts.column("account_id").combine_chunks()
+    account_names = np.asarray(accounts.column("name").to_pylist(), dtype=object)
+    rep_names = np.asarray(reps.column("name").to_pylist(), dtype=object)
+    for name, rows in (
+        ("reps", reps),
+        ("accounts", accounts),
+        ("products", build_products()),
+        ("contacts", contacts),
+    ):
+        yield Change(name, count.table(name, rows))
+    camps = marketing.build_campaigns(ctx)
+    pipe = pipeline.simulate(ctx, dims, camps.regular)
+    yield Change("campaigns", count.table("campaigns", camps.table))
+    yield Change(
+        "opportunities",
+        count.stream("opportunities", pipeline.opportunity_batches(pipe, account_names, camps.ids), pipe.n),
+    )
+    yield Change(
+        "opportunity_history",
+        count.stream("opportunity_history", pipeline.history_batches(pipe), pipeline.history_rows(pipe)),
+    )
+    leads, lead_info = marketing.build_leads(ctx, pipe, camps, account_names)
+    yield Change("leads", count.table("leads", leads))
+    yield Change(
+        "touchpoints",
+        count.stream(
+            "touchpoints", marketing.touchpoint_batches(ctx, pipe, lead_info, camps, contact_index), None
+        ),
+    )
+    yield Change(
+        "services_monthly",
+        count.stream("services_monthly", services.services_batches(ctx, dims, account_ids), None),
+    )
+    yield Change(
+        "budgets", count.table("budgets", services.budgets_table(ctx, dims, targets.won_budget(pipe)))
+    )
+    yield Change("headcount", count.table("headcount", services.headcount_table(ctx, dims)))
+    yield Change("quotas", count.table("quotas", targets.quotas_table(ctx, dims, pipe)))
+    yield Change(
+        "forecast_submissions", count.table("forecast_submissions", targets.forecast_table(ctx, dims, pipe))
+    )
+    book = customers.build_book(ctx, dims)
+    for name, make in (
+        ("subscriptions", customers.subscriptions_table),
+        ("usage_monthly", customers.usage_table),
+        ("tickets", customers.tickets_table),
+    ):
+        yield Change(name, count.table(name, make(ctx, book)))
+    yield Change(
+        "conversations",
+        count.table("conversations", conversations.conversations_table(ctx, pipe, account_names, rep_names)),
+    )
+    load_id = f"demo-{seed}-{scale:g}"
+    yield Change("dq_audit_log", count.table("dq_audit_log", findings_table(load_id, accounts, reps, pipe)))
+    yield Change("ingest_lineage", _lineage(load_id, seed, scale, count.rows), "append")
+
+
+def _lineage(load_id: str, seed: int, scale: float, rows: dict[str, int]) -> pa.Table:
+    """One lineage row per table written (read when the stream reaches it, after every table)."""
+    recipe = f"revintel demo seed --seed {seed} --scale {scale:g}"
+    digest = hashlib.sha256(f"{recipe} generator={GENERATOR_VERSION}".encode()).hexdigest()
+    names = [n for n in rows if n != "ingest_lineage"]
+    loaded = np.datetime64(time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "us")
+    return to_table(
+        "ingest_lineage",
+        {
+            "load_id": [load_id] * len(names),
+            "source": ["demo"] * len(names),
+            "file": [recipe] * len(names),
+            "sha256": [digest] * len(names),
+            "table_name": names,
+            "rows": [rows[n] for n in names],
+            "loaded_at": [loaded] * len(names),
+        },
+    )
+
+
+def seed_demo(
+    warehouse: Warehouse, seed: int = DEFAULT_SEED, scale: float = 1.0, progress: bool = False
+) -> DemoResult:
+    """Replace the warehouse's data with the demo dataset, atomically.
+
+    Args:
+        warehouse: Target warehouse.
+        seed: Random seed (same seed and scale, same rows).
+        scale: Size multiplier (1 = 500 clients, 4,000 opportunities, ~80k services rows).
+        progress: Show a Rich progress bar on stderr.
+
+    Returns:
+        The seed, scale, rows written per table and the time taken.
+    """
+    _check(seed, scale)
+    meta = {"dataset": "demo", "as_of": AS_OF.isoformat(), "seed": str(seed), "scale": f"{scale:g}"}
+    started = time.perf_counter()
+    if progress:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(
+            TextColumn("{task.description:<22}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        with bar:
+            counter = _Counter(bar)
+            warehouse.apply(demo_changes(seed, scale, counter), meta=meta)
+    else:
+        counter = _Counter()
+        warehouse.apply(demo_changes(seed, scale, counter), meta=meta)
+    rows = {k: v for k, v in counter.rows.items() if k in TABLES_BY_NAME}
+    return DemoResult(seed, scale, rows, time.perf_counter() - started)
+
+
+def ensure_demo(warehouse: Warehouse, progress: bool = False) -> bool:
+    """Generate the default demo dataset if the warehouse holds no data yet.
+
+    Args:
+        warehouse: The warehouse ``revintel serve`` is about to use.
+        progress: Show a progress bar while generating.
+
+    Returns:
+        True if the demo was generated, False if the warehouse already had data (left untouched).
+    """
+    present = warehouse.table_names() & set(DATA_TABLES)
+    if present and any(warehouse.row_counts()[name] for name in present):
+        return False
+    seed_demo(warehouse, DEFAULT_SEED, 1.0, progress=progress)
+    return True

@@ -1,0 +1,439 @@
+"""Shared pieces of the demo generator: the calendar, seeded random streams and the dimensions.
+
+Every domain module draws from its own NumPy ``Generator`` seeded with ``(seed, stream id)``, so
+one domain's draws never shift another's and the same seed always gives the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pyarrow as pa
+
+from revintel.warehouse.schema import REGIONS, TABLES_BY_NAME
+
+AS_OF = dt.date(2025, 12, 31)
+FIRST_MONTH = dt.date(2023, 1, 1)
+N_MONTHS = 36
+DEFAULT_SEED = 42
+SOURCE = "demo"
+
+TIERS = ("Strategic", "Enterprise", "Mid-Market", "SMB")
+TIER_SHARE = (0.10, 0.25, 0.35, 0.30)
+REGION_SHARE = (0.35, 0.30, 0.20, 0.15)  # Americas, EMEA, APAC, UK
+SECTORS = (
+    "Financial Services",
+    "Healthcare & Life Sciences",
+    "Industrial Manufacturing",
+    "Retail & Consumer",
+    "Energy & Utilities",
+    "Technology & Media",
+    "Public Sector",
+    "Real Estate",
+)
+CAPABILITIES = (
+    "Consulting",
+    "Technology",
+    "Risk Advisory",
+    "Tax",
+    "Audit",
+    "Deals",
+    "Managed Services",
+    "Cyber",
+)
+COMPETITORS = ("Quantive", "Northwind Analytics", "Corvex", "Altura")
+COUNTRIES = {
+    "Americas": ("United States", "Canada", "Brazil", "Mexico"),
+    "EMEA": ("Germany", "France", "Netherlands", "Spain", "Sweden", "United Arab Emirates"),
+    "APAC": ("Australia", "Singapore", "Japan", "India"),
+    "UK": ("United Kingdom", "Ireland"),
+}
+FIRST_NAMES = (
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Ava",
+    "Ethan",
+    "Sophia",
+    "Lucas",
+    "Mia",
+    "Mateo",
+    "Isla",
+    "Leo",
+    "Chloe",
+    "Hugo",
+    "Zara",
+    "Ravi",
+    "Mei",
+    "Kenji",
+    "Anya",
+    "Diego",
+    "Freya",
+    "Omar",
+    "Nina",
+    "Felix",
+    "Hannah",
+    "Ivan",
+    "Julia",
+    "Karim",
+    "Laura",
+    "Marco",
+    "Nora",
+    "Oscar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+)
+LAST_NAMES = (
+    "Smith",
+    "Müller",
+    "Garcia",
+    "Chen",
+    "Okafor",
+    "Silva",
+    "Kowalski",
+    "Nguyen",
+    "Patel",
+    "Johansson",
+    "Rossi",
+    "Dubois",
+    "Tanaka",
+    "Murphy",
+    "Novak",
+    "Schmidt",
+    "Haddad",
+    "Kim",
+    "Lopez",
+    "Brown",
+    "Fischer",
+    "Singh",
+    "Walsh",
+    "Jensen",
+    "Moreau",
+    "Costa",
+    "Ito",
+    "Klein",
+    "Reyes",
+    "Wright",
+)
+NAME_A = (
+    "North",
+    "Blue",
+    "Silver",
+    "Oak",
+    "Harbor",
+    "Summit",
+    "Crest",
+    "Iron",
+    "Pine",
+    "Bright",
+    "Stone",
+    "River",
+    "Falcon",
+    "Atlas",
+    "Cedar",
+    "Vista",
+    "Granite",
+    "Lumen",
+    "Maple",
+    "Orion",
+    "Beacon",
+    "Sterling",
+)
+NAME_B = (
+    "gate",
+    "field",
+    "bridge",
+    "wood",
+    "point",
+    "line",
+    "stone",
+    "view",
+    "crest",
+    "ford",
+    "haven",
+    "works",
+)
+NAME_C = (
+    "Holdings",
+    "Group",
+    "Industries",
+    "Partners",
+    "Systems",
+    "Health",
+    "Capital",
+    "Logistics",
+    "Energy",
+    "Foods",
+    "Bank",
+    "Insurance",
+    "Retail",
+    "Labs",
+    "Motors",
+    "Pharma",
+)
+#: team -> manager; the first team is EMEA Enterprise (rep R001 Alex Morgan, manager Tom Becker).
+TEAMS: tuple[tuple[str, str, str], ...] = (
+    ("EMEA Enterprise", "EMEA", "Tom Becker"),
+    ("EMEA Commercial", "EMEA", "Sofia Marin"),
+    ("Americas Enterprise", "Americas", "Dana Whitfield"),
+    ("Americas Commercial", "Americas", "Carlos Ortega"),
+    ("APAC Enterprise", "APAC", "Hiro Sato"),
+    ("APAC Commercial", "APAC", "Mei Lin"),
+    ("UK Enterprise", "UK", "James Hargreaves"),
+    ("UK Commercial", "UK", "Fiona Doyle"),
+)
+PRODUCTS: tuple[tuple[str, str, str, float], ...] = (
+    ("Digital Strategy Programme", "Advisory", "Consulting", 180_000.0),
+    ("Cloud Platform Implementation", "Implementation", "Technology", 350_000.0),
+    ("Data & AI Accelerator", "Implementation", "Technology", 220_000.0),
+    ("Enterprise Risk Review", "Advisory", "Risk Advisory", 120_000.0),
+    ("Tax Compliance Suite", "Compliance", "Tax", 90_000.0),
+    ("Audit Analytics", "Assurance", "Audit", 150_000.0),
+    ("M&A Due Diligence", "Transactions", "Deals", 260_000.0),
+    ("Managed IT Operations", "Subscription", "Managed Services", 140_000.0),
+    ("Cyber Defense Retainer", "Subscription", "Cyber", 110_000.0),
+    ("RevIntel Cloud Platform", "Subscription", "Technology", 60_000.0),
+)
+
+
+def month_starts(n: int = N_MONTHS) -> np.ndarray:
+    """The first day of each demo month, as ``datetime64[D]``."""
+    return np.arange(np.datetime64("2023-01", "M"), np.datetime64("2023-01", "M") + n).astype("datetime64[D]")
+
+
+def days(values: np.ndarray | int) -> np.ndarray:
+    """Integer day counts as a ``timedelta64[D]`` array."""
+    return np.asarray(values, dtype="int64").astype("timedelta64[D]")
+
+
+def ids(prefix: str, n: int, width: int, start: int = 1) -> pa.Array:
+    """``prefix`` + zero-padded running numbers."""
+    return pa.array([f"{prefix}{i:0{width}d}" for i in range(start, start + n)], type=pa.string())
+
+
+def pick(values: tuple[str, ...] | np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``values[index]`` as an object array of Python strings."""
+    return np.asarray(values, dtype=object)[index]
+
+
+def to_table(name: str, columns: dict[str, object]) -> pa.Table:
+    """Build a canonical table (schema order and types) from column arrays; adds ``source``."""
+    spec = TABLES_BY_NAME[name]
+    schema = spec.arrow_schema()
+    n = len(next(iter(columns.values())))
+    arrays = []
+    for f in schema:
+        if f.name == "source" and "source" not in columns:
+            arrays.append(pa.array([SOURCE] * n, type=pa.string()))
+        elif f.name in columns:
+            arrays.append(pa.array(columns[f.name], type=f.type, from_pandas=True))
+        else:
+            arrays.append(pa.nulls(n, type=f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+@dataclass
+class Context:
+    """Seed and scale of one generation, with a random stream per domain."""
+
+    seed: int = DEFAULT_SEED
+    scale: float = 1.0
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+
+    def rng(self, *stream: int) -> np.random.Generator:
+        """An independent, reproducible random stream, e.g. ``rng(3)`` or ``rng(3, chunk)``."""
+        return np.random.default_rng([self.seed, *stream])
+
+    def count(self, base: int, minimum: int = 1) -> int:
+        return max(minimum, round(base * self.scale))
+
+    @cached_property
+    def n_clients(self) -> int:
+        return self.count(500, 40)
+
+    @cached_property
+    def n_opportunities(self) -> int:
+        return self.count(4_000, 200)
+
+    @cached_property
+    def reps_per_team(self) -> int:
+        return max(5, round(5 * self.scale**0.5))
+
+
+@dataclass
+class Dimensions:
+    """Account, rep and product attributes as arrays, for the fact generators."""
+
+    rep_team: np.ndarray  # team index per rep
+    rep_region: np.ndarray  # region index per rep
+    rep_skill: np.ndarray  # latent skill per rep (standard normal)
+    acct_region: np.ndarray
+    acct_tier: np.ndarray
+    acct_owner: np.ndarray  # rep index
+    acct_created: np.ndarray
+    product_capability: np.ndarray
+
+    @property
+    def n_accounts(self) -> int:
+        return len(self.acct_region)
+
+
+def build_reps(ctx: Context) -> tuple[pa.Table, np.ndarray, np.ndarray, np.ndarray]:
+    rng = ctx.rng(1)
+    per = ctx.reps_per_team
+    team_idx = np.repeat(np.arange(len(TEAMS)), per)
+    n = len(team_idx)
+    first = rng.integers(0, len(FIRST_NAMES), n)
+    last = rng.integers(0, len(LAST_NAMES), n)
+    names = [f"{FIRST_NAMES[a]} {LAST_NAMES[b]}" for a, b in zip(first, last, strict=True)]
+    names[0] = "Alex Morgan"
+    seen: dict[str, int] = {}
+    for i, nm in enumerate(names):  # make names unique: a second "Olivia Smith" becomes "Olivia Smith 2"
+        seen[nm] = seen.get(nm, 0) + 1
+        if seen[nm] > 1:
+            names[i] = f"{nm} {seen[nm]}"
+    region_idx = np.array([REGIONS.index(TEAMS[t][1]) for t in team_idx])
+    skill = rng.normal(0, 1, n)
+    skill[0] = 0.8  # Alex Morgan is a solid performer
+    hire = np.datetime64("2016-01-01") + days(rng.integers(0, 8 * 365, n))
+    active = rng.random(n) > 0.05
+    active[0] = True
+    table = to_table(
+        "reps",
+        {
+            "rep_id": ids("R", n, 3),
+            "name": names,
+            "email": [f"{nm.lower().replace(' ', '.')}@revintel-demo.example" for nm in names],
+            "team": pick(tuple(t[0] for t in TEAMS), team_idx),
+            "manager": pick(tuple(t[2] for t in TEAMS), team_idx),
+            "region": pick(REGIONS, region_idx),
+            "role": ["AE"] * n,
+            "hire_date": hire,
+            "active": active,
+        },
+    )
+    return table, team_idx, region_idx, skill
+
+
+def build_accounts(ctx: Context, team_idx: np.ndarray) -> tuple[pa.Table, Dimensions]:
+    rng = ctx.rng(2)
+    n = ctx.n_clients
+    region = rng.choice(len(REGIONS), n, p=REGION_SHARE)
+    tier = rng.choice(len(TIERS), n, p=TIER_SHARE)
+    # owner: a rep in the region's Enterprise team (Strategic/Enterprise) or Commercial team
+    team_of = np.array(
+        [
+            [
+                next(i for i, t in enumerate(TEAMS) if t[1] == r and t[0].endswith(kind))
+                for kind in ("Enterprise", "Commercial")
+            ]
+            for r in REGIONS
+        ]
+    )
+    acct_team = team_of[region, (tier >= 2).astype(int)]
+    per = ctx.reps_per_team
+    owner = acct_team * per + rng.integers(0, per, n)
+    a, b, c = (rng.integers(0, len(x), n) for x in (NAME_A, NAME_B, NAME_C))
+    names = [f"{NAME_A[i]}{NAME_B[j]} {NAME_C[k]}" for i, j, k in zip(a, b, c, strict=True)]
+    seen: dict[str, int] = {}
+    for i, nm in enumerate(names):
+        seen[nm] = seen.get(nm, 0) + 1
+        if seen[nm] > 1:
+            names[i] = f"{nm} {_roman(seen[nm])}"
+    employees = (np.array([40_000, 8_000, 1_200, 150])[tier] * rng.lognormal(0, 0.5, n)).astype("int64")
+    revenue = employees * rng.lognormal(np.log(250_000), 0.3, n)
+    country = [
+        COUNTRIES[REGIONS[r]][k % len(COUNTRIES[REGIONS[r]])]
+        for r, k in zip(region, rng.integers(0, 12, n), strict=True)
+    ]
+    parent = np.full(n, None, dtype=object)
+    subs = np.flatnonzero((rng.random(n) < 0.05) & (np.arange(n) > 10))
+    parent[subs] = [f"A{int(p) + 1:06d}" for p in rng.integers(0, 10, len(subs))]
+    created = np.datetime64("2015-01-01") + days(rng.integers(0, 365 * 7, n))
+    table = to_table(
+        "accounts",
+        {
+            "account_id": ids("A", n, 6),
+            "name": names,
+            "sector": pick(SECTORS, rng.integers(0, len(SECTORS), n)),
+            "tier": pick(TIERS, tier),
+            "region": pick(REGIONS, region),
+            "country": country,
+            "employees": employees,
+            "annual_revenue": np.round(revenue, -3),
+            "parent_account_id": parent,
+            "owner_rep_id": [f"R{o + 1:03d}" for o in owner],
+            "created_date": created,
+        },
+    )
+    dims = Dimensions(
+        rep_team=team_idx,
+        rep_region=np.empty(0),
+        rep_skill=np.empty(0),
+        acct_region=region,
+        acct_tier=tier,
+        acct_owner=owner,
+        acct_created=created,
+        product_capability=np.array([CAPABILITIES.index(p[2]) for p in PRODUCTS]),
+    )
+    return table, dims
+
+
+def _roman(k: int) -> str:
+    return {2: "II", 3: "III", 4: "IV", 5: "V"}.get(k, str(k))
+
+
+def build_products() -> pa.Table:
+    return to_table(
+        "products",
+        {
+            "product_id": ids("P", len(PRODUCTS), 2),
+            "name": [p[0] for p in PRODUCTS],
+            "series": [p[1] for p in PRODUCTS],
+            "capability": [p[2] for p in PRODUCTS],
+            "list_price": [p[3] for p in PRODUCTS],
+        },
+    )
+
+
+def build_contacts(ctx: Context, dims: Dimensions) -> tuple[pa.Table, tuple[np.ndarray, np.ndarray]]:
+    """Two to four contacts per account; also returns each account's first contact index and count."""
+    rng = ctx.rng(3)
+    per_acct = rng.integers(2, 5, dims.n_accounts)
+    acct = np.repeat(np.arange(dims.n_accounts), per_acct)
+    n = len(acct)
+    first = pick(FIRST_NAMES, rng.integers(0, len(FIRST_NAMES), n))
+    last = pick(LAST_NAMES, rng.integers(0, len(LAST_NAMES), n))
+    titles = (
+        "CFO",
+        "CIO",
+        "Head of Finance",
+        "VP Operations",
+        "Procurement Lead",
+        "CISO",
+        "COO",
+        "Tax Director",
+    )
+    sources = ("Event", "Web", "Referral", "Outbound", "Partner")
+    offset = np.concatenate([[0], np.cumsum(per_acct)[:-1]])
+    return to_table(
+        "contacts",
+        {
+            "contact_id": ids("C", n, 7),
+            "account_id": [f"A{a + 1:06d}" for a in acct],
+            "name": [f"{f} {la}" for f, la in zip(first, last, strict=True)],
+            "email": [
+                f"{f.lower()}.{la.lower()}{i}@client.example"
+                for i, (f, la) in enumerate(zip(first, last, strict=True))
+            ],
+            "title": pick(titles, rng.integers(0, len(titles), n)),
+            "lead_source": pick(sources, rng.integers(0, len(sources), n)),
+            "created_date": dims.acct_created[acct] + days(rng.integers(0, 900, n)),
+        },
+    ), (offset, per_acct)

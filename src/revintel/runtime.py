@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from revintel.appdb.base import AppDB
 from revintel.config import Settings, load_settings
 from revintel.warehouse.backends import Warehouse, connect
+
+if TYPE_CHECKING:
+    from revintel.ask.engine import AskEngine
+    from revintel.semantic import Catalogue, SemanticLayer
+    from revintel.semantic.kpi import KpiEngine
 
 
 class Runtime:
@@ -32,6 +38,34 @@ class Runtime:
         db = AppDB(self.settings.app_db_url)
         db.create_all()
         return db
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The governed metric catalogue (built-in + REVINTEL_METRICS_FILE)."""
+        from revintel.semantic import load_catalogue
+
+        return load_catalogue(self.settings)
+
+    @cached_property
+    def semantic(self) -> SemanticLayer:
+        """The semantic layer: governed metric queries and scoped tables."""
+        from revintel.semantic import SemanticLayer
+
+        return SemanticLayer(self.warehouse, self.catalogue, self.settings)
+
+    @cached_property
+    def kpis(self) -> KpiEngine:
+        """The KPI engine (summary cards and drill-downs) over :attr:`semantic`."""
+        from revintel.semantic.kpi import KpiEngine
+
+        return KpiEngine(self.semantic)
+
+    @cached_property
+    def ask(self) -> AskEngine:
+        """The Ask engine (plain-English questions over :attr:`semantic`)."""
+        from revintel.ask.engine import AskEngine
+
+        return AskEngine(self)
 
     def as_of(self) -> dt.date:
         """The date treated as today: the setting, else the dataset's as-of date, else today."""

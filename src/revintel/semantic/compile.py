@@ -1,0 +1,279 @@
+"""The compiler: MetricQuery + Scope -> one Ibis expression -> rows, with the SQL that ran.
+
+The caller's scope is applied here, always, in :meth:`SemanticLayer.scoped_table`; there is no
+unscoped path. A scope that restricts a dimension the table cannot be filtered by raises
+:class:`~revintel.errors.Forbidden` instead of returning unscoped rows, and a metric whose domain
+is outside the scope's domains is refused the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+
+from revintel.errors import Forbidden, InvalidRequest
+from revintel.scope import Scope
+from revintel.semantic import expr
+from revintel.semantic.catalogue import scoped_columns
+from revintel.semantic.model import TABLE_JOINS, Catalogue, Metric
+from revintel.semantic.placement import BUCKET, place
+from revintel.semantic.query import MetricQuery, QueryResult
+from revintel.semantic.time import GRAINS, Period, parse_period
+from revintel.text import nearest
+from revintel.warehouse.backends import Warehouse
+from revintel.warehouse.schema import TABLES_BY_NAME
+
+
+@dataclass(frozen=True)
+class Slice:
+    """What every part of one query shares: grouping dimensions, filters, period, grain, scope."""
+
+    dims: tuple[str, ...]
+    filters: tuple[tuple[str, tuple[str, ...]], ...]
+    period: Period | None
+    grain: str | None
+    scope: Scope
+
+    @property
+    def keys(self) -> list[str]:
+        return ([BUCKET] if self.grain else []) + list(self.dims)
+
+
+class SemanticLayer:
+    """Governed access to the warehouse: metrics by definition, rows by scope.
+
+    Args:
+        warehouse: the analytical store.
+        catalogue: the metric catalogue.
+        settings: read for ``fiscal_year_start_month`` and ``as_of``.
+        as_of: the date treated as today (default: setting, then dataset meta, then today).
+    """
+
+    def __init__(
+        self, warehouse: Warehouse, catalogue: Catalogue, settings: Any = None, as_of: dt.date | None = None
+    ):
+        self.warehouse = warehouse
+        self.catalogue = catalogue
+        self.settings = settings
+        self._as_of = as_of or getattr(settings, "as_of", None)
+        self._values: dict[tuple[str, str, str], set[str]] = {}
+        self.rollups: Any = None  # set by revintel.semantic.rollups when pre-aggregations are enabled
+
+    # --- context -------------------------------------------------------------------------------
+    @property
+    def fiscal_start_month(self) -> int:
+        return int(getattr(self.settings, "fiscal_year_start_month", 1) or 1)
+
+    def as_of(self) -> dt.date:
+        if self._as_of:
+            return self._as_of
+        meta = self.warehouse.get_meta().get("as_of")
+        return dt.date.fromisoformat(meta) if meta else dt.date.today()
+
+    def period(self, text: Period | str | None) -> Period | None:
+        """Parse a period phrase against this layer's as-of date and fiscal calendar."""
+        if text is None or (isinstance(text, str) and not text.strip()):
+            return None
+        return parse_period(text, self.as_of(), self.fiscal_start_month)
+
+    def data_version(self) -> str:
+        """A key that changes whenever the warehouse's data does (meta + row counts)."""
+        version = getattr(self.warehouse, "data_version", None)
+        if callable(version):
+            return str(version())
+        payload = json.dumps([self.warehouse.get_meta(), self.warehouse.row_counts()], sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    # --- scoped tables -------------------------------------------------------------------------
+    def scoped_table(self, table_name: str, scope: Scope, columns: Iterable[str] | None = None) -> ibis.Table:
+        """A canonical table joined to its dimension columns, filtered by ``scope``.
+
+        Args:
+            table_name: a canonical table (``opportunities``, ``services_monthly`` ...).
+            scope: the caller's scope; its row filters are always applied.
+            columns: only join what these columns need (default: every dimension column).
+
+        Raises:
+            Forbidden: the scope restricts a dimension this table cannot be filtered by.
+            NotFound: no such table.
+        """
+        from revintel.warehouse.schema import table as table_spec
+
+        table_spec(table_name)
+        scope_cols = {d: self._scope_column(d) for d, _ in scope.rows}
+        available = scoped_columns(table_name)
+        for dim, col in scope_cols.items():
+            if col not in available:
+                raise Forbidden(
+                    f"your scope is limited by {dim}, and {table_name} cannot be filtered by {dim}",
+                    hint="ask an administrator for a role that covers this data",
+                    details={"table": table_name, "dimension": dim, "scope": scope.to_dict()},
+                )
+        wanted = None if columns is None else set(columns) | set(scope_cols.values())
+        t = self._joined(table_name, wanted)
+        for dim, values in scope.rows:
+            t = t.filter(t[scope_cols[dim]].isin(list(values)))
+        return t
+
+    def _scope_column(self, dim: str) -> str:
+        try:
+            return self.catalogue.dimension(dim).column
+        except InvalidRequest:
+            return dim
+
+    def _joined(self, table_name: str, wanted: set[str] | None) -> ibis.Table:
+        base = self.warehouse.table(table_name)
+        own = set(base.columns)
+        joins = TABLE_JOINS.get(table_name, ())
+        needed = set(wanted) if wanted is not None else None
+        if needed is not None:  # walk back so a join that feeds a later one (owner_rep_id) is kept
+            for join in reversed(joins):
+                if any(out in needed and out not in own for out, _ in join.columns):
+                    needed.add(join.left)
+        for join in joins:
+            cols = {
+                out: col
+                for out, col in join.columns
+                if out not in base.columns and (needed is None or out in needed)
+            }
+            if not cols:
+                continue
+            right = self.warehouse.table(join.table)
+            r = right.select(__k=right[join.right], **{out: right[col] for out, col in cols.items()})
+            j = base.left_join(r, base[join.left] == r["__k"])
+            base = j.select(*[base[c] for c in base.columns], *[r[c] for c in cols])
+        return base
+
+    def dimension_values(self, dim: str, scope: Scope, table: str) -> list[str]:
+        """Distinct values of ``dim`` the caller can see in ``table`` (cached per data version)."""
+        col = self.catalogue.dimension(dim).column
+        key = (table, col, json.dumps(scope.to_dict(), sort_keys=True) + self.data_version())
+        if key not in self._values:
+            t = self.scoped_table(table, scope, [col])
+            frame = self.warehouse.execute(t.select(v=t[col]).distinct())
+            self._values = {k: v for k, v in self._values.items() if k[2] == key[2]}
+            self._values[key] = {str(v) for v in frame["v"] if v is not None and v == v}
+        return sorted(self._values[key])
+
+    # --- queries -------------------------------------------------------------------------------
+    def query(self, q: MetricQuery, scope: Scope) -> QueryResult:
+        """Run ``q`` under ``scope``: rows, the SQL that ran, definitions, filters and scope."""
+        from revintel.semantic.plan import run_query
+
+        return run_query(self, q, scope)
+
+    def metric_table(
+        self, metric: Metric, sl: Slice, shift_months: int = 0, period: Period | None = None
+    ) -> ibis.Table:
+        """One metric over a slice: keys (``__bucket`` and dimension ids) + a column named by its id."""
+        if metric.domain not in sl.scope.domains:
+            raise Forbidden(
+                f"your role cannot see {metric.domain} metrics such as {metric.id}",
+                details={"metric": metric.id, "domain": metric.domain},
+            )
+        period = period if period is not None else sl.period
+        if metric.is_composite:
+            return self._composite(metric, sl, shift_months, period)
+        assert metric.table is not None and metric.formula is not None
+        dim_cols = {d: self.catalogue.dimension(d).column for d in sl.dims}
+        filt_cols = {d: self.catalogue.dimension(d).column for d, _ in sl.filters}
+        used = set(dim_cols.values()) | set(filt_cols.values()) | _metric_columns(metric)
+        t = self.scoped_table(metric.table, sl.scope, used)
+        for d, values in sl.filters:
+            t = t.filter(t[filt_cols[d]].isin(list(values)))
+        if metric.where:
+            t = t.filter(expr.translate_over(metric.where, t))
+        if metric.latest_by:
+            rank = ibis.row_number().over(
+                group_by=[t[c] for c in metric.latest_by],
+                order_by=[ibis.desc(t[metric.latest_order or metric.date])],
+            )
+            t = t.mutate(__rank=rank).filter(ibis._["__rank"] == 0)
+        if period is None and metric.time.kind != "flow":
+            period = default_period(self)
+        t = place(t, metric, period, sl.grain, self.fiscal_start_month, shift_months)
+        value = expr.translate_over(metric.formula, t).cast("float64").name(metric.id)
+        groups = ([t[BUCKET]] if sl.grain else []) + [t[dim_cols[d]].name(d) for d in sl.dims]
+        return t.group_by(groups).aggregate(value) if groups else t.aggregate(value)
+
+    def _composite(self, metric: Metric, sl: Slice, shift_months: int, period: Period | None) -> ibis.Table:
+        assert metric.compose is not None
+        refs = sorted(expr.columns_of(metric.compose))
+        parts = {r: self.metric_table(self.catalogue.metric(r), sl, shift_months, period) for r in refs}
+        joined = join_parts(list(parts.values()), sl.keys)
+        value = expr.translate_values(metric.compose, {r: joined[r] for r in refs})
+        return joined.select(*[joined[k] for k in sl.keys], value.cast("float64").name(metric.id))
+
+    def compile_sql(self, e: ibis.Expr) -> str:
+        return self.warehouse.compile(e)
+
+
+def _metric_columns(metric: Metric) -> set[str]:
+    cols: set[str] = set()
+    for text in (metric.formula, metric.where, metric.time.open_when):
+        if text:
+            cols |= expr.columns_of(text)
+    for c in (
+        metric.date,
+        metric.time.valid_from,
+        metric.time.valid_to,
+        metric.latest_order,
+        *metric.latest_by,
+    ):
+        if c:
+            cols.add(c)
+    return cols
+
+
+def default_period(layer: SemanticLayer) -> Period:
+    """The period used when a snapshot, composite or comparison needs one and none was given: YTD."""
+    return parse_period("ytd", layer.as_of(), layer.fiscal_start_month)
+
+
+def join_parts(parts: list[ibis.Table], keys: list[str]) -> ibis.Table:
+    """Full-outer-join metric tables on their keys (null-safe), keeping every key combination."""
+    if len(parts) == 1:
+        return parts[0]
+    if not keys:
+        out = parts[0]
+        for p in parts[1:]:
+            out = out.cross_join(p)
+        return out
+    parts = [_nullable_keys(p, keys) for p in parts]
+    spine = ibis.union(*(p.select(*keys) for p in parts), distinct=True)
+    carried: list[str] = []
+    for p in parts:
+        values = [c for c in p.columns if c not in keys]
+        j = spine.left_join(p, [spine[k].identical_to(p[k]) for k in keys])
+        spine = j.select(*[spine[k] for k in keys], *[spine[c] for c in carried], *[p[c] for c in values])
+        carried += values
+    return spine
+
+
+def _nullable_keys(t: ibis.Table, keys: list[str]) -> ibis.Table:
+    """Key columns typed nullable, so parts from NOT NULL and nullable columns can be unioned."""
+    casts = {k: t[k].cast(t[k].type().copy(nullable=True)) for k in keys if not t[k].type().nullable}
+    return t.mutate(**casts) if casts else t
+
+
+def check_grain(grain: str | None) -> str | None:
+    if grain is None:
+        return None
+    if grain not in GRAINS:
+        raise InvalidRequest(f"unknown time grain {grain!r}", hint=nearest(grain, GRAINS))
+    return grain
+
+
+def has_table(layer: SemanticLayer, metric: Metric) -> bool:
+    """Whether the tables behind ``metric`` hold any rows (cards for empty tables are left out)."""
+    if metric.is_composite:
+        assert metric.compose is not None
+        return all(has_table(layer, layer.catalogue.metric(r)) for r in expr.columns_of(metric.compose))
+    assert metric.table is not None
+    return metric.table in layer.warehouse.table_names() and metric.table in TABLES_BY_NAME

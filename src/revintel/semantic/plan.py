@@ -1,0 +1,253 @@
+"""Planning one MetricQuery: validate names against the catalogue and the scope, build every part
+(each metric, its budget, prior year, prior period) over the same slice, join them into one
+expression, run it, and wrap the rows with their SQL, definitions, filters and scope.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ibis
+
+from revintel.errors import Forbidden, InvalidRequest
+from revintel.scope import Scope
+from revintel.semantic import expr
+from revintel.semantic.compile import Slice, check_grain, default_period, join_parts
+from revintel.semantic.model import Metric
+from revintel.semantic.placement import BUCKET, place
+from revintel.semantic.query import MetricQuery, QueryResult
+from revintel.semantic.time import GRAINS, Period
+from revintel.text import nearest
+
+if TYPE_CHECKING:
+    from revintel.semantic.compile import SemanticLayer
+
+
+def resolve(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> tuple[list[Metric], Slice]:
+    """Check every name in ``q`` and intersect its filters with ``scope``."""
+    cat = layer.catalogue
+    metrics = [cat.metric(m) for m in q.metrics]
+    for m in metrics:
+        if m.domain not in scope.domains:
+            raise Forbidden(
+                f"your role cannot see {m.domain} metrics such as {m.id!r}",
+                details={"metric": m.id, "domain": m.domain, "scope": scope.to_dict()},
+            )
+    grain = check_grain(q.grain)
+    dims: list[str] = []
+    for name in q.dimensions:
+        d = cat.dimension(name)
+        if d.time:
+            if grain and grain != d.id:
+                raise InvalidRequest(f"two time grains asked for: {grain} and {d.id}", hint="pick one")
+            grain = d.id
+        elif d.id not in dims:
+            dims.append(_allowed(metrics, d.id))
+    filters = _filters(layer, metrics, q.filters, scope)
+    period = layer.period(q.period)
+    needs_period = q.compare or any(m.time.kind != "flow" or m.is_composite for m in metrics)
+    if period is None and needs_period:
+        period = default_period(layer)
+    return metrics, Slice(tuple(dims), filters, period, grain, scope)
+
+
+def _allowed(metrics: list[Metric], dim: str) -> str:
+    for m in metrics:
+        if dim not in m.dimensions:
+            raise InvalidRequest(
+                f"{m.id} cannot be broken down by {dim}",
+                hint=f"{m.id} can be broken down by: {', '.join(m.dimensions) or 'time only'}"
+                + (f" ({nearest(dim, m.dimensions)})" if nearest(dim, m.dimensions) else ""),
+                details={"metric": m.id, "value": dim, "expected": list(m.dimensions)},
+            )
+    return dim
+
+
+def _filters(
+    layer: SemanticLayer, metrics: list[Metric], filters: dict[str, list[str]], scope: Scope
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    out = []
+    scoped = scope.filters
+    for name, values in filters.items():
+        d = layer.catalogue.dimension(name)
+        if d.time:
+            raise InvalidRequest(
+                f"filter time with `period`, not with the {d.id} dimension", hint="e.g. period=2025-Q4"
+            )
+        _allowed(metrics, d.id)
+        wanted = [str(v) for v in values]
+        if d.id in scoped:
+            outside = [v for v in wanted if v not in scoped[d.id]]
+            if outside:
+                raise Forbidden(
+                    f"{d.id} {', '.join(map(repr, outside))} is outside your scope ({scope.describe()})",
+                    details={"dimension": d.id, "value": outside, "scope": scope.to_dict()},
+                )
+        table = next((m.table for m in _leaves(layer, metrics) if m.table), None)
+        if table:
+            known = layer.dimension_values(d.id, scope, table)
+            for v in wanted:
+                if v not in known:
+                    raise InvalidRequest(
+                        f"no {d.id} called {v!r}" + ("" if scope.unrestricted else " in your scope"),
+                        hint=nearest(v, known),
+                        details={"dimension": d.id, "value": v},
+                    )
+        out.append((d.id, tuple(sorted(set(wanted)))))
+    return tuple(sorted(out))
+
+
+def _leaves(layer: SemanticLayer, metrics: list[Metric]) -> list[Metric]:
+    out: list[Metric] = []
+    for m in metrics:
+        if m.is_composite:
+            assert m.compose is not None
+            out += _leaves(layer, [layer.catalogue.metric(r) for r in sorted(expr.columns_of(m.compose))])
+        else:
+            out.append(m)
+    return out
+
+
+# --- comparisons ---------------------------------------------------------------------------------
+def budget_table(layer: SemanticLayer, metric: Metric, sl: Slice) -> ibis.Table | None:
+    """The metric's budget over the slice, or None when the slice cannot be budgeted."""
+    spec = metric.budget
+    if spec is None or sl.period is None:
+        return None
+    if spec.target:
+        target = layer.catalogue.metric(spec.target)
+        if not set(sl.dims) <= set(target.dimensions) or any(
+            d not in target.dimensions for d, _ in sl.filters
+        ):
+            return None
+        try:
+            t = layer.metric_table(target, sl)
+        except Forbidden:
+            return None
+        return t.rename({f"{metric.id}__budget": target.id})
+    allowed = set(spec.dimensions)
+    if (
+        not set(sl.dims) <= allowed
+        or any(d not in allowed for d, _ in sl.filters)
+        or any(d not in allowed for d, _ in sl.scope.rows)
+    ):
+        return None
+    t = layer.scoped_table("budgets", sl.scope)
+    for d, values in sl.filters:
+        t = t.filter(t[d].isin(list(values)))
+    flow = Metric(
+        id="budget",
+        label="",
+        description="",
+        domain=metric.domain,
+        unit=metric.unit,
+        table="budgets",
+        date="month",
+        formula="sum(value)",
+    )
+    t = place(t, flow, sl.period, sl.grain, layer.fiscal_start_month)
+    value = _budget_value(t, spec.formula, spec.metric, spec.agg).cast("float64").name(f"{metric.id}__budget")
+    groups = ([t[BUCKET]] if sl.grain else []) + [t[d] for d in sl.dims]
+    return t.group_by(groups).aggregate(value) if groups else t.aggregate(value)
+
+
+def _budget_value(t: ibis.Table, formula: str | None, metric_id: str | None, agg: str) -> ibis.Value:
+    if formula:
+        return expr.translate(formula, lambda name: t.value.sum(where=t.metric == name))
+    where = t.metric == metric_id
+    return t.value.mean(where=where) if agg == "avg" else t.value.sum(where=where)
+
+
+def _shifted(sl: Slice, kind: str) -> tuple[Period, int]:
+    assert sl.period is not None
+    if kind == "py":
+        return sl.period.prior_year(), 12
+    prior = sl.period.prior_period()
+    from revintel.semantic.time import months_between
+
+    return prior, months_between(prior.start, sl.period.start)
+
+
+def build(
+    layer: SemanticLayer, metrics: list[Metric], sl: Slice, compare: list[str]
+) -> tuple[ibis.Table, list[str]]:
+    """The joined expression and its value columns, in output order."""
+    parts: list[ibis.Table] = []
+    columns: list[str] = []
+    for m in metrics:
+        parts.append(layer.metric_table(m, sl))
+        columns.append(m.id)
+        for kind in compare:
+            name = f"{m.id}_{kind}"
+            if kind == "budget":
+                b = budget_table(layer, m, sl)
+                parts.append(
+                    b.rename({name: f"{m.id}__budget"}) if b is not None else _nulls(parts[0], sl, name)
+                )
+            else:
+                period, shift = _shifted(sl, kind)
+                parts.append(
+                    layer.metric_table(m, sl, shift_months=shift, period=period).rename({name: m.id})
+                )
+            columns.append(name)
+    return join_parts(parts, sl.keys), columns
+
+
+def _nulls(like: ibis.Table, sl: Slice, name: str) -> ibis.Table:
+    return like.select(*[like[k] for k in sl.keys], ibis.null().cast("float64").name(name))
+
+
+def run_query(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> QueryResult:
+    metrics, sl = resolve(layer, q, scope)
+    joined, values = build(layer, metrics, sl, q.compare)
+    out_keys = ([joined[BUCKET].name(sl.grain)] if sl.grain else []) + [joined[d] for d in sl.dims]
+    result = joined.select(*out_keys, *[joined[c] for c in values])
+    result = _order(result, q, sl, values)
+    if q.limit:
+        result = result.limit(q.limit)
+    sql = layer.compile_sql(result)
+    frame = layer.warehouse.execute(result)
+    return QueryResult.from_frame(
+        frame,
+        sql=sql,
+        parts={"query": sql},
+        definitions=[_definition(layer, m) for m in metrics],
+        filters={d: list(v) for d, v in sl.filters},
+        scope=scope.to_dict(),
+        period=sl.period.to_dict() if sl.period else None,
+        grain=sl.grain,
+        units={c: _unit_of(metrics, c) for c in values},
+    )
+
+
+def _definition(layer: SemanticLayer, m: Metric) -> dict[str, Any]:
+    d = m.definition()
+    if m.is_composite:
+        d["parts"] = [
+            _definition(layer, p)
+            for p in (layer.catalogue.metric(r) for r in sorted(expr.columns_of(m.compose or "")))
+        ]
+    return d
+
+
+def _unit_of(metrics: list[Metric], column: str) -> str:
+    for m in metrics:
+        if column == m.id or column.startswith(m.id + "_"):
+            return m.unit
+    return ""
+
+
+def _order(t: ibis.Table, q: MetricQuery, sl: Slice, values: list[str]) -> ibis.Table:
+    keys = ([sl.grain] if sl.grain else []) + list(sl.dims)
+    if q.order_by:
+        name = q.order_by.lstrip("-")
+        if name not in t.columns:
+            raise InvalidRequest(
+                f"cannot order by {name!r}: not a result column", hint=nearest(name, t.columns)
+            )
+        first = ibis.desc(t[name]) if q.order_by.startswith("-") else ibis.asc(t[name])
+        return t.order_by([first, *[t[k] for k in keys if k != name]])
+    return t.order_by([t[k] for k in keys]) if keys else t
+
+
+__all__ = ["GRAINS", "build", "resolve", "run_query"]

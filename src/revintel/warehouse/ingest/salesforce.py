@@ -8,7 +8,8 @@ ignored, as are unknown columns. Files may start with a UTF-8 BOM; dates and tim
 
 ``StageName`` is mapped to a canonical stage through the stage mapping (see
 :mod:`revintel.warehouse.ingest.stages`). A stage the mapping does not know is an error naming the
-value and the mapping file, unless the record's ``IsClosed``/``IsWon`` flags tell how it stands.
+value and the mapping file, unless the record's ``IsClosed``/``IsWon`` flags say it is closed
+(then it is Closed Won or Closed Lost).
 Reps come from User when exported, else from the ``OwnerId`` values. CampaignMember becomes
 touchpoints, Case tickets, and Task calls, emails and meetings conversations.
 """

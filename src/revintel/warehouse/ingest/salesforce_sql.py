@@ -13,7 +13,7 @@ STAGE_MAP = "CREATE TABLE sf_stage_map (key VARCHAR, stage VARCHAR, status VARCH
 
 UNMAPPED_OPPORTUNITY_STAGES = """
 SELECT StageName, min(_line), count(*) FROM sf_opportunity
-WHERE lower(trim(StageName)) NOT IN (SELECT key FROM sf_stage_map) AND IsClosed IS NULL
+WHERE lower(trim(StageName)) NOT IN (SELECT key FROM sf_stage_map) AND IsClosed IS NOT TRUE
 GROUP BY StageName ORDER BY 2
 """
 UNMAPPED_HISTORY_STAGES = """
@@ -28,11 +28,7 @@ WITH staged AS (
   SELECT o.*, m.stage AS m_stage,
     CASE WHEN m.stage IS NOT NULL THEN m.stage
          WHEN o.IsClosed AND o.IsWon THEN 'Closed Won'
-         WHEN o.IsClosed THEN 'Closed Lost'
-         WHEN o.Probability >= 0.75 THEN 'Negotiation'
-         WHEN o.Probability >= 0.4 THEN 'Proposal'
-         WHEN o.Probability >= 0.15 THEN 'Qualification'
-         ELSE 'Prospecting' END AS stage
+         WHEN o.IsClosed THEN 'Closed Lost' END AS stage
   FROM sf_opportunity o LEFT JOIN sf_stage_map m ON m.key = lower(trim(o.StageName))
 )
 SELECT Id AS opportunity_id, Name AS name, AccountId AS account_id, OwnerId AS rep_id,
@@ -164,7 +160,7 @@ _COUNT = "SELECT count(*), min(_line) FROM "
 #: (rule, canonical table, severity, query giving (rows, first line), message)
 RULES = (
     ("stage_inferred_from_flags", "opportunities", "info", _COUNT + "out_opportunities WHERE _stage_inferred",
-     "stage not in the mapping: closed deals placed by IsClosed/IsWon, open ones by probability"),
+     "closed deal whose stage is not in the mapping: Closed Won/Lost taken from IsClosed/IsWon"),
     ("zero_probability_open", "opportunities", "info", _COUNT + "out_opportunities WHERE _zero_probability",
      "open deal with Probability 0 (not maintained on this stage): probability left empty"),
     ("stage_flag_mismatch", "opportunities", "warning", _COUNT + "out_opportunities WHERE _flag_mismatch",

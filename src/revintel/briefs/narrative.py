@@ -67,8 +67,9 @@ def variance_sentence(
     return text + "."
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 deal`` / ``3 deals`` (``many`` for irregular plurals: ``loss`` -> ``losses``)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 @dataclass

@@ -1,0 +1,307 @@
+"""One function per brief section: call the owning service with the scope, turn its result into
+document items. No metric is computed here; sentences come from :mod:`revintel.briefs.narrative`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from revintel.briefs.narrative import plural
+from revintel.export.document import (
+    ChartSpec,
+    Citation,
+    Figure,
+    Item,
+    Section,
+    Series,
+    TableSpec,
+    format_value,
+)
+from revintel.scope import Scope
+
+if TYPE_CHECKING:
+    from revintel.runtime import Runtime
+
+
+class Unavailable(Exception):
+    """The section has nothing to show (no data, or its service is not installed); the message says why."""
+
+
+def money(v: float | None) -> str:
+    return format_value(v, "currency")
+
+
+# --- the brief's context: one per brief, memoising the service calls sections share -----------
+@dataclass
+class Ctx:
+    """What every section receives: runtime, scope, date, and a per-brief memo of service results."""
+
+    rt: Runtime
+    scope: Scope
+    day: dt.date
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, key: str, fn: Callable[[], Any]) -> Any:
+        if key not in self.memo:
+            self.memo[key] = fn()
+        return self.memo[key]
+
+
+def _forecast(ctx: Ctx) -> Any:
+    from revintel.forecast.rollup import forecast as run
+
+    by = None if "region" in ctx.scope.filters else "region"
+    return ctx.once("forecast", lambda: run(ctx.rt, ctx.scope, by=by, as_of=ctx.day))
+
+
+def _risks(ctx: Ctx) -> dict[str, Any]:
+    from revintel.deals.risk import risk_list
+
+    return ctx.once("risks", lambda: risk_list(ctx.rt, ctx.scope, as_of=ctx.day, top=500, explain=False))
+
+
+def _risks_explained(ctx: Ctx) -> dict[str, Any]:
+    from revintel.deals.risk import risk_list
+
+    return ctx.once("risks+", lambda: risk_list(ctx.rt, ctx.scope, as_of=ctx.day, top=5, explain=True))
+
+
+# --- sections ------------------------------------------------------------------------------------
+def kpis(ctx: Ctx) -> Section:
+    """KPI cards vs budget and prior year, with their main driver, from the KPI engine."""
+    from revintel.briefs.kpis import kpi_section
+
+    return kpi_section(ctx)
+
+
+def forecast(ctx: Ctx) -> Section:
+    f = _forecast(ctx)
+    t = f.total
+    if t.deals == 0 and not t.won_to_date:
+        raise Unavailable("No open pipeline or wins in this scope for the forecast period.")
+    label = f.period["label"]
+    text = f"The P50 forecast for {label} is {money(t.p50)}"
+    if t.quota:
+        gap = t.gap_to_quota or 0.0
+        side = "short of" if gap > 0 else "above"
+        text += f" against a {money(t.quota)} quota ({money(abs(gap))} {side} quota)"
+    text += f"; the P10-P90 range is {money(t.p10)} to {money(t.p90)}."
+    figs = [
+        Figure(f"P50 forecast {label}", t.p50, "currency"),
+        Figure("Quota", t.quota, "currency"),
+        Figure("P10", t.p10, "currency"),
+        Figure("P90", t.p90, "currency"),
+    ]
+    if t.quota:
+        figs[0].tone = "good" if (t.gap_to_quota or 0) <= 0 else "bad"
+    rows = [r for r in f.rows if r.key != "total"]
+    if f.by and rows:
+        chart = ChartSpec(
+            "column",
+            f"Forecast by {f.by}, {label}",
+            [r.key for r in rows],
+            [
+                Series("P10", [r.p10 for r in rows]),
+                Series("P50", [r.p50 for r in rows]),
+                Series("P90", [r.p90 for r in rows]),
+                Series("Quota", [r.quota for r in rows]),
+            ],
+            "currency",
+        )
+    else:
+        chart = ChartSpec(
+            "range",
+            f"Forecast range vs quota, {label}",
+            ["P10", "P50", "P90", "Quota"],
+            [Series("Revenue", [t.p10, t.p50, t.p90, t.quota])],
+            "currency",
+        )
+    cite = Citation(
+        "Forecast",
+        source=f"revintel.forecast: {f.scenarios:,} seeded scenarios (seed {f.seed}), "
+        f"win model {f.model.get('version')}, period {f.period['start']} to {f.period['end']}",
+    )
+    items = [Item(f"Forecast {label}", text, figs, chart, citations=[cite], tone=figs[0].tone)]
+    short = [r for r in rows if r.gap_to_quota and r.gap_to_quota > 0]
+    if short:
+        worst = max(short, key=lambda r: r.gap_to_quota or 0)
+        items.append(
+            Item(
+                f"Gap to quota: {worst.key}",
+                f"{worst.key} is {money(worst.gap_to_quota)} short of its {money(worst.quota)} quota "
+                f"at P50 ({money(worst.p50)}).",
+                [Figure("Gap to quota", worst.gap_to_quota, "currency", "bad")],
+                citations=[cite],
+                tone="bad",
+            )
+        )
+    return Section("forecast", "Forecast vs quota", items, summary=items[0].text)
+
+
+def pipeline(ctx: Ctx) -> Section:
+    f = _forecast(ctx)
+    r = _risks(ctx)
+    t = f.total
+    if not t.deals:
+        raise Unavailable("No open deals in this scope.")
+    text = (
+        f"{plural(t.deals, 'open deal')} worth {money(t.pipeline)}; "
+        f"{money(r['total_expected_loss'])} of it is expected loss by risk score."
+    )
+    figs = [
+        Figure("Open pipeline", t.pipeline, "currency"),
+        Figure("Open deals", t.deals, "count"),
+        Figure("Expected loss", r["total_expected_loss"], "currency", "warning"),
+    ]
+    rows = [x for x in f.rows if x.key != "total"]
+    chart = (
+        ChartSpec(
+            "bar",
+            f"Open pipeline by {f.by}",
+            [x.key for x in rows],
+            [Series("Pipeline", [x.pipeline for x in rows])],
+            "currency",
+        )
+        if f.by and rows
+        else None
+    )
+    cites = [
+        Citation("Open pipeline", source="revintel.forecast roll-up over scored open deals"),
+        Citation("Deal risk", source=f"revintel.deals risk score, model {r['model']}"),
+    ]
+    return Section(
+        "pipeline",
+        "Pipeline health",
+        [Item("Open pipeline", text, figs, chart, citations=cites)],
+        summary=text,
+    )
+
+
+def _deal_table(rows: list[dict[str, Any]], extra: tuple[str, str]) -> TableSpec:
+    col, key = extra
+    return TableSpec(
+        ["Deal", "Account", "Region", "Amount", "Close", "Win prob.", col],
+        [
+            [
+                d["opportunity_id"],
+                d.get("account") or "",
+                d.get("region") or "",
+                money(d.get("amount")),
+                d.get("close_date") or "",
+                format_value(d.get("p_win"), "percent"),
+                str(d.get(key) or ""),
+            ]
+            for d in rows
+        ],
+    )
+
+
+def slipped(ctx: Ctx) -> Section:
+    r = _risks(ctx)
+    moved = [d for d in r["deals"] if (d.get("n_pushes") or 0) >= 1]
+    if not moved:
+        raise Unavailable("No open deal has had its close date pushed.")
+    moved.sort(key=lambda d: (-(d.get("n_pushes") or 0), -(d.get("amount") or 0)))
+    top = moved[:8]
+    value = sum(d.get("amount") or 0 for d in moved)
+    text = (
+        f"{plural(len(moved), 'open deal')} worth {money(value)} had their close date pushed; "
+        f"{top[0]['opportunity_id']} ({top[0].get('account')}) was pushed {int(top[0]['n_pushes'])} times."
+    )
+    for d in top:
+        d["pushes"] = int(d.get("n_pushes") or 0)
+    cite = Citation(
+        "Slipped deals",
+        source="opportunity history (close-date pushes) via revintel.deals",
+        deal_ids=[d["opportunity_id"] for d in moved],
+    )
+    return Section(
+        "slipped",
+        "Deals that slipped",
+        [
+            Item(
+                "Slipped deals",
+                text,
+                [
+                    Figure("Slipped value", value, "currency", "warning"),
+                    Figure("Slipped deals", len(moved), "count"),
+                ],
+                table=_deal_table(top, ("Pushes", "pushes")),
+                citations=[cite],
+                tone="warning",
+            )
+        ],
+        summary=text,
+    )
+
+
+def risks(ctx: Ctx) -> Section:
+    r = _risks_explained(ctx)
+    deals = r["deals"]
+    if not deals:
+        raise Unavailable("No open deals at risk in this scope.")
+    top = deals[0]
+    text = (
+        f"The top {plural(len(deals), 'at-risk deal')} carry {money(sum(d['expected_loss'] for d in deals))} "
+        f"of expected loss; {top['opportunity_id']} ({top.get('account')}, {money(top.get('amount'))}) "
+        f"has risk {top['risk']:.1f}."
+    )
+    for d in deals:
+        neg = (d.get("drivers") or {}).get("negative") or []
+        d["why"] = neg[0]["text"] if neg else ""
+    chart = ChartSpec(
+        "bar",
+        "Expected loss by deal",
+        [d["opportunity_id"] for d in deals],
+        [Series("Expected loss", [d["expected_loss"] for d in deals])],
+        "currency",
+    )
+    cite = Citation(
+        "Deal risk",
+        source=f"revintel.deals risk score (model {r['model']}), ranked by expected loss",
+        deal_ids=[d["opportunity_id"] for d in deals],
+    )
+    item = Item(
+        "Top at-risk deals",
+        text,
+        [
+            Figure("Expected loss (top)", sum(d["expected_loss"] for d in deals), "currency", "bad"),
+            Figure("Highest risk", top["risk"], "number", "bad"),
+        ],
+        chart,
+        _deal_table(deals, ("Main risk", "why")),
+        [cite],
+        "bad",
+    )
+    return Section("risks", "Top at-risk deals", [item], summary=text)
+
+
+def wins_losses(ctx: Ctx) -> Section:
+    from revintel.briefs.signals import wins_losses as build
+
+    return build(ctx)
+
+
+def competitors(ctx: Ctx) -> Section:
+    from revintel.briefs.signals import competitors as build
+
+    return build(ctx)
+
+
+def churn(ctx: Ctx) -> Section:
+    from revintel.briefs.signals import churn as build
+
+    return build(ctx)
+
+
+def actions(sections: list[Section]) -> Section:
+    """Recommended actions, each drawn from an item above and citing the same sources."""
+    from revintel.briefs.actions import recommend
+
+    items = recommend(sections)
+    return Section(
+        "actions", "Recommended actions", items, note=None if items else "No action stands out today."
+    )

@@ -44,9 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web_errors.install(app)  # RevintelError -> HTML page for browsers, JSON for /api
     web_assets.install(app)  # /static and Plotly.js from the plotly wheel
 
-    from revintel.api import health
+    from revintel.api import admin, health
+    from revintel.web.pages import admin as admin_pages
     from revintel.web.pages import dashboard, login
 
-    for module in (health, login, dashboard):
+    for module in (health, login, dashboard, admin, admin_pages):
         app.include_router(module.router)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,6 +10,7 @@ from fastapi import Depends, Request
 from revintel.api.auth import User, require_user
 from revintel.appdb.base import AppDB
 from revintel.config import Settings
+from revintel.errors import Forbidden
 from revintel.runtime import Runtime
 from revintel.scope import Scope
 
@@ -31,6 +33,24 @@ def current_user(request: Request) -> User:
 
 def current_scope(user: Annotated[User, Depends(current_user)]) -> Scope:
     return user.scope
+
+
+def permission(perm: str) -> Callable[..., User]:
+    """A dependency that returns the current user if their role holds ``perm``, else 403.
+
+    Example: ``user: Annotated[User, Depends(permission(VIEW_AUDIT))]``.
+    """
+
+    def check(user: Annotated[User, Depends(current_user)]) -> User:
+        if not user.scope.allows(perm):
+            raise Forbidden(
+                f"your role ({user.role}) does not allow this",
+                hint=f"needs the {perm!r} permission",
+                details={"permission": perm},
+            )
+        return user
+
+    return check
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

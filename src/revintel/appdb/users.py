@@ -115,6 +115,27 @@ def _get(s: Any, name: str) -> UserAccount:
     return u
 
 
+#: Dimensions an account's row scope may restrict.
+SCOPE_DIMENSIONS = ("region", "capability", "team", "rep", "manager", "account", "sector", "tier", "product")
+
+
+def check_scope(role: str, rows: Mapping[str, Any]) -> None:
+    """Refuse unknown scope dimensions and a bound role without its dimension (regional lead, no region).
+
+    Raises:
+        NotFound: unknown role. InvalidRequest: bad dimension or missing binding.
+    """
+    r = get_role(role)
+    for dim in rows:
+        if dim not in SCOPE_DIMENSIONS:
+            raise InvalidRequest(f"unknown scope dimension {dim!r}", hint=nearest(dim, SCOPE_DIMENSIONS))
+    for dim in r.bound_to:
+        if not rows.get(dim):
+            raise InvalidRequest(
+                f"a {r.label.lower()} account needs a {dim} scope", hint=f"add --scope {dim}=VALUE"
+            )
+
+
 def add_user(
     db: AppDB,
     name: str,
@@ -124,14 +145,13 @@ def add_user(
     display_name: str | None = None,
 ) -> Account:
     """Create an account; raises InvalidRequest for a duplicate name, short password or unknown role."""
-    get_role(role)
+    check_scope(role, scope_rows or {})
     if not name or len(name) > 120 or any(c.isspace() for c in name):
         raise InvalidRequest(
             f"invalid user name {name!r}", hint="use letters, digits, dots, dashes; no spaces"
         )
     if password is not None and len(password) < 8:
         raise InvalidRequest("password too short", hint="use at least 8 characters")
-    Scope.build(role, dict(scope_rows or {}))  # validates shape
     with db.session() as s:
         if s.scalar(select(UserAccount.id).where(UserAccount.name == name)) is not None:
             raise InvalidRequest(f"user {name!r} already exists")

@@ -106,6 +106,8 @@ def fmt(value: Any, unit: str | None) -> str:
         return f"{v * 100:.1f}%"
     if unit in ("currency", "money", "usd", "$", "gbp", "eur"):
         return _short_money(v)
+    if unit.startswith("currency_per_"):
+        return f"${v:,.2f}/{unit.removeprefix('currency_per_')}"
     text = f"{v:,.0f}" if abs(v) >= 100 or v == int(v) else f"{v:,.2f}"
     if unit in ("", "count", "number", "deals", "days_", "none"):
         return text

@@ -117,9 +117,16 @@ class GovernedSql:
         try:
             guard, checked = self.check(sql, scope, limit)
         except UnsafeSql as exc:
-            record(self.rt.appdb, actor=actor, action="sql", scope=scope, outcome="denied",
-                   target=str(exc.details.get("table")) if exc.details.get("table") else None,
-                   detail={"reason": exc.details.get("reason")}, sql=sql)
+            record(
+                self.rt.appdb,
+                actor=actor,
+                action="sql",
+                scope=scope,
+                outcome="denied",
+                target=str(exc.details.get("table")) if exc.details.get("table") else None,
+                detail={"reason": exc.details.get("reason")},
+                sql=sql,
+            )
             raise
         wh = self.rt.warehouse
         scoped_exprs = {
@@ -133,11 +140,23 @@ class GovernedSql:
             df = wh.execute(wh.con.sql(composed, dialect=wh.dialect))
             columns, rows = list(df.columns), df.astype(object).where(df.notna(), None).values.tolist()
         result = SqlResult(
-            columns=columns, rows=rows, sql=composed, scope=scope.to_dict(), tables=sorted(checked.tables),
-            limit=checked.limit, truncated=len(rows) >= checked.limit,
+            columns=columns,
+            rows=rows,
+            sql=composed,
+            scope=scope.to_dict(),
+            tables=sorted(checked.tables),
+            limit=checked.limit,
+            truncated=len(rows) >= checked.limit,
         )
-        record(self.rt.appdb, actor=actor, action="sql", scope=scope, target=",".join(result.tables),
-               sql=composed, rows=len(rows))
+        record(
+            self.rt.appdb,
+            actor=actor,
+            action="sql",
+            scope=scope,
+            target=",".join(result.tables),
+            sql=composed,
+            rows=len(rows),
+        )
         return result
 
     def _projected(self, name: str, scope: Scope, columns: set[str] | None) -> ibis.Table:

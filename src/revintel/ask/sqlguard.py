@@ -33,10 +33,40 @@ _QUERY_ROOTS = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Subquery)
 _FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
     getattr(exp, name)
     for name in (
-        "Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "Command", "Pragma", "Copy",
-        "Into", "Lock", "Set", "Use", "Describe", "Attach", "Detach", "Install", "Load", "Transaction",
-        "Commit", "Rollback", "Grant", "Revoke", "Export", "TruncateTable", "Summarize", "Analyze",
-        "LoadData", "Placeholder", "Parameter", "SessionParameter", "UserDefinedFunction", "Lateral",
+        "Insert",
+        "Update",
+        "Delete",
+        "Merge",
+        "Create",
+        "Drop",
+        "Alter",
+        "Command",
+        "Pragma",
+        "Copy",
+        "Into",
+        "Lock",
+        "Set",
+        "Use",
+        "Describe",
+        "Attach",
+        "Detach",
+        "Install",
+        "Load",
+        "Transaction",
+        "Commit",
+        "Rollback",
+        "Grant",
+        "Revoke",
+        "Export",
+        "TruncateTable",
+        "Summarize",
+        "Analyze",
+        "LoadData",
+        "Placeholder",
+        "Parameter",
+        "SessionParameter",
+        "UserDefinedFunction",
+        "Lateral",
     )
     if hasattr(exp, name)
 )
@@ -44,22 +74,83 @@ _FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
 #: Known sqlglot function classes refused even though sqlglot understands them.
 _FORBIDDEN_FUNCS = frozenset(
     {
-        "ReadCSV", "ReadParquet", "ReadJSON", "ReadText", "ReadBlob", "Explode", "ExplodeOuter",
-        "Posexplode", "Inline", "Generator", "GenerateSeries", "ExplodingGenerateSeries", "CurrentUser",
-        "SessionUser", "CurrentSchema", "CurrentCatalog", "Uuid", "Rand", "Random", "Randn",
-        "ParseJSON", "JSONExtract", "Sleep",
+        "ReadCSV",
+        "ReadParquet",
+        "ReadJSON",
+        "ReadText",
+        "ReadBlob",
+        "Explode",
+        "ExplodeOuter",
+        "Posexplode",
+        "Inline",
+        "Generator",
+        "GenerateSeries",
+        "ExplodingGenerateSeries",
+        "CurrentUser",
+        "SessionUser",
+        "CurrentSchema",
+        "CurrentCatalog",
+        "Uuid",
+        "Rand",
+        "Random",
+        "Randn",
+        "ParseJSON",
+        "JSONExtract",
+        "Sleep",
     }
 )
 
 #: Functions sqlglot does not model (``exp.Anonymous``) that are still safe to allow.
 _SAFE_ANONYMOUS = frozenset(
     {
-        "date_diff", "datediff", "date_sub", "date_add", "make_date", "last_day", "dayname", "monthname",
-        "quarter", "yearweek", "isoyear", "greatest", "least", "nullif", "ifnull", "coalesce", "round_even",
-        "fsum", "median", "mode", "quantile_cont", "quantile_disc", "arg_max", "arg_min", "bool_and",
-        "bool_or", "string_agg", "list_aggregate", "trunc", "ceil", "floor", "sign", "abs", "strftime",
-        "strptime", "epoch", "century", "decade", "week", "weekofyear", "dayofweek", "dayofyear",
-        "regexp_matches", "contains", "starts_with", "ends_with", "lcase", "ucase",
+        "date_diff",
+        "datediff",
+        "date_sub",
+        "date_add",
+        "make_date",
+        "last_day",
+        "dayname",
+        "monthname",
+        "quarter",
+        "yearweek",
+        "isoyear",
+        "greatest",
+        "least",
+        "nullif",
+        "ifnull",
+        "coalesce",
+        "round_even",
+        "fsum",
+        "median",
+        "mode",
+        "quantile_cont",
+        "quantile_disc",
+        "arg_max",
+        "arg_min",
+        "bool_and",
+        "bool_or",
+        "string_agg",
+        "list_aggregate",
+        "trunc",
+        "ceil",
+        "floor",
+        "sign",
+        "abs",
+        "strftime",
+        "strptime",
+        "epoch",
+        "century",
+        "decade",
+        "week",
+        "weekofyear",
+        "dayofweek",
+        "dayofyear",
+        "regexp_matches",
+        "contains",
+        "starts_with",
+        "ends_with",
+        "lcase",
+        "ucase",
     }
 )
 
@@ -97,8 +188,9 @@ class SqlGuard:
         read_dialect: dialect the incoming SQL is written in.
     """
 
-    def __init__(self, views: Mapping[str, Mapping[str, str]], *, row_limit: int = 10_000,
-                 read_dialect: str = "duckdb"):
+    def __init__(
+        self, views: Mapping[str, Mapping[str, str]], *, row_limit: int = 10_000, read_dialect: str = "duckdb"
+    ):
         self.views = {k.lower(): dict(v) for k, v in views.items()}
         self.row_limit = row_limit
         self.read_dialect = read_dialect
@@ -111,12 +203,17 @@ class SqlGuard:
         cte_names = self._check_tables(ast, sql)
         try:
             qualified = qualify(
-                ast.copy(), schema=self.views, dialect=self.read_dialect, validate_qualify_columns=True,
-                quote_identifiers=True, identify=False,
+                ast.copy(),
+                schema=self.views,
+                dialect=self.read_dialect,
+                validate_qualify_columns=True,
+                quote_identifiers=True,
+                identify=False,
             )
         except OptimizeError as exc:
             raise _refuse(
-                f"unknown column or table ({exc})", sql,
+                f"unknown column or table ({exc})",
+                sql,
                 hint="only the columns of the governed views can be used: " + ", ".join(sorted(self.views)),
             ) from None
         checked = CheckedSql(ast=qualified, limit=self.row_limit)
@@ -137,8 +234,13 @@ class SqlGuard:
             statements = [s for s in sqlglot.parse(sql, read=self.read_dialect) if s is not None]
         except ParseError as exc:
             err = (exc.errors or [{}])[0]
-            raise _refuse("it does not parse", sql, hint=err.get("description"),
-                          line=err.get("line"), column=err.get("col")) from None
+            raise _refuse(
+                "it does not parse",
+                sql,
+                hint=err.get("description"),
+                line=err.get("line"),
+                column=err.get("col"),
+            ) from None
         if len(statements) != 1:
             raise _refuse(f"exactly one statement is allowed, found {len(statements)}", sql)
         ast = statements[0]
@@ -155,8 +257,11 @@ class SqlGuard:
                 if name not in _SAFE_ANONYMOUS:
                     raise _refuse(f"function {name}() is not allowed", sql, function=name)
             elif isinstance(node, exp.Func) and type(node).__name__ in _FORBIDDEN_FUNCS:
-                raise _refuse(f"function {node.sql_name().lower()}() is not allowed", sql,
-                              function=node.sql_name().lower())
+                raise _refuse(
+                    f"function {node.sql_name().lower()}() is not allowed",
+                    sql,
+                    function=node.sql_name().lower(),
+                )
             if isinstance(node, exp.Select) and node.args.get("into"):
                 raise _refuse("SELECT INTO is not allowed", sql)
 
@@ -170,12 +275,17 @@ class SqlGuard:
             if not isinstance(tbl.this, exp.Identifier):
                 raise _refuse("table functions are not allowed", sql, node=tbl.sql()[:200])
             if tbl.args.get("db") or tbl.args.get("catalog"):
-                raise _refuse(f"qualified table names are not allowed ({tbl.sql()})", sql,
-                              hint="name a governed view directly, e.g. opportunities")
+                raise _refuse(
+                    f"qualified table names are not allowed ({tbl.sql()})",
+                    sql,
+                    hint="name a governed view directly, e.g. opportunities",
+                )
             name = tbl.name.lower()
             if name not in self.views and name not in cte_names:
                 raise _refuse(
-                    f"{tbl.name!r} is not a governed view", sql, table=tbl.name,
+                    f"{tbl.name!r} is not a governed view",
+                    sql,
+                    table=tbl.name,
                     hint="governed views: " + ", ".join(sorted(self.views)),
                 )
         return cte_names
@@ -210,8 +320,11 @@ class SqlGuard:
         cte_names = {cte.alias_or_name.lower() for cte in ast.find_all(exp.CTE)}
 
         def swap(node: exp.Expression) -> exp.Expression:
-            if isinstance(node, exp.Table) and node.name.lower() in scoped_asts \
-                    and node.name.lower() not in cte_names:
+            if (
+                isinstance(node, exp.Table)
+                and node.name.lower() in scoped_asts
+                and node.name.lower() not in cte_names
+            ):
                 sub = scoped_asts[node.name.lower()].copy()
                 alias = exp.TableAlias(this=exp.to_identifier(node.alias_or_name))
                 return exp.Subquery(this=sub, alias=alias)

@@ -1,0 +1,75 @@
+"""Follow-ups: a new question read against the previous answer's request.
+
+"and in EMEA?", "what about last year?", "break that down by capability", "why?", "top 5?" name
+only what changes; :func:`resolve` carries the rest (metric, filters, period, dimension) over
+from the previous turn's request. A follow-up that asks to drop filters ("for all regions")
+drops the *question's* filters only: the caller's scope is applied by the compiler regardless.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from revintel.ask.parse import Request
+
+_FOLLOWUP_START = re.compile(
+    r"^\s*(?:and|what about|how about|same|now|then|also|ok|okay|but|break (?:that|it|this) down|split (?:that|it)|"
+    r"show (?:that|it|me that)|drill|for|in|by|only|just|vs|versus|compared|why|top|bottom)\b",
+    re.I,
+)
+_REFERS = re.compile(r"\b(?:that|it|this|those|these|them|same)\b", re.I)
+_BREAK = re.compile(r"\bbreak\b|\bsplit\b|\bby\b|\bper\b|\bacross\b|\bdrill\b", re.I)
+
+
+def is_followup(req: Request) -> bool:
+    """True when the question leans on the previous one (no metric of its own, or refers back)."""
+    if req.intent == "deal_lookup":
+        return False
+    if req.metric is None:
+        return True
+    return bool(_FOLLOWUP_START.match(req.question) and _REFERS.search(req.question))
+
+
+def resolve(req: Request, previous: dict[str, Any] | None) -> Request:
+    """``req`` completed from the previous turn's request (unchanged when it stands alone)."""
+    if not previous or not is_followup(req):
+        return req
+    prev = Request.from_dict(previous)
+    out = Request.from_dict(
+        {**prev.to_dict(), "question": req.question, "followup": True, "out_of_scope": [], "widen": req.widen}
+    )
+    out.metric = req.metric or prev.metric
+    out.metric_text = req.metric_text or prev.metric_text
+    filters = {} if req.widen else {k: list(v) for k, v in prev.filters.items()}
+    filters.update({k: list(v) for k, v in req.filters.items()})
+    out.filters = filters
+    if req.period:
+        out.period, out.compare_period = req.period, req.compare_period
+    if req.as_of:
+        out.as_of = req.as_of
+    if req.limit:
+        out.limit = req.limit
+    if req.order != "desc" or req.intent == "ranking":
+        out.order = req.order
+    out.intent, out.dimension, out.compare, out.grain, out.segments = _intent(req, prev)
+    if out.intent in ("value", "why", "comparison") and out.dimension and out.intent != prev.intent:
+        out.dimension = req.dimension
+    return out
+
+
+def _intent(req: Request, prev: Request) -> tuple[str, str | None, str | None, str | None, list[list[str]]]:
+    q = req.question
+    if req.intent == "why":
+        return "why", None, req.compare or "pp", None, []
+    if req.dimension and _BREAK.search(q) and req.intent in ("breakdown", "value", "share"):
+        return ("share" if req.intent == "share" else "breakdown"), req.dimension, None, None, []
+    if req.intent == "ranking":
+        return "ranking", req.dimension or prev.dimension, None, None, []
+    if req.intent in ("trend", "comparison", "rate_volume", "budget_vs_actual", "funnel", "share"):
+        return req.intent, req.dimension or prev.dimension, req.compare, req.grain, req.segments
+    if req.intent == "breakdown":
+        return "breakdown", req.dimension, None, None, []
+    # "and in EMEA?" / "what about last year?": same question, new slice
+    keep_dim = prev.dimension if prev.intent in ("breakdown", "ranking", "share", "funnel") else None
+    return prev.intent, keep_dim, prev.compare, prev.grain, prev.segments

@@ -1,0 +1,312 @@
+"""The Ask engine: question -> understood request -> governed queries -> answer, with providers.
+
+:meth:`AskEngine.ask` is what the CLI, the API and the page call. Flow:
+
+1. read the question (:func:`~revintel.ask.intents.understand`), complete it from the
+   conversation's previous request (:func:`~revintel.ask.conversation.resolve`);
+2. check the request against the caller's scope: a value outside it is refused and audit-logged,
+   a request to drop filters keeps the scope (and is logged);
+3. run the intent through the semantic layer (scope applied by the compiler);
+4. when the local engine abstains and an LLM is configured (or Genie is asked for), let that
+   provider answer, time-boxed, falling back to the local answer with a note;
+5. add sources and freshness, suggestions; persist the turn; audit-log the answer.
+
+``on_step(name, payload)`` receives ``understood``, ``query`` and ``answer`` as they happen (the
+API streams them as server-sent events).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from revintel.appdb import conversations as convdb
+from revintel.appdb.audit import record
+from revintel.ask import conversation, execute, explain
+from revintel.ask.answer import Answer, unsupported
+from revintel.ask.entities import VocabularyCache
+from revintel.ask.intents import understand
+from revintel.ask.parse import Request
+from revintel.ask.suggest import nearest_questions, suggestions_for
+from revintel.errors import Forbidden, InvalidRequest, ProviderError, RevintelError
+from revintel.scope import Scope
+
+if TYPE_CHECKING:
+    from revintel.runtime import Runtime
+
+Step = Callable[[str, dict[str, Any]], None]
+MAX_QUESTION = 500
+PROVIDERS = ("auto", "local", "openai", "genie")
+
+EXECUTORS: dict[str, Callable[[execute.Run], Answer]] = {
+    "value": execute.value,
+    "trend": execute.trend,
+    "breakdown": execute.breakdown,
+    "ranking": execute.ranking,
+    "comparison": execute.comparison,
+    "share": lambda run: execute.breakdown(run, share=True),
+    "budget_vs_actual": execute.budget_vs_actual,
+    "funnel": execute.funnel,
+    "deal_lookup": execute.deal_lookup,
+    "why": explain.why,
+    "rate_volume": explain.rate_volume,
+}
+
+
+class AskEngine:
+    """Answers plain-English questions for one runtime (one warehouse, one app database)."""
+
+    def __init__(self, rt: Runtime):
+        self.rt = rt
+        self.vocab = VocabularyCache()
+
+    # --- entry point ----------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        scope: Scope,
+        *,
+        actor: str,
+        conversation_id: str | None = None,
+        provider: str = "auto",
+        persist: bool = True,
+        on_step: Step | None = None,
+    ) -> Answer:
+        """Answer ``question`` for a caller with ``scope`` (see module docstring)."""
+        question = " ".join((question or "").split())
+        if not question:
+            raise InvalidRequest("ask a question", hint="e.g. What were net fees YTD?")
+        if len(question) > MAX_QUESTION:
+            raise InvalidRequest(f"questions are limited to {MAX_QUESTION} characters")
+        if provider not in PROVIDERS:
+            raise InvalidRequest(f"unknown provider {provider!r}", hint="one of: " + ", ".join(PROVIDERS))
+        step = on_step or (lambda _n, _p: None)
+        previous = convdb.last_context(self.rt.appdb, actor, conversation_id) if conversation_id else None
+        req = self.understand(question, previous)
+        step("understood", {"request": req.to_dict()})
+        answer = self._answer(req, scope, actor, provider, step, conversation_id)
+        answer.sources = answer.sources or self._sources(answer)
+        if not answer.suggestions:
+            answer.suggestions = suggestions_for(req, answer, self.rt.catalogue)
+        if persist:
+            self._persist(answer, req, actor, conversation_id)
+        record(
+            self.rt.appdb,
+            actor=actor,
+            action="ask",
+            scope=scope,
+            target=question[:400],
+            detail={
+                "intent": answer.intent,
+                "provider": answer.provider,
+                "conversation": answer.conversation_id,
+            },
+            sql="\n;\n".join(answer.sql) or None,
+            rows=len(answer.rows),
+            outcome="denied" if answer.understood.get("refused") else "ok",
+        )
+        step("answer", {"answer": answer.to_dict()})
+        return answer
+
+    def understand(self, question: str, previous: dict[str, Any] | None = None) -> Request:
+        """The request ``question`` reads as (completed from ``previous`` for follow-ups)."""
+        vocab = self.vocab.get(self.rt)
+        req = understand(question, self.rt.catalogue, vocab, self.rt.semantic.as_of())
+        return conversation.resolve(req, previous)
+
+    # --- answering ------------------------------------------------------------------------------
+    def _answer(
+        self, req: Request, scope: Scope, actor: str, provider: str, step: Step, conversation_id: str | None
+    ) -> Answer:
+        refusal = self._scope_check(req, scope, actor)
+        if refusal is not None:
+            return refusal
+        local = self.run_request(req, scope, step) if provider != "genie" else None
+        if provider == "local" or (local is not None and local.supported and provider == "auto"):
+            return local  # type: ignore[return-value]
+        name = provider if provider in ("openai", "genie") else self._fallback_provider()
+        if name is None:
+            return local  # type: ignore[return-value]
+        history = convdb.history(self.rt.appdb, actor, conversation_id) if conversation_id else []
+        return self._external(name, req, scope, local, history, step)
+
+    def run_request(self, req: Request, scope: Scope, step: Step | None = None) -> Answer:
+        """Execute an understood request through the semantic layer (scope applied)."""
+        if req.metric is None and req.intent not in ("budget_vs_actual", "funnel", "deal_lookup"):
+            return self._abstain(req, scope, "no governed metric matches the question")
+        sem = self.rt.semantic
+        if req.as_of:
+            from revintel.semantic import SemanticLayer
+
+            sem = SemanticLayer(
+                self.rt.warehouse, self.rt.catalogue, self.rt.settings, as_of=dt.date.fromisoformat(req.as_of)
+            )
+        run = execute.Run(sem, scope, req)
+        if req.widen and not scope.unrestricted:
+            run.notes.append(
+                f"Your answers are limited to your scope ({scope.describe()}); "
+                "asking for everything does not widen it."
+            )
+        try:
+            answer = EXECUTORS[req.intent](run)
+        except Forbidden as exc:
+            return self._refuse(req, scope, exc.message)
+        except InvalidRequest as exc:
+            return self._abstain(req, scope, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+        if step:
+            step("query", {"sql": answer.sql, "definitions": [d.get("id") for d in answer.definitions]})
+        return answer
+
+    def _scope_check(self, req: Request, scope: Scope, actor: str) -> Answer | None:
+        bound = scope.filters
+        outside = [
+            [dim, v]
+            for dim, values in req.filters.items()
+            if dim in bound
+            for v in values
+            if v not in bound[dim]
+        ]
+        if req.widen and not scope.unrestricted:
+            record(
+                self.rt.appdb,
+                actor=actor,
+                action="ask.scope",
+                scope=scope,
+                outcome="denied",
+                target=req.question[:400],
+                detail={"attempt": "widen", "kept": scope.describe()},
+            )
+        if not outside:
+            return None
+        req.out_of_scope = outside
+        names = ", ".join(f"{d} {v}" for d, v in outside)
+        record(
+            self.rt.appdb,
+            actor=actor,
+            action="ask.scope",
+            scope=scope,
+            outcome="denied",
+            target=req.question[:400],
+            detail={"attempt": "out_of_scope", "values": outside},
+        )
+        return self._refuse(req, scope, f"{names} is outside your scope ({scope.describe()})")
+
+    def _refuse(self, req: Request, scope: Scope, reason: str) -> Answer:
+        ans = unsupported(
+            req.question, reason, nearest_questions(req.question, self.rt.catalogue, scope), scope.to_dict()
+        )
+        ans.answer = f"I can't show that: {reason}. You can ask about the data in your scope."
+        ans.understood = {**req.to_dict(), "refused": True}
+        return ans
+
+    def _abstain(self, req: Request, scope: Scope, reason: str) -> Answer:
+        ans = unsupported(
+            req.question, reason, nearest_questions(req.question, self.rt.catalogue, scope), scope.to_dict()
+        )
+        ans.understood = req.to_dict()
+        return ans
+
+    def _fallback_provider(self) -> str | None:
+        from revintel.ask.providers.base import get_provider
+
+        for name in ("openai", "genie"):
+            if get_provider(name, self.rt.settings).configured():
+                return name
+        return None
+
+    def _external(
+        self, name: str, req: Request, scope: Scope, local: Answer | None, history: list[str], step: Step
+    ) -> Answer:
+        from revintel.ask.governed import GovernedSql
+        from revintel.ask.providers.base import AskContext, get_provider
+
+        cat = self.rt.catalogue
+        ctx = AskContext(
+            question=req.question,
+            scope=scope,
+            settings=self.rt.settings,
+            metrics=[
+                {"id": m.id, "label": m.label, "unit": m.unit}
+                for m in cat.metrics
+                if m.domain in scope.domains
+            ],
+            dimensions=[d.id for d in cat.dimensions if not d.time],
+            run_request=lambda args: self.run_request(
+                self.request_from_tool(req.question, args), scope, step
+            ),
+            run_sql=lambda sql: GovernedSql(self.rt).run(
+                sql, scope, actor=f"llm:{scope.persona or scope.role}"
+            ),
+            local=local,
+            history=history,
+        )
+        try:
+            return get_provider(name, self.rt.settings).answer(ctx)
+        except (ProviderError, Forbidden) as exc:
+            fallback = local or self.run_request(req, scope, step)
+            fallback.notes.append(
+                f"The {name} provider was not used ({exc.message}); answered by the local engine."
+            )
+            return fallback
+
+    def request_from_tool(self, question: str, args: dict[str, Any]) -> Request:
+        """A request from an LLM tool call, every name checked against the catalogue."""
+        cat = self.rt.catalogue
+        try:
+            metric = cat.metric(str(args.get("metric", ""))).id
+            dim = args.get("dimension")
+            dim = cat.dimension(str(dim)).id if dim and dim != "none" else None
+            filters = {
+                cat.dimension(str(k)).id: [str(v) for v in (vals if isinstance(vals, list) else [vals])]
+                for k, vals in (args.get("filters") or {}).items()
+            }
+        except RevintelError:
+            raise
+        intent = str(args.get("intent") or "value")
+        if intent not in EXECUTORS:
+            raise InvalidRequest(f"unknown intent {intent!r}", hint=", ".join(EXECUTORS))
+        compare = {"prior_period": "pp", "prior_year": "py", "budget": "budget"}.get(str(args.get("compare")))
+        limit = args.get("limit")
+        return Request(
+            question=question,
+            intent=intent,
+            metric=metric,
+            dimension=dim,
+            filters=filters,
+            period=str(args["period"]) if args.get("period") else None,
+            compare=compare,
+            limit=int(limit) if isinstance(limit, int) else None,
+            order="asc" if args.get("order") == "asc" else "desc",
+            grain="month" if intent == "trend" else None,
+        )
+
+    # --- bookkeeping ----------------------------------------------------------------------------
+    def _sources(self, answer: Answer) -> list[dict[str, Any]]:
+        meta = self.rt.warehouse.get_meta()
+        tables = sorted(
+            {d.get("table") for d in answer.definitions if d.get("table")}
+            | {p.get("table") for d in answer.definitions for p in d.get("parts", []) if p.get("table")}
+        )
+        counts = self.rt.warehouse.row_counts() if tables else {}
+        return [
+            {
+                "table": t,
+                "rows": counts.get(t),
+                "dataset": meta.get("dataset"),
+                "as_of": meta.get("as_of"),
+                "loaded_at": meta.get("loaded_at"),
+            }
+            for t in tables
+        ]
+
+    def _persist(self, answer: Answer, req: Request, actor: str, conversation_id: str | None) -> None:
+        db = self.rt.appdb
+        cid = conversation_id or convdb.create(db, actor, req.question)
+        context = answer.understood if answer.supported and not answer.understood.get("refused") else None
+        if context and answer.provider == "genie":
+            context = None
+        answer.conversation_id = cid
+        answer.turn_id = convdb.add_turn(
+            db, actor, cid, req.question, answer.to_dict(), context, answer.provider
+        )

@@ -1,0 +1,184 @@
+"""Data values a question can name: regions, reps, products, accounts, capabilities, teams ...
+
+The vocabulary is read from the warehouse (distinct values of each dimension column of the
+scoped tables) and cached per data version, so the engine answers about whatever data is loaded,
+not only the demo. Matching is exact on word boundaries first (longest phrase wins), then fuzzy
+(``difflib`` ratio) for misspellings of longer names.
+
+The vocabulary is read with the system scope so that a scoped user naming a value outside their
+scope is *recognised* (and refused, with an audit record) rather than silently ignored; values
+are only ever echoed back when the user typed them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from revintel.scope import Scope
+
+if TYPE_CHECKING:
+    from revintel.runtime import Runtime
+
+#: dimension -> canonical tables whose scoped view carries it (first that has rows wins all)
+DIMENSION_SOURCES: dict[str, tuple[str, ...]] = {
+    "region": ("services_monthly", "opportunities", "accounts"),
+    "capability": ("services_monthly", "products"),
+    "rep": ("opportunities",),
+    "team": ("opportunities",),
+    "manager": ("opportunities",),
+    "product": ("opportunities",),
+    "product_series": ("opportunities",),
+    "account": ("opportunities", "services_monthly"),
+    "tier": ("opportunities", "accounts"),
+    "sector": ("opportunities", "accounts", "services_monthly"),
+    "stage": ("opportunities",),
+    "deal_type": ("opportunities",),
+    "lead_source": ("opportunities",),
+    "competitor": ("opportunities",),
+    "channel": ("campaigns",),
+    "campaign": ("opportunities",),
+}
+#: when a value belongs to several dimensions, the first in this order wins
+PRIORITY = (
+    "region",
+    "capability",
+    "team",
+    "rep",
+    "manager",
+    "product_series",
+    "product",
+    "sector",
+    "tier",
+    "stage",
+    "deal_type",
+    "channel",
+    "lead_source",
+    "competitor",
+    "campaign",
+    "account",
+)
+#: words that are never values on their own (they are metric or question words)
+STOPWORDS = frozenset(
+    "the a an and or of in on for by to vs versus what which who how why is are was were did do does our we "
+    "my me show total all revenue won win rate deals deal pipeline hours fees budget actual year quarter month "
+    "last this top bottom best worst highest lowest most least new open closed lost sales time".split()
+)
+FUZZY_MIN_LENGTH = 5
+FUZZY_RATIO = 0.86
+VERSION_TTL_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class EntityMatch:
+    """A data value found in a question."""
+
+    dimension: str
+    value: str
+    text: str  # the words of the question that matched
+    start: int
+    end: int
+    exact: bool
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9&+ ]+", " ", text.lower()).strip()
+
+
+class Vocabulary:
+    """Distinct dimension values of the loaded data, indexed for phrase matching."""
+
+    def __init__(self, values: dict[str, list[str]]):
+        self.values = values
+        self.by_phrase: dict[str, tuple[str, str]] = {}
+        for dim in sorted(values, key=lambda d: PRIORITY.index(d) if d in PRIORITY else 99, reverse=True):
+            for v in values[dim]:
+                key = _norm(v)
+                if key and key not in STOPWORDS:
+                    self.by_phrase[key] = (dim, v)
+        self.max_words = max((len(k.split()) for k in self.by_phrase), default=1)
+
+    def find(self, text: str, taken: list[tuple[int, int]] | None = None) -> list[EntityMatch]:
+        """Values named in ``text`` (longest phrases first, non-overlapping, not in ``taken`` spans)."""
+        words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9&+']+", text)]
+        used = list(taken or [])
+        out: list[EntityMatch] = []
+        for n in range(min(self.max_words, 6), 0, -1):
+            for i in range(len(words) - n + 1):
+                start, end = words[i][1], words[i + n - 1][2]
+                if any(s < end and start < e for s, e in used):
+                    continue
+                phrase = _norm(" ".join(w[0] for w in words[i : i + n]))
+                hit = self.by_phrase.get(phrase) or self.by_phrase.get(phrase.rstrip("s"))
+                exact = hit is not None
+                if hit is None and len(phrase) >= FUZZY_MIN_LENGTH and phrase not in STOPWORDS:
+                    close = difflib.get_close_matches(phrase, self.by_phrase, n=1, cutoff=FUZZY_RATIO)
+                    hit = self.by_phrase[close[0]] if close else None
+                if hit is not None:
+                    out.append(EntityMatch(hit[0], hit[1], text[start:end], start, end, exact))
+                    used.append((start, end))
+        return sorted(out, key=lambda m: m.start)
+
+    def lookup(self, dimension: str, text: str) -> str | None:
+        """The stored spelling of ``text`` as a value of ``dimension`` (case-insensitive), if any."""
+        key = _norm(text)
+        for v in self.values.get(dimension, []):
+            if _norm(v) == key:
+                return v
+        return None
+
+
+class VocabularyCache:
+    """One :class:`Vocabulary` per data version of a runtime's warehouse."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._checked = 0.0
+        self._vocab: Vocabulary | None = None
+
+    def data_version(self, rt: Runtime) -> str:
+        wh = rt.warehouse
+        payload = json.dumps([wh.get_meta(), wh.row_counts()], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def get(self, rt: Runtime) -> Vocabulary:
+        with self._lock:
+            now = time.monotonic()
+            if self._vocab is None or now - self._checked > VERSION_TTL_SECONDS:
+                version = self.data_version(rt)
+                self._checked = now
+                if version != self._version or self._vocab is None:
+                    self._vocab = Vocabulary(read_values(rt))
+                    self._version = version
+            return self._vocab
+
+
+def read_values(rt: Runtime, limit: int = 5000) -> dict[str, list[str]]:
+    """Distinct values per dimension, read through the semantic layer's scoped tables."""
+    sem = rt.semantic  # type: ignore[attr-defined]
+    system = Scope.everything()
+    counts = rt.warehouse.row_counts()
+    out: dict[str, list[str]] = {}
+    for dim, tables in DIMENSION_SOURCES.items():
+        found: set[str] = set()
+        for name in tables:
+            if not counts.get(name):
+                continue
+            t = sem.scoped_table(name, system)
+            if dim not in t.columns:
+                continue
+            col = t[dim]
+            df = rt.warehouse.execute(
+                t.filter(col.notnull()).select(v=col.cast("string")).distinct().limit(limit)
+            )
+            found.update(str(v) for v in df["v"] if str(v).strip())
+        if found:
+            out[dim] = sorted(found)
+    return out

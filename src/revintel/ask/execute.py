@@ -1,0 +1,518 @@
+"""Answering a request: each intent as one or more governed queries through the semantic layer.
+
+Every number comes from :meth:`SemanticLayer.query` (or, for deal lookups, a
+:meth:`SemanticLayer.scoped_table`), so the caller's scope is applied by the compiler. A
+:class:`Run` collects the SQL, definitions, filters and period of each query it makes, and builds
+the :class:`~revintel.ask.answer.Answer` from them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from revintel.ask.answer import Answer, fmt, fmt_delta, pct_change
+from revintel.ask.parse import Request
+from revintel.errors import InvalidRequest
+from revintel.scope import Scope
+from revintel.semantic import MetricQuery, QueryResult
+from revintel.warehouse.schema import STAGE_ORDER
+
+if TYPE_CHECKING:
+    from revintel.semantic import SemanticLayer
+
+RATIO_UNITS = ("percent", "ratio")
+DEFAULT_TOP = 10
+
+
+class Run:
+    """One answer in the making: runs governed queries and remembers what each one did."""
+
+    def __init__(self, sem: SemanticLayer, scope: Scope, req: Request):
+        self.sem = sem
+        self.scope = scope
+        self.req = req
+        self.sql: list[str] = []
+        self.definitions: dict[str, dict[str, Any]] = {}
+        self.period: dict[str, Any] | None = None
+        self.filters: dict[str, list[str]] = dict(req.filters)
+        self.notes: list[str] = []
+
+    @property
+    def catalogue(self) -> Any:
+        return self.sem.catalogue
+
+    def metric(self, metric_id: str | None = None) -> Any:
+        return self.catalogue.metric(metric_id or self.req.metric)
+
+    def query(self, **kw: Any) -> QueryResult:
+        kw.setdefault("filters", self.req.filters)
+        kw.setdefault("period", self.req.period)
+        res = self.sem.query(MetricQuery(**kw), self.scope)
+        if res.sql not in self.sql:
+            self.sql.append(res.sql)
+        for d in res.definitions:
+            self.definitions.setdefault(d["id"], d)
+        if self.period is None and res.period:
+            self.period = res.period
+        return res
+
+    def has_data(self, m: Any) -> bool:
+        """True when the metric's table (or every part of a composite) holds rows."""
+        if m.table is None:
+            return True
+        counts = self.sem.warehouse.row_counts() if not hasattr(self, "_counts") else self._counts
+        self._counts = counts
+        return bool(counts.get(m.table))
+
+    def label(self, metric_id: str | None = None) -> str:
+        return self.metric(metric_id).label
+
+    def where(self) -> str:
+        """ " in EMEA" / " for Technology in APAC" for the request's filters."""
+        parts = [", ".join(v) for v in self.req.filters.values() if v]
+        return (" for " + " / ".join(parts)) if parts else ""
+
+    def when(self) -> str:
+        snapshot = self.req.metric and self.metric().snapshot
+        if self.period and (snapshot or self.req.intent == "funnel"):
+            return " as of " + self.period["end"]
+        if self.period:
+            return " in " + self.period["label"]
+        return " (all time)"
+
+    def answer(self, text: str, intent: str, **kw: Any) -> Answer:
+        return Answer(
+            question=self.req.question,
+            answer=text,
+            intent=intent,
+            definitions=list(self.definitions.values()),
+            filters=self.filters,
+            scope=self.scope.to_dict(),
+            sql=list(self.sql),
+            period=self.period,
+            notes=self.notes + kw.pop("notes", []),
+            understood=self.req.to_dict(),
+            **kw,
+        )
+
+
+def _first(res: QueryResult, col: str) -> Any:
+    return res.rows[0][res.columns.index(col)] if res.rows else None
+
+
+def value(run: Run) -> Answer:
+    m = run.metric()
+    res = run.query(metrics=[m.id])
+    v = _first(res, m.id)
+    text = f"{m.label}{run.where()}{run.when()}: {fmt(v, m.unit)}."
+    if v is None:
+        text = f"There is no {m.label.lower()} data{run.where()}{run.when()} in your scope."
+    return run.answer(
+        text,
+        "value",
+        value=v,
+        unit=m.unit,
+        columns=res.columns,
+        rows=res.rows,
+        chart={"type": "table"},
+        confidence=0.9,
+    )
+
+
+def trend(run: Run) -> Answer:
+    m = run.metric()
+    grain = run.req.grain or "month"
+    period = run.req.period or ("last 12 months" if grain == "month" else None)
+    res = run.query(metrics=[m.id], grain=grain, period=period)
+    rows = [r for r in res.rows if r[1] is not None]
+    if not rows:
+        return run.answer(
+            f"No {m.label.lower()} data{run.where()} for that period.",
+            "trend",
+            confidence=0.5,
+            columns=res.columns,
+            rows=res.rows,
+            unit=m.unit,
+        )
+    first, last = rows[0], rows[-1]
+    change = pct_change(last[1], first[1])
+    peak = max(rows, key=lambda r: r[1])
+    low = min(rows, key=lambda r: r[1])
+    text = (
+        f"{m.label}{run.where()} went from {fmt(first[1], m.unit)} ({_d(first[0])}) to {fmt(last[1], m.unit)} "
+        f"({_d(last[0])})"
+        + (f", {change:+.1%}" if change is not None else "")
+        + f". Peak {fmt(peak[1], m.unit)} in {_d(peak[0])}, low {fmt(low[1], m.unit)} in {_d(low[0])}."
+    )
+    return run.answer(
+        text,
+        "trend",
+        value=last[1],
+        unit=m.unit,
+        columns=res.columns,
+        rows=res.rows,
+        chart={"type": "line", "x": res.columns[0], "y": [m.id]},
+        confidence=0.85,
+    )
+
+
+def _d(v: Any) -> str:
+    return v.isoformat()[:7] if hasattr(v, "isoformat") else str(v)
+
+
+def breakdown(run: Run, share: bool = False) -> Answer:
+    m = run.metric()
+    if share and run.req.filters and not run.req.dimension:
+        return segment_share(run)
+    dim = run.req.dimension or _default_dim(m)
+    res = run.query(metrics=[m.id], dimensions=[dim], order_by=f"-{m.id}")
+    rows = [r for r in res.rows if r[1] is not None]
+    total_res = run.query(metrics=[m.id])
+    total = _first(total_res, m.id)
+    columns = list(res.columns)
+    out_rows = [list(r) for r in rows]
+    additive = m.unit not in RATIO_UNITS and m.unit not in ("currency_per_hour", "currency_per_day")
+    if additive and total:
+        columns.append("share")
+        for r in out_rows:
+            r.append(r[1] / total if r[1] is not None else None)
+    if not out_rows:
+        return run.answer(
+            f"No {m.label.lower()} data{run.where()}{run.when()} in your scope.",
+            "share" if share else "breakdown",
+            columns=columns,
+            rows=[],
+            confidence=0.5,
+        )
+    top = out_rows[0]
+    dlabel = run.catalogue.dimension(dim).label.lower()
+    text = f"{m.label}{run.where()}{run.when()} by {dlabel}: {top[0]} leads with {fmt(top[1], m.unit)}"
+    if additive and total:
+        text += f" ({top[2]:.0%} of {fmt(total, m.unit)})"
+    text += (
+        "; " + ", ".join(f"{r[0]} {fmt(r[1], m.unit)}" for r in out_rows[1:4]) + "."
+        if len(out_rows) > 1
+        else "."
+    )
+    chart = {"type": "pie" if share and additive else "bar", "x": dim, "y": [m.id]}
+    return run.answer(
+        text,
+        "share" if share else "breakdown",
+        value=total,
+        unit=m.unit,
+        columns=columns,
+        rows=out_rows,
+        chart=chart,
+        confidence=0.85,
+    )
+
+
+def segment_share(run: Run) -> Answer:
+    """ "What share of fees comes from Technology?": the named segment's share of the total."""
+    m = run.metric()
+    dim, values = next(iter(run.req.filters.items()))
+    rest = {d: v for d, v in run.req.filters.items() if d != dim}
+    part = _first(run.query(metrics=[m.id]), m.id)
+    whole = _first(run.query(metrics=[m.id], filters=rest), m.id)
+    if part is None or not whole:
+        return run.answer(f"No {m.label.lower()} data{run.when()} to compare.", "share", confidence=0.4)
+    share = float(part) / float(whole)
+    text = (
+        f"{', '.join(values)} accounts for {share:.1%} of {m.label.lower()}{run.when()}: "
+        f"{fmt(part, m.unit)} of {fmt(whole, m.unit)}."
+    )
+    rows = [[", ".join(values), part, share], ["all", whole, 1.0]]
+    return run.answer(
+        text,
+        "share",
+        value=share,
+        unit="percent",
+        columns=[dim, m.id, "share"],
+        rows=rows,
+        chart={"type": "pie", "x": dim, "y": [m.id]},
+        confidence=0.85,
+    )
+
+
+def _default_dim(m: Any) -> str:
+    for d in ("region", "capability", "rep", "product", "channel", "tier"):
+        if d in m.dimensions:
+            return d
+    raise InvalidRequest(f"{m.label} cannot be broken down", hint="ask for its value or trend instead")
+
+
+def ranking(run: Run) -> Answer:
+    m = run.metric()
+    dim = run.req.dimension or _default_dim(m)
+    asc = run.req.order == "asc"
+    res = run.query(metrics=[m.id], dimensions=[dim], order_by=(m.id if asc else f"-{m.id}"))
+    rows = [r for r in res.rows if r[1] is not None]
+    n = run.req.limit or DEFAULT_TOP
+    shown = rows[: max(n, DEFAULT_TOP if n == 1 else n)]
+    if not rows:
+        return run.answer(
+            f"No {m.label.lower()} data{run.where()}{run.when()} in your scope.",
+            "ranking",
+            columns=res.columns,
+            rows=[],
+            confidence=0.5,
+        )
+    dlabel = run.catalogue.dimension(dim).label.lower()
+    word = "lowest" if asc else "highest"
+    if n == 1:
+        text = f"{rows[0][0]} has the {word} {m.label.lower()}{run.where()}{run.when()}: {fmt(rows[0][1], m.unit)}"
+        if len(rows) > 1:
+            text += f" (next: {rows[1][0]}, {fmt(rows[1][1], m.unit)})"
+        text += "."
+    else:
+        top = rows[:n]
+        text = (
+            f"{'Bottom' if asc else 'Top'} {len(top)} {dlabel}s by {m.label.lower()}{run.where()}{run.when()}: "
+            + ", ".join(f"{r[0]} ({fmt(r[1], m.unit)})" for r in top)
+            + "."
+        )
+    return run.answer(
+        text,
+        "ranking",
+        value=rows[0][1],
+        unit=m.unit,
+        columns=res.columns,
+        rows=shown,
+        chart={"type": "bar", "x": dim, "y": [m.id]},
+        confidence=0.85,
+    )
+
+
+def comparison(run: Run) -> Answer:
+    kind = run.req.compare
+    if kind == "segments":
+        return _segments(run)
+    if kind == "period":
+        return _periods(run)
+    m = run.metric()
+    kind = kind or "py"
+    dims = [run.req.dimension] if run.req.dimension else []
+    res = run.query(metrics=[m.id], dimensions=dims, compare=[kind])
+    base_col = f"{m.id}_{kind}"
+    rows = [list(r) + [_delta(r[res.columns.index(m.id)], r[res.columns.index(base_col)])] for r in res.rows]
+    columns = [*res.columns, "change"]
+    what = {"budget": "budget", "py": "prior year", "pp": "prior period"}[kind]
+    if dims:
+        text = (
+            f"{m.label}{run.when()} vs {what} by {dims[0]}: "
+            + "; ".join(
+                f"{r[0]} {fmt(r[1], m.unit)} vs {fmt(r[2], m.unit)} ({fmt_delta(r[3], m.unit)})"
+                for r in rows[:6]
+            )
+            + "."
+        )
+        return run.answer(
+            text,
+            "comparison",
+            unit=m.unit,
+            columns=columns,
+            rows=rows,
+            chart={"type": "bar", "x": dims[0], "y": [m.id, base_col]},
+            confidence=0.85,
+        )
+    cur, base = (rows[0][0], rows[0][1]) if rows else (None, None)
+    change = pct_change(cur, base)
+    text = (
+        f"{m.label}{run.where()}{run.when()}: {fmt(cur, m.unit)} vs {fmt(base, m.unit)} {what} "
+        f"({fmt_delta(_delta(cur, base), m.unit)}"
+        + (f", {change:+.1%}" if change is not None and m.unit not in RATIO_UNITS else "")
+        + ")."
+    )
+    return run.answer(
+        text,
+        "comparison",
+        value=cur,
+        unit=m.unit,
+        columns=columns,
+        rows=rows,
+        chart={"type": "bar", "x": "series", "y": [m.id, base_col]},
+        confidence=0.85,
+    )
+
+
+def _delta(a: Any, b: Any) -> float | None:
+    return None if a is None or b is None else float(a) - float(b)
+
+
+def _segments(run: Run) -> Answer:
+    m = run.metric()
+    (dim, a), (_, b) = run.req.segments[:2]
+    res = run.query(
+        metrics=[m.id], dimensions=[dim], filters={**run.req.filters, dim: [a, b]}, order_by=f"-{m.id}"
+    )
+    vals = {r[0]: r[1] for r in res.rows}
+    va, vb = vals.get(a), vals.get(b)
+    text = (
+        f"{m.label}{run.when()}: {a} {fmt(va, m.unit)} vs {b} {fmt(vb, m.unit)} "
+        f"(difference {fmt_delta(_delta(va, vb), m.unit)})."
+    )
+    return run.answer(
+        text,
+        "comparison",
+        value=_delta(va, vb),
+        unit=m.unit,
+        columns=res.columns,
+        rows=res.rows,
+        chart={"type": "bar", "x": dim, "y": [m.id]},
+        confidence=0.85,
+    )
+
+
+def _periods(run: Run) -> Answer:
+    m = run.metric()
+    first = run.query(metrics=[m.id], period=run.req.period)
+    second = run.query(metrics=[m.id], period=run.req.compare_period)
+    a, b = _first(first, m.id), _first(second, m.id)
+    la, lb = (
+        first.period["label"] if first.period else run.req.period,
+        (second.period["label"] if second.period else run.req.compare_period),
+    )
+    change = pct_change(a, b)
+    text = (
+        f"{m.label}{run.where()}: {fmt(a, m.unit)} in {la} vs {fmt(b, m.unit)} in {lb} "
+        f"({fmt_delta(_delta(a, b), m.unit)}"
+        + (f", {change:+.1%}" if change is not None and m.unit not in RATIO_UNITS else "")
+        + ")."
+    )
+    rows = [[la, a], [lb, b]]
+    return run.answer(
+        text,
+        "comparison",
+        value=a,
+        unit=m.unit,
+        columns=["period", m.id],
+        rows=rows,
+        chart={"type": "bar", "x": "period", "y": [m.id]},
+        confidence=0.85,
+    )
+
+
+def budget_vs_actual(run: Run) -> Answer:
+    metrics = (
+        [run.req.metric]
+        if run.req.metric
+        else [m.id for m in run.catalogue.metrics if m.budget and not m.budget.target and run.has_data(m)]
+    )
+    period = run.req.period or "ytd"
+    rows = []
+    for mid in metrics:
+        m = run.metric(mid)
+        res = run.query(metrics=[mid], compare=["budget"], period=period)
+        actual, budget = _first(res, mid), _first(res, f"{mid}_budget")
+        if actual is None and budget is None:
+            continue
+        var = _delta(actual, budget)
+        rows.append([m.label, actual, budget, var, pct_change(actual, budget), m.unit])
+    if not rows:
+        return run.answer(
+            "There are no budgeted metrics with data in your scope for that period.",
+            "budget_vs_actual",
+            confidence=0.4,
+        )
+    when = run.period["label"] if run.period else period
+    parts = [
+        f"{r[0]} {fmt(r[1], r[5])} vs budget {fmt(r[2], r[5])} ({fmt_delta(r[3], r[5])}"
+        + (f", {r[4]:+.1%})" if r[4] is not None and r[5] not in RATIO_UNITS else ")")
+        for r in rows
+    ]
+    text = f"Budget vs actuals{run.where()}, {when}: " + "; ".join(parts) + "."
+    head = rows[0]
+    return run.answer(
+        text,
+        "budget_vs_actual",
+        value=head[3] if len(rows) == 1 else None,
+        unit=head[5],
+        columns=["metric", "actual", "budget", "variance", "variance_pct", "unit"],
+        rows=rows,
+        chart={"type": "bar", "x": "metric", "y": ["variance_pct"]},
+        confidence=0.9,
+    )
+
+
+def funnel(run: Run) -> Answer:
+    res = run.query(metrics=["open_deals", "open_pipeline"], dimensions=["stage"], period=run.req.period)
+    rows = sorted((list(r) for r in res.rows if r[0] is not None), key=lambda r: STAGE_ORDER.get(r[0], 99))
+    total_n = sum(r[1] or 0 for r in rows)
+    total_v = sum(r[2] or 0 for r in rows)
+    text = (
+        f"Open pipeline{run.where()}{run.when()}: {int(total_n):,} deals worth {fmt(total_v, 'currency')}; by stage "
+        + ", ".join(f"{r[0]} {int(r[1] or 0):,} ({fmt(r[2], 'currency')})" for r in rows)
+        + "."
+    )
+    return run.answer(
+        text,
+        "funnel",
+        value=total_v,
+        unit="currency",
+        columns=res.columns,
+        rows=rows,
+        chart={"type": "bar", "x": "stage", "y": ["open_pipeline"], "funnel": True},
+        confidence=0.85,
+    )
+
+
+DEAL_COLUMNS = (
+    "opportunity_id",
+    "name",
+    "account",
+    "rep",
+    "stage",
+    "status",
+    "amount",
+    "probability",
+    "close_date",
+)
+
+
+def deal_lookup(run: Run) -> Answer:
+    """Deals whose name, id or account matches the search text (in the caller's scope)."""
+    import ibis
+
+    search = (run.req.search or "").strip().lower()
+    t = run.sem.scoped_table("opportunities", run.scope)
+    cond = (
+        t.name.lower().contains(search)
+        | (t.opportunity_id.lower() == search)
+        | t.account.lower().contains(search)
+    )
+    for dim, values in run.req.filters.items():
+        if dim in t.columns and dim != "account":
+            cond = cond & t[dim].isin(values)
+    expr = t.filter(cond).select(*DEAL_COLUMNS).order_by([ibis.desc("amount"), "opportunity_id"]).limit(20)
+    run.sql.append(run.sem.compile_sql(expr))
+    frame = run.sem.warehouse.execute(expr)
+    rows = [
+        [None if v != v else v for v in r] for r in frame.astype(object).itertuples(index=False, name=None)
+    ]
+    if not rows:
+        return run.answer(
+            f"No deal matching {search!r} in your scope.",
+            "deal_lookup",
+            columns=list(DEAL_COLUMNS),
+            rows=[],
+            confidence=0.6,
+        )
+    d = dict(zip(DEAL_COLUMNS, rows[0], strict=True))
+    text = (
+        f"{d['name'] or d['opportunity_id']} ({d['account'] or 'no account'}): {d['stage']}, "
+        f"{fmt(d['amount'], 'currency')}, owner {d['rep']}, close date {str(d['close_date'])[:10]}"
+        + (f", CRM probability {d['probability']:.0%}" if d["probability"] is not None else "")
+        + "."
+        + (f" {len(rows) - 1} more deal(s) match." if len(rows) > 1 else "")
+    )
+    return run.answer(
+        text,
+        "deal_lookup",
+        value=d["amount"],
+        unit="currency",
+        columns=list(DEAL_COLUMNS),
+        rows=rows,
+        chart={"type": "table"},
+        confidence=0.8,
+        sources=[{"table": "opportunities"}],
+    )

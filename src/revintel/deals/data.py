@@ -2,8 +2,7 @@
 
 Every row deals and forecast use comes through :func:`scoped` (the semantic layer's
 ``scoped_table``: the fact table joined to its dimension columns with the scope's row filters
-applied). Until that layer is present this module joins the dimensions itself and applies the
-same row filters, in one place, so the rest of the package never touches ``warehouse.table``.
+applied), so the rest of the package never reads a fact table unscoped.
 """
 
 from __future__ import annotations
@@ -25,52 +24,12 @@ DIMENSIONS = ("region", "team", "rep", "manager", "product", "capability", "tier
 
 
 def scoped(rt: Runtime, name: str, scope: Scope) -> ibis.Table:
-    """``name`` joined to its dimensions, with ``scope``'s row filters applied."""
-    semantic = getattr(rt, "semantic", None)
-    if semantic is not None and hasattr(semantic, "scoped_table"):
-        return semantic.scoped_table(name, scope)
-    return _fallback_scoped(rt, name, scope)
+    """``name`` joined to its dimensions, with ``scope``'s row filters applied (the semantic layer).
 
-
-def _fallback_scoped(rt: Runtime, name: str, scope: Scope) -> ibis.Table:
-    wh = rt.warehouse
-    if name in ("opportunities", "opportunity_history", "conversations"):
-        base = wh.table(name)
-        opps = wh.table("opportunities") if name != "opportunities" else base
-        reps = wh.table("reps").select(
-            rep_id="rep_id", rep="name", team="team", manager="manager", region="region"
-        )
-        prods = wh.table("products").select(
-            product_id="product_id", product="name", capability="capability", list_price="list_price"
-        )
-        accts = wh.table("accounts").select(
-            account_id="account_id", account="name", tier="tier", sector="sector"
-        )
-        dims = (
-            opps.select("opportunity_id", "rep_id", "product_id", "account_id")
-            .left_join(reps, "rep_id")
-            .left_join(prods, "product_id")
-            .left_join(accts, "account_id")
-            .select("opportunity_id", *DIMENSIONS, "list_price")
-        )
-        if name == "opportunities":
-            t = base.left_join(dims, "opportunity_id")
-        else:
-            t = base.inner_join(dims, "opportunity_id")
-    elif name in ("quotas", "forecast_submissions"):
-        reps = wh.table("reps").select(
-            rep_id="rep_id", rep="name", team="team", manager="manager", region="region"
-        )
-        t = wh.table(name).left_join(reps, "rep_id")
-    else:
-        t = wh.table(name)
-    t = t.drop(*[c for c in t.columns if c.endswith("_right")])
-    for dim, values in scope.filters.items():
-        if dim in t.columns:
-            t = t.filter(t[dim].isin(list(values)))
-        else:  # a dimension this table cannot be narrowed by: show nothing rather than too much
-            t = t.filter(t[t.columns[0]].isnull() & t[t.columns[0]].notnull())
-    return t
+    Raises:
+        Forbidden: the scope restricts a dimension ``name`` cannot be filtered by.
+    """
+    return rt.semantic.scoped_table(name, scope)
 
 
 @dataclass

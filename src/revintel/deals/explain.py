@@ -1,10 +1,11 @@
 """Per-deal drivers from TreeSHAP: what pushes a deal's win probability up or down, in plain words.
 
-LightGBM's ``pred_contrib=True`` gives exact TreeSHAP contributions to the raw log-odds. Each
-feature's effect is shown in probability points: the calibrated probability with every
-contribution, minus the one without this feature's. TreeSHAP costs about a millisecond per deal
-here, so explanations are computed on demand (a deal page, the top of the risk list) and cached in
-``explanations-<as_of>.json`` beside the model.
+LightGBM's ``pred_contrib=True`` gives exact TreeSHAP contributions to the raw log-odds; drivers
+are ranked and signed by them. Each is also shown in probability points: the model's probability
+with every contribution minus the one without this feature's (on the booster's own scale, before
+calibration, which can be a step function and would hide small effects). TreeSHAP costs about a
+millisecond per deal here, so explanations are computed on demand (a deal page, the top of the
+risk list) and cached in ``explanations-<as_of>.json`` beside the model.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def _n(v: Any) -> float:
     except (TypeError, ValueError):
         return math.nan
     return x
+
+
+def _sigmoid(x: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, float)))
 
 
 def _plural(n: float, word: str) -> str:
@@ -94,30 +99,40 @@ def describe(feature: str, row: pd.Series) -> str:
 def drivers(model: WinModel, deals: pd.DataFrame, top: int = 3) -> list[dict[str, list[dict[str, Any]]]]:
     """Top positive and negative drivers per deal (row order of ``deals``).
 
-    Each driver is ``{"feature", "text", "effect"}`` with ``effect`` in probability points
-    (e.g. ``-0.08``: this factor lowers the win probability by 8 points).
+    Each driver is ``{"feature", "text", "effect", "log_odds"}``: ``effect`` in probability points
+    (e.g. ``-0.08``: this factor lowers the win probability by about 8 points), ``log_odds`` the
+    exact TreeSHAP contribution.
     """
     if deals.empty:
         return []
     contrib = model.contributions(deals)
     margin = contrib.sum(axis=1)
-    p_all = model.calibrator(margin)
     names = model.card.features
     out = []
     for i in range(len(deals)):
         row = deals.iloc[i]
-        effects = p_all[i] - model.calibrator(margin[i] - contrib[i, : len(names)])
+        effects = _sigmoid(margin[i]) - _sigmoid(margin[i] - contrib[i, : len(names)])
         order = np.argsort(effects)
-        pos = [j for j in order[::-1] if effects[j] > 0.0005][:top]
-        neg = [j for j in order if effects[j] < -0.0005][:top]
+        pos = [j for j in order[::-1] if contrib[i, j] > 1e-6][:top]
+        neg = [j for j in order if contrib[i, j] < -1e-6][:top]
         out.append(
             {
                 "positive": [
-                    {"feature": names[j], "text": describe(names[j], row), "effect": float(effects[j])}
+                    {
+                        "feature": names[j],
+                        "text": describe(names[j], row),
+                        "effect": float(effects[j]),
+                        "log_odds": float(contrib[i, j]),
+                    }
                     for j in pos
                 ],
                 "negative": [
-                    {"feature": names[j], "text": describe(names[j], row), "effect": float(effects[j])}
+                    {
+                        "feature": names[j],
+                        "text": describe(names[j], row),
+                        "effect": float(effects[j]),
+                        "log_odds": float(contrib[i, j]),
+                    }
                     for j in neg
                 ],
             }

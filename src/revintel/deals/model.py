@@ -170,7 +170,7 @@ def split_dates(
     span = (as_of - start).days
     horizon = int(min(180, max(45, span // 3)))
     split = as_of - pd.Timedelta(days=horizon)
-    step = max(7, (split - start).days // 24)
+    step = max(7, (split - start).days // 16)
     train = list(
         pd.date_range(start + pd.Timedelta(days=step), split - pd.Timedelta(days=14), freq=f"{step}D")
     )

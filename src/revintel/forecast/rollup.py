@@ -20,7 +20,7 @@ import pandas as pd
 from revintel.deals import model as win_model
 from revintel.deals.data import DIMENSIONS, load_frames, scoped
 from revintel.deals.scoring import finite, open_deals, won_between
-from revintel.errors import InvalidRequest
+from revintel.errors import Forbidden, InvalidRequest
 from revintel.forecast.simulate import expected, simulate
 from revintel.scope import Scope
 from revintel.text import nearest
@@ -113,7 +113,11 @@ def _keys(frame: pd.DataFrame, by: str | None) -> pd.Series:
 def _beside(rt: Runtime, scope: Scope, period: Period, as_of: dt.date, by: str | None) -> dict[str, dict]:
     """Quota and the latest submitted calls per key (only dimensions the quota tables carry)."""
     out: dict[str, dict] = {}
-    q = rt.warehouse.execute(scoped(rt, "quotas", scope))
+    try:
+        q = rt.warehouse.execute(scoped(rt, "quotas", scope))
+        s = rt.warehouse.execute(scoped(rt, "forecast_submissions", scope))
+    except Forbidden:  # e.g. a service-line scope: quotas are per rep, not per capability
+        return out
     if len(q) and (by is None or by in q.columns):
         q = q[
             (pd.to_datetime(q["period_start"]) >= pd.Timestamp(period.start))
@@ -121,7 +125,6 @@ def _beside(rt: Runtime, scope: Scope, period: Period, as_of: dt.date, by: str |
         ]
         for k, v in q.groupby(_keys(q, by))["amount"].sum().items():
             out.setdefault(str(k), {})["quota"] = float(v)
-    s = rt.warehouse.execute(scoped(rt, "forecast_submissions", scope))
     if len(s) and (by is None or by in s.columns):
         ps = pd.to_datetime(s["period_start"])
         s = s[

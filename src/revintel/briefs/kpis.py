@@ -1,7 +1,9 @@
-"""The brief's KPI section, from the KPI engine's summary cards (``rt.kpis.summary``).
+"""The brief's KPI section, from the KPI engine's headline cards (``rt.kpis.summary``).
 
-Each card becomes one item: value, variance vs budget and prior year, the main driver, its
-sparkline as a chart, and a citation with the metric definition and the exact SQL the engine ran.
+Each card becomes one item: value, variance vs budget and prior year, the main driver (the largest
+step of the engine's YTD bridge), its sparkline as a chart, and a citation with the metric
+definition and the exact SQL the engine ran. The period is the engine's default (the dashboard's),
+so the brief's numbers are the dashboard's numbers.
 """
 
 from __future__ import annotations
@@ -10,58 +12,81 @@ from typing import Any
 
 from revintel.briefs.narrative import variance_sentence
 from revintel.briefs.sections import Ctx, Unavailable
-from revintel.export.document import ChartSpec, Citation, Figure, Item, Section, Series
+from revintel.errors import RevintelError
+from revintel.export.document import ChartSpec, Citation, Figure, Item, Section, Series, format_value
 
 MAX_CARDS = 6
 
 
-def _dict(obj: Any) -> dict[str, Any]:
-    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
-
-
-def kpi_section(ctx: Ctx) -> Section:
-    """KPI cards for the month of the brief's date."""
-    try:
-        from revintel.semantic.kpi import KpiEngine  # noqa: F401
-    except ModuleNotFoundError:
-        raise Unavailable("KPI cards need the KPI engine, not available here.") from None
-    summary = _dict(ctx.rt.kpis.summary(ctx.scope, None))
-    cards = [_dict(c) for c in summary.get("cards", [])][:MAX_CARDS]
+def kpi_section(ctx: Ctx, period: str | None = None) -> Section:
+    """KPI cards as the dashboard shows them (same engine, same default period)."""
+    engine = ctx.rt.kpis
+    cards = engine.summary(ctx.scope, period)[:MAX_CARDS]
     if not cards:
         raise Unavailable("No KPI has data in this scope.")
-    items = [card_item(c) for c in cards]
+    items = [card_item(c.to_dict(), _driver(ctx, c)) for c in cards]
     bad = [it for it in items if it.tone == "bad"]
-    summary_text = bad[0].text if bad else items[0].text
-    return Section("kpis", "KPIs vs budget and prior year", items, summary=summary_text)
-
-
-def card_item(c: dict[str, Any]) -> Item:
-    """One KPI card as a document item."""
-    unit = c.get("unit") or c.get("format") or "number"
-    label = c.get("label") or c.get("metric")
-    vs_budget, vs_py = c.get("vs_budget_pct"), c.get("vs_py_pct")
-    driver = (
-        c.get("driver") or (c.get("drivers") or [{}])[0].get("text") if c.get("drivers") else c.get("driver")
+    label = cards[0].period.get("label") if cards[0].period else None
+    return Section(
+        "kpis",
+        "KPIs vs budget and prior year",
+        items,
+        summary=(bad[0].text if bad else items[0].text) + (f" ({label})" if label else ""),
     )
+
+
+def _driver(ctx: Ctx, card: Any) -> str | None:
+    """The largest contributor to the variance, from the engine's bridge (None if it has none)."""
+    engine = ctx.rt.kpis
+    try:
+        m = engine.layer.catalogue.metric(card.metric)
+        by = engine._breakdown_dim(m, None)
+        bridge = engine.bridge(m, ctx.scope, engine.resolve_period(None), by) if by else None
+    except RevintelError:
+        return None
+    steps = [
+        s for s in (bridge or {}).get("steps", []) if s.get("label") != "mix and rate" and s.get("value")
+    ]
+    if not steps:
+        return None
+    top = steps[0]
+    against = "budget" if bridge and bridge.get("against") == "budget" else "prior year"
+    sign = "+" if top["value"] > 0 else "-"
+    return f"{top['label']} ({sign}{format_value(abs(top['value']), card.unit)} vs {against})"
+
+
+def card_item(c: dict[str, Any], driver: str | None = None) -> Item:
+    """One KPI card (``KpiCard.to_dict()``) as a document item."""
+    unit = c.get("unit") or "number"
+    label = c.get("label") or c.get("metric") or "KPI"
+    vs_budget, vs_py = c.get("var_budget_pct"), c.get("var_py_pct")
     text = variance_sentence(label, c.get("value"), unit, vs_budget, vs_py, driver)
-    good_up = c.get("higher_is_better", True)
-    tone = "neutral"
-    if vs_budget is not None:
-        tone = "good" if (vs_budget >= 0) == bool(good_up) else "bad"
+    tone = c.get("status") or "neutral"
     figs = [Figure(label, c.get("value"), unit, tone)]
     if vs_budget is not None:
-        figs.append(Figure("vs budget", vs_budget, "percent", tone))
+        figs.append(Figure("vs budget", vs_budget, "percent", c.get("status_budget") or "neutral"))
     if vs_py is not None:
-        figs.append(Figure("vs PY", vs_py, "percent"))
-    spark = c.get("sparkline") or []
+        figs.append(Figure("vs PY", vs_py, "percent", c.get("status_py") or "neutral"))
+    spark = [p for p in c.get("sparkline") or [] if p.get("value") is not None]
     chart = None
-    if spark:
+    if len(spark) >= 2:
         chart = ChartSpec(
             "line",
-            f"{label} by month",
-            [str(p.get("period") or p.get("label"))[:7] for p in spark],
+            f"{label}, last 12 months",
+            [str(p.get("period"))[:7] for p in spark],
             [Series(label, [p.get("value") for p in spark])],
             unit,
         )
-    cite = Citation(label, metric=c.get("metric"), definition=c.get("definition"), sql=c.get("sql"))
+    definition = c.get("definition") or {}
+    sql = c.get("sql") or {}
+    parts = [
+        definition.get("description"),
+        *(f"{k}: {definition[k]}" for k in ("formula", "table", "where", "budget") if definition.get(k)),
+    ]
+    cite = Citation(
+        label,
+        metric=c.get("metric"),
+        definition="; ".join(p for p in parts if p) or None,
+        sql=sql.get("value") if isinstance(sql, dict) else sql,
+    )
     return Item(label, text, figs, chart, citations=[cite], tone=tone)

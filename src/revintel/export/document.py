@@ -37,9 +37,12 @@ def format_value(value: float | None, unit: str = "number", currency: str = "$")
         if a >= 1e4:
             return f"{sign}{currency}{a / 1e3:.1f}K"
         return f"{sign}{currency}{a:,.0f}"
-    if unit in ("count", "hours", "days"):
-        suffix = {"count": "", "hours": "h", "days": "d"}[unit]
-        return f"{v:,.0f}{suffix}"
+    if unit in ("count", "hours"):
+        return f"{v:,.0f}{'h' if unit == 'hours' else ''}"
+    if unit == "days":
+        return f"{v:,.1f}d"
+    if unit in ("currency_per_hour", "currency_per_day"):
+        return f"{currency}{v:,.2f}/{'h' if unit == 'currency_per_hour' else 'd'}"
     if abs(v) >= 100:
         return f"{v:,.0f}"
     return f"{v:,.2f}"

@@ -46,8 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from revintel.api import admin, health
     from revintel.web.pages import admin as admin_pages
-    from revintel.web.pages import dashboard, login
+    from revintel.web.pages import dashboard, kpi, login
 
-    for module in (health, login, dashboard, admin, admin_pages):
+    for module in (health, login, dashboard, kpi, admin, admin_pages):
         app.include_router(module.router)
     return app

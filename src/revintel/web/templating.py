@@ -53,7 +53,11 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
 def fmt(value: Any, unit: str | None = None, digits: int | None = None) -> str:
-    """A number for people: ``fmt(1234567, "currency")`` -> ``$1.23M``; percent units are fractions."""
+    """A number for people: ``fmt(1234567, "currency")`` -> ``$1.23M``; percent units are fractions.
+
+    Units are the catalogue's: currency, currency_per_hour, currency_per_day, hours, days, percent,
+    ratio, count.
+    """
     if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
         return "–"
     if isinstance(value, dt.date | dt.datetime):
@@ -61,30 +65,35 @@ def fmt(value: Any, unit: str | None = None, digits: int | None = None) -> str:
     if not isinstance(value, int | float):
         return str(value)
     unit = (unit or "").lower()
-    if unit in ("percent", "ratio", "fraction", "pct"):
+    if unit in ("percent", "fraction", "pct"):
         return f"{value * 100:.{1 if digits is None else digits}f}%"
-    sign = "-" if value < 0 else ""
-    a = abs(value)
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if a >= div * 0.9995 and unit != "days":
-            body = f"{a / div:.{2 if digits is None else digits}f}{suffix}"
-            break
-    else:
-        places = 2 if digits is None else digits
-        body = f"{a:,.0f}" if a >= 100 or float(a).is_integer() else f"{a:,.{places}f}"
-    if unit in ("currency", "money", "usd"):
+    if unit == "ratio":
+        return f"{value:,.{2 if digits is None else digits}f}"
+    sign, a = ("-" if value < 0 else ""), abs(value)
+    if unit in ("currency_per_hour", "currency_per_day"):
+        return f"{sign}${a:,.{2 if unit.endswith('hour') else 0}f}"
+    body = _compact(a, digits)
+    if unit.startswith("currency"):
         return f"{sign}${body}"
-    if unit == "hours":
-        return f"{sign}{body} h"
-    if unit == "days":
-        return f"{sign}{body} d"
-    return sign + body
+    suffix = {"hours": " h", "days": " d"}.get(unit, "")
+    return sign + body + suffix
+
+
+def _compact(a: float, digits: int | None) -> str:
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if a >= div * 0.9995 and a >= 10_000:
+            return f"{a / div:.{2 if digits is None else digits}f}{suffix}"
+    if a >= 100 or float(a).is_integer():
+        return f"{a:,.0f}"
+    return f"{a:,.{1 if digits is None else digits}f}"
 
 
 def fmt_delta(value: Any, unit: str | None = None) -> str:
     """A signed variance: ``+4.2%`` or ``-$1.1M``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if (unit or "").lower() in ("percent", "fraction", "pct"):
+        return f"{value * 100:+.1f} pp"
     text = fmt(abs(value), unit)
     return ("+" if value >= 0 else "-") + text
 

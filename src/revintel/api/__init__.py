@@ -24,7 +24,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from revintel.briefs.scheduler import start_in_app
+
+        scheduler = start_in_app(rt)  # brief scheduler thread (REVINTEL_SCHEDULER_ENABLED)
         yield
+        if scheduler is not None:
+            scheduler.stop()
         rt.close()
 
     app = FastAPI(
@@ -45,9 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web_assets.install(app)  # /static and Plotly.js from the plotly wheel
 
     from revintel.api import admin, health
+    from revintel.api import briefs as briefs_api
+    from revintel.api import exports as exports_api
     from revintel.web.pages import admin as admin_pages
+    from revintel.web.pages import briefs as briefs_pages
     from revintel.web.pages import dashboard, kpi, login
 
-    for module in (health, login, dashboard, kpi, admin, admin_pages):
+    for module in (health, login, dashboard, kpi, admin, admin_pages, briefs_api, exports_api, briefs_pages):
         app.include_router(module.router)
     return app

@@ -118,7 +118,7 @@ def save_brief(db: AppDB, doc: Document, *, created_by: str) -> int:
 
     with db.session() as s:
         row = BriefRecord(
-            persona=doc.persona or "all",
+            persona=doc.persona or created_by,
             brief_date=doc.as_of or dt.date.today(),
             created_by=created_by,
             title=f"{doc.title} · {doc.subtitle}",

@@ -215,3 +215,10 @@ class Scheduler:
 def run_forever(rt: Runtime, interval_seconds: float = 30.0) -> None:
     """Stand-alone scheduler (``revintel scheduler``): loops until interrupted."""
     Scheduler(rt, interval_seconds=interval_seconds).loop()
+
+
+def start_in_app(rt: Runtime) -> Scheduler | None:
+    """The scheduler thread ``revintel serve`` runs (None when ``REVINTEL_SCHEDULER_ENABLED=false``)."""
+    if not rt.settings.scheduler_enabled:
+        return None
+    return Scheduler(rt).start()

@@ -71,18 +71,10 @@ def brief_document(
     rt: Runtime, scope: Scope, params: dict[str, Any], progress: ProgressFn | None
 ) -> Document:
     from revintel.briefs.compose import compose_brief
-    from revintel.scope import get_persona
+    from revintel.briefs.service import persona_of
 
     day = dt.date.fromisoformat(params["date"]) if params.get("date") else None
-    persona = None
-    if scope.persona:
-        try:
-            persona = get_persona(
-                scope.persona, str(rt.settings.personas_file) if rt.settings.personas_file else None
-            )
-        except Exception:
-            persona = None
-    return compose_brief(rt, scope, day, persona=persona, progress=progress)
+    return compose_brief(rt, scope, day, persona=persona_of(rt, scope), progress=progress)
 
 
 def dashboard_document(
@@ -92,7 +84,7 @@ def dashboard_document(
     from revintel.briefs.sections import Ctx, Unavailable
 
     try:
-        section = kpi_section(Ctx(rt, scope, rt.as_of()))
+        section = kpi_section(Ctx(rt, scope, rt.as_of()), params.get("period"))
     except Unavailable as exc:
         section = Section("kpis", "KPIs", note=str(exc))
     filt = ", ".join(f"{k}={v}" for k, v in sorted((params.get("filters") or {}).items()) if v)

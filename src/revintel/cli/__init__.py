@@ -40,10 +40,9 @@ def main(argv: list[str] | None = None) -> None:
     except (typer.Exit, SystemExit) as exc:
         code = getattr(exc, "exit_code", None) if isinstance(exc, typer.Exit) else exc.code
         sys.exit(code or 0)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # usage errors (Typer's vendored click): they know how to show themselves and their exit code
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             sys.exit(exc.exit_code)
         if debug:

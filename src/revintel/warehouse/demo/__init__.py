@@ -29,6 +29,7 @@ from revintel.warehouse.demo.common import (
     build_contacts,
     build_products,
     build_reps,
+    forget_codes,
     to_table,
 )
 from revintel.warehouse.demo.quality import findings_table
@@ -118,6 +119,7 @@ def demo_changes(seed: int = DEFAULT_SEED, scale: float = 1.0, counter: Any = No
     """
     _check(seed, scale)
     count = counter or _Counter()
+    forget_codes()
     ctx = Context(seed=seed, scale=scale)
     reps, team_idx, region_idx, skill = build_reps(ctx)
     accounts, dims = build_accounts(ctx, team_idx)

@@ -12,6 +12,7 @@ from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from revintel.warehouse.schema import REGIONS, TABLES_BY_NAME
 
@@ -213,13 +214,64 @@ def days(values: np.ndarray | int) -> np.ndarray:
 
 
 def ids(prefix: str, n: int, width: int, start: int = 1) -> pa.Array:
-    """``prefix`` + zero-padded running numbers."""
-    return pa.array([f"{prefix}{i:0{width}d}" for i in range(start, start + n)], type=pa.string())
+    """``prefix`` + zero-padded running numbers ``start .. start + n - 1``."""
+    num = pc.cast(pa.array(np.arange(start, start + n, dtype="int64")), pa.string())
+    padded = pc.utf8_lpad(num, width=width, padding="0")
+    return pc.binary_join_element_wise(pa.scalar(prefix), padded, pa.scalar(""))
+
+
+_LABELS: dict[tuple[str, int], pa.Array] = {}
+
+
+def code(prefix: str, index: np.ndarray, width: int) -> pa.Array:
+    """Ids of entities by 0-based index (``code("O", [0, 41], 7)`` -> O0000001, O0000042); -1 gives null.
+
+    Labels are built once per entity kind and then gathered with ``take``, which keeps id columns of
+    streamed tables (millions of rows) cheap.
+    """
+    index = np.asarray(index, dtype="int64")
+    need = int(index.max()) + 1 if len(index) else 0
+    labels = _LABELS.get((prefix, width))
+    if labels is None or len(labels) < need:
+        labels = ids(prefix, max(need, 2 * len(labels) if labels is not None else 1), width)
+        _LABELS[(prefix, width)] = labels
+    missing = index < 0
+    out = labels.take(pa.array(np.where(missing, 0, index)))
+    return pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), out) if missing.any() else out
+
+
+def forget_codes() -> None:
+    """Drop the cached id labels (between generations)."""
+    _LABELS.clear()
 
 
 def pick(values: tuple[str, ...] | np.ndarray, index: np.ndarray) -> np.ndarray:
     """``values[index]`` as an object array of Python strings."""
     return np.asarray(values, dtype=object)[index]
+
+
+def running_campaign(
+    rng: np.random.Generator, when: np.ndarray, windows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each date, a random campaign whose window ``(start, end)`` (int day numbers) contains it.
+
+    Returns the campaign index (the nearest-starting campaign when none runs) and whether one runs.
+    Loops over the campaigns, so memory stays proportional to ``len(when)``.
+    """
+    t = when.astype("datetime64[D]").astype("int64")
+    best = np.full(len(t), -1.0)
+    choice = np.zeros(len(t), dtype="int64")
+    nearest = np.zeros(len(t), dtype="int64")
+    distance = np.full(len(t), np.iinfo("int64").max)
+    for j, (start, end) in enumerate(windows):
+        score = np.where((start <= t) & (t <= end), rng.random(len(t)), -1.0)
+        better = score > best
+        choice[better], best[better] = j, score[better]
+        gap = np.abs(t - start)
+        closer = gap < distance
+        nearest[closer], distance[closer] = j, gap[closer]
+    running = best >= 0
+    return np.where(running, choice, nearest), running
 
 
 def to_table(name: str, columns: dict[str, object]) -> pa.Table:
@@ -231,6 +283,8 @@ def to_table(name: str, columns: dict[str, object]) -> pa.Table:
     for f in schema:
         if f.name == "source" and "source" not in columns:
             arrays.append(pa.array([SOURCE] * n, type=pa.string()))
+        elif isinstance(columns.get(f.name), pa.Array | pa.ChunkedArray):
+            arrays.append(columns[f.name].cast(f.type))
         elif f.name in columns:
             arrays.append(pa.array(columns[f.name], type=f.type, from_pandas=True))
         else:
@@ -354,7 +408,7 @@ def build_accounts(ctx: Context, team_idx: np.ndarray) -> tuple[pa.Table, Dimens
     ]
     parent = np.full(n, None, dtype=object)
     subs = np.flatnonzero((rng.random(n) < 0.05) & (np.arange(n) > 10))
-    parent[subs] = [f"A{int(p) + 1:06d}" for p in rng.integers(0, 10, len(subs))]
+    parent[subs] = code("A", rng.integers(0, 10, len(subs)), 6).to_pylist()
     created = np.datetime64("2015-01-01") + days(rng.integers(0, 365 * 7, n))
     table = to_table(
         "accounts",
@@ -368,7 +422,7 @@ def build_accounts(ctx: Context, team_idx: np.ndarray) -> tuple[pa.Table, Dimens
             "employees": employees,
             "annual_revenue": np.round(revenue, -3),
             "parent_account_id": parent,
-            "owner_rep_id": [f"R{o + 1:03d}" for o in owner],
+            "owner_rep_id": code("R", owner, 3),
             "created_date": created,
         },
     )
@@ -426,7 +480,7 @@ def build_contacts(ctx: Context, dims: Dimensions) -> tuple[pa.Table, tuple[np.n
         "contacts",
         {
             "contact_id": ids("C", n, 7),
-            "account_id": [f"A{a + 1:06d}" for a in acct],
+            "account_id": code("A", acct, 6),
             "name": [f"{f} {la}" for f, la in zip(first, last, strict=True)],
             "email": [
                 f"{f.lower()}.{la.lower()}{i}@client.example"

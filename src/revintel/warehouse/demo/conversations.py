@@ -18,7 +18,9 @@ from revintel.warehouse.demo.common import (
     LAST_NAMES,
     PRODUCTS,
     Context,
+    code,
     days,
+    ids,
 )
 from revintel.warehouse.demo.common import to_table as _to_table
 from revintel.warehouse.demo.pipeline import Pipeline
@@ -97,10 +99,10 @@ def conversations_table(
     return _to_table(
         "conversations",
         {
-            "conversation_id": [f"V{i + 1:07d}" for i in range(n)],
-            "account_id": [f"A{a + 1:06d}" for a in pipe.account[opp]],
-            "opportunity_id": [f"O{o + 1:07d}" for o in opp],
-            "rep_id": [f"R{r + 1:03d}" for r in pipe.rep[opp]],
+            "conversation_id": ids("V", n, 7),
+            "account_id": code("A", pipe.account[opp], 6),
+            "opportunity_id": code("O", opp, 7),
+            "rep_id": code("R", pipe.rep[opp], 3),
             "channel": np.asarray(("call", "meeting", "email"), dtype=object)[channel],
             "occurred_at": when,
             "duration_seconds": np.where(channel == 2, None, duration),

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from revintel.warehouse.demo.common import AS_OF, N_MONTHS, Context, Dimensions, days, pick, to_table
+from revintel.warehouse.demo.common import (
+    AS_OF,
+    N_MONTHS,
+    Context,
+    Dimensions,
+    code,
+    days,
+    ids,
+    pick,
+    to_table,
+)
 
 SUBSCRIPTION_PRODUCTS = np.array([7, 8, 9])  # Managed IT Operations, Cyber Defense Retainer, RevIntel Cloud
 CHURN_RATE = 0.08
@@ -139,9 +149,9 @@ def subscriptions_table(ctx: Context, book: Book) -> pa.Table:
     return to_table(
         "subscriptions",
         {
-            "subscription_id": [f"S{i + 1:07d}" for i in range(n)],
-            "account_id": [f"A{a + 1:06d}" for a in rows["acct"]],
-            "product_id": [f"P{p + 1:02d}" for p in rows["product"]],
+            "subscription_id": ids("S", n, 7),
+            "account_id": code("A", rows["acct"], 6),
+            "product_id": code("P", rows["product"], 2),
             "kind": rows["kind"],
             "start_date": np.array(rows["start"], dtype="datetime64[D]"),
             "end_date": np.array(rows["end"], dtype="datetime64[D]"),
@@ -179,7 +189,7 @@ def usage_table(ctx: Context, book: Book) -> pa.Table:
     return to_table(
         "usage_monthly",
         {
-            "account_id": [f"A{a + 1:06d}" for a in book.account[entry]],
+            "account_id": code("A", book.account[entry], 6),
             "month": (np.datetime64("2023-01", "M") + month).astype("datetime64[D]"),
             "active_users": users,
             "licensed_seats": book.seats[entry].astype("int64"),
@@ -209,8 +219,8 @@ def tickets_table(ctx: Context, book: Book) -> pa.Table:
     return to_table(
         "tickets",
         {
-            "ticket_id": [f"K{i + 1:07d}" for i in range(n)],
-            "account_id": [f"A{a + 1:06d}" for a in book.account[entry[row]]],
+            "ticket_id": ids("K", n, 7),
+            "account_id": code("A", book.account[entry[row]], 6),
             "created_date": created,
             "closed_date": np.where(still_open, np.datetime64("NaT"), closed),
             "priority": np.where(

@@ -20,8 +20,11 @@ from revintel.warehouse.demo.common import (
     NAME_A,
     NAME_C,
     Context,
+    code,
     days,
+    ids,
     pick,
+    running_campaign,
     to_table,
 )
 from revintel.warehouse.demo.pipeline import CHUNK_OPPS, Pipeline
@@ -105,11 +108,7 @@ def build_campaigns(ctx: Context) -> Campaigns:
 
 def active_campaign(rng: np.random.Generator, when: np.ndarray, windows: np.ndarray) -> np.ndarray:
     """A campaign running at each date (the nearest-starting one when none is)."""
-    t = when.astype("datetime64[D]").astype(int)
-    active = (windows[None, :, 0] <= t[:, None]) & (windows[None, :, 1] >= t[:, None])
-    nearest = np.abs(windows[None, :, 0] - t[:, None]).argmin(axis=1)
-    choice = (rng.random(active.shape) * active).argmax(axis=1)
-    return np.where(active.any(axis=1), choice, nearest)
+    return running_campaign(rng, when, windows)[0]
 
 
 @dataclass
@@ -159,7 +158,7 @@ def build_leads(
     table = to_table(
         "leads",
         {
-            "lead_id": [f"L{i + 1:07d}" for i in range(n)],
+            "lead_id": ids("L", n, 7),
             "name": [f"{f} {la}" for f, la in zip(first, last, strict=True)],
             "company": np.concatenate(
                 [account_names[pipe.account[sourced]], np.array(other_co, dtype=object)]
@@ -175,15 +174,8 @@ def build_leads(
             "mql_date": mql,
             "sql_date": sql,
             "converted_date": np.concatenate([pipe.created[sourced], np.full(n_other, np.datetime64("NaT"))]),
-            "account_id": np.where(
-                account >= 0, np.array([f"A{a + 1:06d}" for a in account], dtype=object), None
-            ),
-            "opportunity_id": np.concatenate(
-                [
-                    np.array([f"O{i + 1:07d}" for i in sourced], dtype=object),
-                    np.full(n_other, None, dtype=object),
-                ]
-            ),
+            "account_id": code("A", account, 6),
+            "opportunity_id": code("O", np.concatenate([sourced, np.full(n_other, -1)]), 7),
         },
     )
     return table, Leads(created, campaign, sql, account)
@@ -212,10 +204,10 @@ def touchpoint_batches(
         span = np.maximum((end - leads.created[row]).astype(int), 0)
         acct = leads.account[row]
         cols = {
-            "lead_id": [f"L{i + 1:07d}" for i in row],
+            "lead_id": code("L", row, 7),
             "campaign": leads.campaign[row],
             "touched_at": _stamp(rng, leads.created[row], span),
-            "account_id": np.where(acct >= 0, [f"A{a + 1:06d}" for a in acct], None),
+            "account_id": code("A", acct, 6),
         }
         batch, counter = _touch_batch(schema, camps, cols, counter)
         yield batch
@@ -227,11 +219,11 @@ def touchpoint_batches(
         acct = pipe.account[row]
         contact = first[acct] + (rng.random(len(row)) * count[acct]).astype(int)
         cols = {
-            "opportunity_id": [f"O{i + 1:07d}" for i in row],
+            "opportunity_id": code("O", row, 7),
             "campaign": campaign,
             "touched_at": when,
-            "account_id": [f"A{a + 1:06d}" for a in acct],
-            "contact_id": [f"C{c + 1:07d}" for c in contact],
+            "account_id": code("A", acct, 6),
+            "contact_id": code("C", contact, 7),
         }
         batch, counter = _touch_batch(schema, camps, cols, counter)
         yield batch
@@ -263,7 +255,7 @@ def _deal_touches(
 def _touch_batch(schema: pa.Schema, camps: Campaigns, cols: dict, counter: int) -> tuple[pa.RecordBatch, int]:
     n = len(cols["touched_at"])
     campaign = cols.pop("campaign")
-    cols["touchpoint_id"] = [f"T{counter + i + 1:09d}" for i in range(n)]
+    cols["touchpoint_id"] = ids("T", n, 9, start=counter + 1)
     cols["campaign_id"] = camps.ids[campaign]
     cols["channel"] = camps.channels[campaign]
     batches = to_table("touchpoints", cols).cast(schema).combine_chunks().to_batches()

@@ -22,8 +22,10 @@ from revintel.warehouse.demo.common import (
     TEAMS,
     Context,
     Dimensions,
+    code,
     days,
     pick,
+    running_campaign,
     to_table,
 )
 from revintel.warehouse.schema import STAGES, TABLES_BY_NAME
@@ -160,11 +162,8 @@ def _products(rng: np.random.Generator, n: int, tier: np.ndarray) -> np.ndarray:
 
 def _primary_campaign(rng: np.random.Generator, created: np.ndarray, windows: np.ndarray) -> np.ndarray:
     """35% of deals are marketing-sourced: their campaign is one running when the deal was created."""
-    c = created.astype("datetime64[D]").astype(int)
-    active = (windows[None, :, 0] <= c[:, None]) & (windows[None, :, 1] >= c[:, None])
-    score = rng.random(active.shape) * active
-    choice = score.argmax(axis=1)
-    sourced = (rng.random(len(c)) < 0.35) & active.any(axis=1)
+    choice, running = running_campaign(rng, created, windows)
+    sourced = (rng.random(len(created)) < 0.35) & running
     return np.where(sourced, choice, -1)
 
 
@@ -248,14 +247,14 @@ def opportunity_batches(
         table = to_table(
             "opportunities",
             {
-                "opportunity_id": [f"O{i + 1:07d}" for i in idx],
+                "opportunity_id": code("O", idx, 7),
                 "name": [
                     f"{names[a]} - {PRODUCTS[p][0]}"
                     for a, p in zip(pipe.account[sl], pipe.product[sl], strict=True)
                 ],
-                "account_id": [f"A{a + 1:06d}" for a in pipe.account[sl]],
-                "rep_id": [f"R{r + 1:03d}" for r in pipe.rep[sl]],
-                "product_id": [f"P{p + 1:02d}" for p in pipe.product[sl]],
+                "account_id": code("A", pipe.account[sl], 6),
+                "rep_id": code("R", pipe.rep[sl], 3),
+                "product_id": code("P", pipe.product[sl], 2),
                 "stage": pick(STAGE_NAMES, stage),
                 "source_stage": pick(SOURCE_STAGES, stage),
                 "status": pick(("open", "won", "lost"), pipe.status[sl]),
@@ -311,7 +310,7 @@ def history_batches(pipe: Pipeline) -> Iterator[pa.RecordBatch]:
         table = to_table(
             "opportunity_history",
             {
-                "opportunity_id": [f"O{i + 1:07d}" for i in row_opp],
+                "opportunity_id": code("O", row_opp, 7),
                 "snapshot_date": created + days(offset),
                 "stage": pick(STAGE_NAMES, stage),
                 "status": pick(("open", "open", "open", "open", "won", "lost"), stage),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from revintel.warehouse.demo.common import AS_OF, N_MONTHS, TEAMS, Context, Dimensions, days, to_table
+from revintel.warehouse.demo.common import AS_OF, N_MONTHS, TEAMS, Context, Dimensions, code, days, to_table
 from revintel.warehouse.demo.pipeline import Pipeline
 from revintel.warehouse.schema import REGIONS
 
@@ -48,7 +48,7 @@ def quotas_table(ctx: Context, dims: Dimensions, pipe: Pipeline) -> pa.Table:
     return to_table(
         "quotas",
         {
-            "rep_id": [f"R{r + 1:03d}" for r in rep.ravel()],
+            "rep_id": code("R", rep.ravel(), 3),
             "period_start": start,
             "period_end": quarter_start(q.ravel() + 1) - days(1),
             "amount": quota.ravel(),
@@ -93,7 +93,7 @@ def forecast_table(ctx: Context, dims: Dimensions, pipe: Pipeline) -> pa.Table:
             "submission_id": [
                 f"F{r + 1:03d}-{q:02d}-{k}" for r, q, k in zip(cols["rep"], cols["q"], cols["k"], strict=True)
             ],
-            "rep_id": [f"R{r + 1:03d}" for r in cols["rep"]],
+            "rep_id": code("R", cols["rep"], 3),
             "period_start": quarter_start(cols["q"]),
             "submitted_on": cols["on"].astype("datetime64[D]"),
             "commit_amount": np.round(cols["commit"], -2),

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def neutralise(value: Any) -> Any:

@@ -112,3 +112,17 @@ def demo_rt(settings: Settings, demo_warehouse_file: Path) -> Iterator[Runtime]:
     r = Runtime(settings)
     yield r
     r.close()
+
+
+@pytest.fixture(scope="session")
+def demo_home_shared(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_file: Path) -> Path:
+    """A home holding the demo warehouse, shared by every test that takes it (briefs, exports).
+
+    Models and caches built there (e.g. the win model) are reused across tests. Never load data
+    into it; tests that change the warehouse take ``demo_rt``.
+    """
+    import shutil
+
+    h = tmp_path_factory.mktemp("demo-home-shared")
+    shutil.copyfile(demo_warehouse_file, h / "warehouse.duckdb")
+    return h

@@ -143,6 +143,7 @@ class AskEngine:
                 self.rt.warehouse, self.rt.catalogue, self.rt.settings, as_of=dt.date.fromisoformat(req.as_of)
             )
         run = execute.Run(sem, scope, req)
+        run.cardinality = {d: len(v) for d, v in self.vocab.get(self.rt).values.items()}
         if req.widen and not scope.unrestricted:
             run.notes.append(
                 f"Your answers are limited to your scope ({scope.describe()}); "
@@ -283,21 +284,20 @@ class AskEngine:
 
     # --- bookkeeping ----------------------------------------------------------------------------
     def _sources(self, answer: Answer) -> list[dict[str, Any]]:
-        meta = self.rt.warehouse.get_meta()
-        tables = sorted(
-            {d.get("table") for d in answer.definitions if d.get("table")}
-            | {p.get("table") for d in answer.definitions for p in d.get("parts", []) if p.get("table")}
-        )
-        counts = self.rt.warehouse.row_counts() if tables else {}
+        """Each table an answer read, with its row count and the dataset's freshness."""
+        state = self.rt.semantic.state()
+        tables = {d.get("table") for d in answer.definitions if d.get("table")}
+        tables |= {p.get("table") for d in answer.definitions for p in d.get("parts", []) if p.get("table")}
+        meta = state.meta
         return [
             {
                 "table": t,
-                "rows": counts.get(t),
+                "rows": state.counts.get(t),
                 "dataset": meta.get("dataset"),
                 "as_of": meta.get("as_of"),
-                "loaded_at": meta.get("loaded_at"),
+                "data_version": state.version,
             }
-            for t in tables
+            for t in sorted(tables)
         ]
 
     def _persist(self, answer: Answer, req: Request, actor: str, conversation_id: str | None) -> None:

@@ -13,37 +13,34 @@ are only ever echoed back when the user typed them.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import re
 import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from revintel.scope import Scope
 
 if TYPE_CHECKING:
     from revintel.runtime import Runtime
 
-#: dimension -> canonical tables whose scoped view carries it (first that has rows wins all)
-DIMENSION_SOURCES: dict[str, tuple[str, ...]] = {
-    "region": ("services_monthly", "opportunities", "accounts"),
-    "capability": ("services_monthly", "products"),
-    "rep": ("opportunities",),
-    "team": ("opportunities",),
-    "manager": ("opportunities",),
-    "product": ("opportunities",),
-    "product_series": ("opportunities",),
-    "account": ("opportunities", "services_monthly"),
-    "tier": ("opportunities", "accounts"),
-    "sector": ("opportunities", "accounts", "services_monthly"),
-    "stage": ("opportunities",),
-    "deal_type": ("opportunities",),
-    "lead_source": ("opportunities",),
-    "competitor": ("opportunities",),
-    "channel": ("campaigns",),
-    "campaign": ("opportunities",),
+#: dimension -> (canonical table, column) pairs its values are read from
+DIMENSION_SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "region": (("services_monthly", "region"), ("reps", "region"), ("accounts", "region")),
+    "capability": (("services_monthly", "capability"), ("products", "capability")),
+    "rep": (("reps", "name"),),
+    "team": (("reps", "team"),),
+    "manager": (("reps", "manager"),),
+    "product": (("products", "name"),),
+    "product_series": (("products", "series"),),
+    "account": (("accounts", "name"),),
+    "tier": (("accounts", "tier"),),
+    "sector": (("accounts", "sector"),),
+    "stage": (("opportunities", "stage"),),
+    "deal_type": (("opportunities", "deal_type"),),
+    "lead_source": (("opportunities", "lead_source"),),
+    "competitor": (("opportunities", "competitor"),),
+    "channel": (("campaigns", "channel"),),
+    "campaign": (("campaigns", "name"),),
 }
 #: when a value belongs to several dimensions, the first in this order wins
 PRIORITY = (
@@ -144,9 +141,8 @@ class VocabularyCache:
         self._vocab: Vocabulary | None = None
 
     def data_version(self, rt: Runtime) -> str:
-        wh = rt.warehouse
-        payload = json.dumps([wh.get_meta(), wh.row_counts()], sort_keys=True, default=str)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        """The semantic layer's data version (meta + row counts)."""
+        return str(rt.semantic.data_version())
 
     def get(self, rt: Runtime) -> Vocabulary:
         with self._lock:
@@ -161,24 +157,41 @@ class VocabularyCache:
 
 
 def read_values(rt: Runtime, limit: int = 5000) -> dict[str, list[str]]:
-    """Distinct values per dimension, read through the semantic layer's scoped tables."""
-    sem = rt.semantic  # type: ignore[attr-defined]
-    system = Scope.everything()
-    counts = rt.warehouse.row_counts()
-    out: dict[str, list[str]] = {}
-    for dim, tables in DIMENSION_SOURCES.items():
-        found: set[str] = set()
-        for name in tables:
-            if not counts.get(name):
-                continue
-            t = sem.scoped_table(name, system)
-            if dim not in t.columns:
-                continue
-            col = t[dim]
-            df = rt.warehouse.execute(
-                t.filter(col.notnull()).select(v=col.cast("string")).distinct().limit(limit)
-            )
-            found.update(str(v) for v in df["v"] if str(v).strip())
-        if found:
-            out[dim] = sorted(found)
-    return out
+    """Distinct values per dimension, read from the canonical tables in one query.
+
+    This is the matching vocabulary only (answers always go through the scoped semantic layer).
+    The query is built as a sqlglot AST and transpiled to the warehouse's dialect.
+    """
+    from sqlglot import exp
+
+    wh = rt.warehouse
+    present = wh.table_names()
+    parts: list[exp.Select] = []
+    for dim, sources in DIMENSION_SOURCES.items():
+        for table, column in sources:
+            if table in present:
+                col = exp.cast(exp.column(column, quoted=True), "VARCHAR")
+                parts.append(
+                    exp.select(exp.Literal.string(dim).as_("d"), col.as_("v"))
+                    .from_(exp.to_table(table, quoted=True))
+                    .where(exp.Not(this=exp.Is(this=col.copy(), expression=exp.Null())))
+                    .distinct()
+                    .limit(limit)
+                )
+    if not parts:
+        return {}
+    union: exp.Expression = exp.select("d", "v").from_(parts[0].subquery("p0"))
+    for i, p in enumerate(parts[1:], 1):
+        union = exp.union(union, exp.select("d", "v").from_(p.subquery(f"p{i}")), distinct=False)
+    sql = union.sql(dialect=wh.dialect)
+    if wh.scheme == "duckdb":
+        with wh._lock:
+            pairs = wh.raw.execute(sql).fetchall()
+    else:
+        frame = wh.execute(wh.con.sql(sql, dialect=wh.dialect))
+        pairs = list(zip(frame["d"], frame["v"], strict=True))
+    out: dict[str, set[str]] = {}
+    for d, v in pairs:
+        if str(v).strip():
+            out.setdefault(str(d), set()).add(str(v))
+    return {d: sorted(v) for d, v in out.items()}

@@ -36,6 +36,8 @@ class Run:
         self.period: dict[str, Any] | None = None
         self.filters: dict[str, list[str]] = dict(req.filters)
         self.notes: list[str] = []
+        #: distinct values per dimension in the data (from the vocabulary), to skip huge breakdowns
+        self.cardinality: dict[str, int] = {}
 
     @property
     def catalogue(self) -> Any:
@@ -57,12 +59,10 @@ class Run:
         return res
 
     def has_data(self, m: Any) -> bool:
-        """True when the metric's table (or every part of a composite) holds rows."""
+        """True when the metric's table holds rows (composites: assumed yes)."""
         if m.table is None:
             return True
-        counts = self.sem.warehouse.row_counts() if not hasattr(self, "_counts") else self._counts
-        self._counts = counts
-        return bool(counts.get(m.table))
+        return bool(self.sem.state().counts.get(m.table))
 
     def label(self, metric_id: str | None = None) -> str:
         return self.metric(metric_id).label
@@ -484,7 +484,7 @@ def deal_lookup(run: Run) -> Answer:
         if dim in t.columns and dim != "account":
             cond = cond & t[dim].isin(values)
     expr = t.filter(cond).select(*DEAL_COLUMNS).order_by([ibis.desc("amount"), "opportunity_id"]).limit(20)
-    run.sql.append(run.sem.compile_sql(expr))
+    run.sql.append(run.sem.warehouse.compile(expr))
     frame = run.sem.warehouse.execute(expr)
     rows = [
         [None if v != v else v for v in r] for r in frame.astype(object).itertuples(index=False, name=None)

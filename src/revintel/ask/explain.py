@@ -83,6 +83,13 @@ def drivers(
     for dim in DRIVER_DIMENSIONS:
         if dim not in metric.dimensions or dim in run.req.filters:
             continue
+        known = run.cardinality.get(dim)
+        if (
+            known is not None
+            and known > MAX_SEGMENTS
+            or (known is None and dim in ("client", "account", "rep"))
+        ):
+            continue
         try:
             res = run.query(metrics=[metric.id], dimensions=[dim], compare=[kind], period=period)
         except InvalidRequest:

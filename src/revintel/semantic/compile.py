@@ -9,11 +9,11 @@ is outside the scope's domains is refused the same way.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
@@ -21,13 +21,19 @@ from revintel.errors import Forbidden, InvalidRequest
 from revintel.scope import Scope
 from revintel.semantic import expr
 from revintel.semantic.catalogue import scoped_columns
+from revintel.semantic.execute import MEMTABLE, DataState, Runner, data_state, data_version
 from revintel.semantic.model import TABLE_JOINS, Catalogue, Metric
 from revintel.semantic.placement import BUCKET, place
 from revintel.semantic.query import MetricQuery, QueryResult
 from revintel.semantic.time import GRAINS, Period, parse_period
 from revintel.text import nearest
 from revintel.warehouse.backends import Warehouse
-from revintel.warehouse.schema import TABLES_BY_NAME
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+_SHARED_PLANS: dict[tuple[Any, ...], Any] = {}
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,11 @@ class SemanticLayer:
         self.settings = settings
         self._as_of = as_of or getattr(settings, "as_of", None)
         self._values: dict[tuple[str, str, str], set[str]] = {}
-        self.rollups: Any = None  # set by revintel.semantic.rollups when pre-aggregations are enabled
+        self.runner = Runner(warehouse)
+        self._state: DataState | None = None
+        self._pin: DataState | None = None
+        self._tables: dict[str, ibis.Table] = {}
+        self._plans: dict[tuple[Any, ...], Any] = {}
 
     # --- context -------------------------------------------------------------------------------
     @property
@@ -71,10 +81,42 @@ class SemanticLayer:
         return int(getattr(self.settings, "fiscal_year_start_month", 1) or 1)
 
     def as_of(self) -> dt.date:
+        """The date treated as today: the setting, else the dataset's ``as_of`` meta, else today."""
         if self._as_of:
             return self._as_of
-        meta = self.warehouse.get_meta().get("as_of")
+        meta = self.state().meta.get("as_of")
         return dt.date.fromisoformat(meta) if meta else dt.date.today()
+
+    @contextmanager
+    def pinned(self) -> Iterator[DataState]:
+        """Read the data version once for a batch of queries (one KPI summary, one page)."""
+        state = self.state()
+        self._pin = state
+        try:
+            yield state
+        finally:
+            self._pin = None
+
+    def state(self) -> DataState:
+        """Meta, row counts and data version, refreshed whenever the data changes."""
+        if self._pin is not None:
+            return self._pin
+        version = data_version(self.warehouse)
+        if self._state is None or self._state.version != version:
+            fresh = data_state(self.warehouse)
+            self._state = DataState(version, fresh.meta, fresh.counts)
+            self._tables = {}
+        return self._state
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per canonical table (0 for tables not loaded)."""
+        return self.state().counts
+
+    def _table(self, name: str) -> ibis.Table:
+        self.state()
+        if name not in self._tables:
+            self._tables[name] = self.warehouse.table(name)
+        return self._tables[name]
 
     def period(self, text: Period | str | None) -> Period | None:
         """Parse a period phrase against this layer's as-of date and fiscal calendar."""
@@ -83,12 +125,12 @@ class SemanticLayer:
         return parse_period(text, self.as_of(), self.fiscal_start_month)
 
     def data_version(self) -> str:
-        """A key that changes whenever the warehouse's data does (meta + row counts)."""
-        version = getattr(self.warehouse, "data_version", None)
-        if callable(version):
-            return str(version())
-        payload = json.dumps([self.warehouse.get_meta(), self.warehouse.row_counts()], sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        """A key that changes whenever the warehouse's data does (see :mod:`revintel.semantic.execute`)."""
+        return self.state().version
+
+    def run(self, e: ibis.Expr, sql: str | None = None) -> tuple[str, pd.DataFrame]:
+        """(exact SQL, rows) for an expression built on scoped tables; cached per data version."""
+        return self.runner.run(e, self.data_version(), sql)
 
     # --- scoped tables -------------------------------------------------------------------------
     def scoped_table(self, table_name: str, scope: Scope, columns: Iterable[str] | None = None) -> ibis.Table:
@@ -128,7 +170,7 @@ class SemanticLayer:
             return dim
 
     def _joined(self, table_name: str, wanted: set[str] | None) -> ibis.Table:
-        base = self.warehouse.table(table_name)
+        base = self._table(table_name)
         own = set(base.columns)
         joins = TABLE_JOINS.get(table_name, ())
         needed = set(wanted) if wanted is not None else None
@@ -144,7 +186,7 @@ class SemanticLayer:
             }
             if not cols:
                 continue
-            right = self.warehouse.table(join.table)
+            right = self._table(join.table)
             r = right.select(__k=right[join.right], **{out: right[col] for out, col in cols.items()})
             j = base.left_join(r, base[join.left] == r["__k"])
             base = j.select(*[base[c] for c in base.columns], *[r[c] for c in cols])
@@ -156,17 +198,40 @@ class SemanticLayer:
         key = (table, col, json.dumps(scope.to_dict(), sort_keys=True) + self.data_version())
         if key not in self._values:
             t = self.scoped_table(table, scope, [col])
-            frame = self.warehouse.execute(t.select(v=t[col]).distinct())
+            _, frame = self.run(t.select(v=t[col]).distinct())
             self._values = {k: v for k, v in self._values.items() if k[2] == key[2]}
             self._values[key] = {str(v) for v in frame["v"] if v is not None and v == v}
         return sorted(self._values[key])
 
     # --- queries -------------------------------------------------------------------------------
     def query(self, q: MetricQuery, scope: Scope) -> QueryResult:
-        """Run ``q`` under ``scope``: rows, the SQL that ran, definitions, filters and scope."""
-        from revintel.semantic.plan import run_query
+        """Run ``q`` under ``scope``: rows, the SQL that ran, definitions, filters and scope.
 
-        return run_query(self, q, scope)
+        The compiled plan is cached per (query, scope, as-of date, tables present); rows are cached
+        per data version, so nothing served is ever stale.
+        """
+        from revintel.semantic.plan import compile_query, execute_plan
+
+        state = self.state()
+        key = (
+            self.warehouse.scheme,
+            self.catalogue.fingerprint,
+            self.fiscal_start_month,
+            self.as_of(),
+            q.model_dump_json(),
+            json.dumps(scope.to_dict(), sort_keys=True),
+            tuple(sorted(state.counts)),
+        )
+        # DuckDB plans run as SQL text, so every layer in the process can share them
+        plans = _SHARED_PLANS if self.warehouse.scheme == "duckdb" else self._plans
+        plan = plans.get(key)
+        if plan is None:
+            plan = compile_query(self, q, scope)
+            if MEMTABLE not in plan.sql:
+                if len(plans) >= 2048:
+                    plans.pop(next(iter(plans)))
+                plans[key] = plan
+        return execute_plan(self, plan)
 
     def metric_table(
         self, metric: Metric, sl: Slice, shift_months: int = 0, period: Period | None = None
@@ -209,9 +274,6 @@ class SemanticLayer:
         joined = join_parts(list(parts.values()), sl.keys)
         value = expr.translate_values(metric.compose, {r: joined[r] for r in refs})
         return joined.select(*[joined[k] for k in sl.keys], value.cast("float64").name(metric.id))
-
-    def compile_sql(self, e: ibis.Expr) -> str:
-        return self.warehouse.compile(e)
 
 
 def _metric_columns(metric: Metric) -> set[str]:
@@ -268,12 +330,3 @@ def check_grain(grain: str | None) -> str | None:
     if grain not in GRAINS:
         raise InvalidRequest(f"unknown time grain {grain!r}", hint=nearest(grain, GRAINS))
     return grain
-
-
-def has_table(layer: SemanticLayer, metric: Metric) -> bool:
-    """Whether the tables behind ``metric`` hold any rows (cards for empty tables are left out)."""
-    if metric.is_composite:
-        assert metric.compose is not None
-        return all(has_table(layer, layer.catalogue.metric(r)) for r in expr.columns_of(metric.compose))
-    assert metric.table is not None
-    return metric.table in layer.warehouse.table_names() and metric.table in TABLES_BY_NAME

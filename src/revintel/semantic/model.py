@@ -253,6 +253,21 @@ class Catalogue:
     problems: list[Any] = field(default_factory=list)
 
     @property
+    def fingerprint(self) -> str:
+        """A hash of every definition: compiled plans are shared only between equal catalogues."""
+        import hashlib
+        import json
+
+        if "_fingerprint" not in self.__dict__:
+            payload = json.dumps(
+                [self.to_dict(), [m.to_dict() for m in self.metrics_by_id.values()]],
+                sort_keys=True,
+                default=str,
+            )
+            self.__dict__["_fingerprint"] = hashlib.sha256(payload.encode()).hexdigest()[:16]
+        return self.__dict__["_fingerprint"]
+
+    @property
     def metrics(self) -> list[Metric]:
         """Visible metrics (helpers marked ``hidden`` are left out)."""
         return [m for m in self.metrics_by_id.values() if not m.hidden]

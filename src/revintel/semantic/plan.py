@@ -5,6 +5,8 @@ expression, run it, and wrap the rows with their SQL, definitions, filters and s
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -197,7 +199,17 @@ def _nulls(like: ibis.Table, sl: Slice, name: str) -> ibis.Table:
     return like.select(*[like[k] for k in sl.keys], ibis.null().cast("float64").name(name))
 
 
-def run_query(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> QueryResult:
+@dataclass
+class Plan:
+    """A compiled query: its expression, the exact SQL, and what the result must carry."""
+
+    expr: ibis.Table
+    sql: str
+    meta: dict[str, Any]
+
+
+def compile_query(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> Plan:
+    """Validate ``q`` under ``scope`` and compile it to one expression and its SQL."""
     metrics, sl = resolve(layer, q, scope)
     joined, values = build(layer, metrics, sl, q.compare)
     out_keys = ([joined[BUCKET].name(sl.grain)] if sl.grain else []) + [joined[d] for d in sl.dims]
@@ -205,19 +217,26 @@ def run_query(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> QueryResult
     result = _order(result, q, sl, values)
     if q.limit:
         result = result.limit(q.limit)
-    sql = layer.compile_sql(result)
-    frame = layer.warehouse.execute(result)
-    return QueryResult.from_frame(
-        frame,
-        sql=sql,
-        parts={"query": sql},
-        definitions=[_definition(layer, m) for m in metrics],
-        filters={d: list(v) for d, v in sl.filters},
-        scope=scope.to_dict(),
-        period=sl.period.to_dict() if sl.period else None,
-        grain=sl.grain,
-        units={c: _unit_of(metrics, c) for c in values},
-    )
+    meta = {
+        "definitions": [_definition(layer, m) for m in metrics],
+        "filters": {d: list(v) for d, v in sl.filters},
+        "scope": scope.to_dict(),
+        "period": sl.period.to_dict() if sl.period else None,
+        "grain": sl.grain,
+        "units": {c: _unit_of(metrics, c) for c in values},
+    }
+    return Plan(result, layer.runner.compile(result), meta)
+
+
+def execute_plan(layer: SemanticLayer, plan: Plan) -> QueryResult:
+    """Run a compiled plan (rows cached per data version) and wrap the rows with their provenance."""
+    sql, frame = layer.run(plan.expr, plan.sql)
+    return QueryResult.from_frame(frame, sql=sql, parts={"query": sql}, **copy.deepcopy(plan.meta))
+
+
+def run_query(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> QueryResult:
+    """Compile and run ``q`` without the plan cache."""
+    return execute_plan(layer, compile_query(layer, q, scope))
 
 
 def _definition(layer: SemanticLayer, m: Metric) -> dict[str, Any]:
@@ -250,4 +269,4 @@ def _order(t: ibis.Table, q: MetricQuery, sl: Slice, values: list[str]) -> ibis.
     return t.order_by([t[k] for k in keys]) if keys else t
 
 
-__all__ = ["GRAINS", "build", "resolve", "run_query"]
+__all__ = ["GRAINS", "Plan", "build", "compile_query", "execute_plan", "resolve", "run_query"]

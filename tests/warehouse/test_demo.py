@@ -172,3 +172,39 @@ def test_cli_rejects_an_impossible_scale(home: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["demo", "seed", "--scale", "0"])
     assert exc.value.code == 1
+
+
+def test_win_chance_is_learnable_beyond_the_base_rate(demo_warehouse_file: Path) -> None:
+    """Pushes, time open, rep track record, activity and tier rank 2025 outcomes well (trained on 2023-24)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    df = (
+        _con(demo_warehouse_file)
+        .execute(
+            "WITH h AS (SELECT opportunity_id, close_date, lag(close_date) OVER (PARTITION BY opportunity_id "
+            "ORDER BY snapshot_date) AS prev FROM opportunity_history WHERE status = 'open'), "
+            "f AS (SELECT opportunity_id, count(*) FILTER (WHERE close_date > prev) AS pushes, "
+            "count(*) AS weeks_open FROM h GROUP BY 1), "
+            "cv AS (SELECT opportunity_id, count(*) AS n_conv FROM conversations GROUP BY 1) "
+            "SELECT o.status = 'won' AS won, year(o.close_date) AS y, o.rep_id, a.tier, f.pushes, "
+            "f.weeks_open, coalesce(cv.n_conv, 0) AS n_conv FROM opportunities o "
+            "JOIN accounts a USING (account_id) JOIN f USING (opportunity_id) "
+            "LEFT JOIN cv USING (opportunity_id) WHERE o.status <> 'open'"
+        )
+        .df()
+    )
+    train, test = df[df.y < 2025].copy(), df[df.y == 2025].copy()
+    rep_rate = train.groupby("rep_id").won.mean()
+    for part in (train, test):
+        part["rep_rate"] = part.rep_id.map(rep_rate).fillna(train.won.mean()).astype(float)
+        for tier in ("Strategic", "Enterprise", "Mid-Market"):
+            part[tier] = (part.tier == tier).astype(float)
+    cols = ["pushes", "weeks_open", "n_conv", "rep_rate", "Strategic", "Enterprise", "Mid-Market"]
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    model.fit(train[cols].astype(float), train.won)
+    auc = roc_auc_score(test.won, model.predict_proba(test[cols].astype(float))[:, 1])
+    assert 0.15 <= test.won.mean() <= 0.4
+    assert auc >= 0.7

@@ -8,6 +8,7 @@ the :class:`~revintel.ask.answer.Answer` from them.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from revintel.ask.answer import Answer, fmt, fmt_delta, pct_change
@@ -49,6 +50,9 @@ class Run:
     def query(self, **kw: Any) -> QueryResult:
         kw.setdefault("filters", self.req.filters)
         kw.setdefault("period", self.req.period)
+        if "budget" in kw.get("compare", []) and not self.has_budgets():
+            raise InvalidRequest("no budgets are loaded, so nothing can be compared with budget",
+                                 hint="load a budgets file (revintel ingest canonical ...)")
         res = self.sem.query(MetricQuery(**kw), self.scope)
         if res.sql not in self.sql:
             self.sql.append(res.sql)
@@ -57,6 +61,9 @@ class Run:
         if self.period is None and res.period:
             self.period = res.period
         return res
+
+    def has_budgets(self) -> bool:
+        return bool(self.sem.state().counts.get("budgets"))
 
     def has_data(self, m: Any) -> bool:
         """True when the metric's table holds rows (composites: assumed yes)."""
@@ -94,6 +101,13 @@ class Run:
             understood=self.req.to_dict(),
             **kw,
         )
+
+
+def is_additive(m: Any) -> bool:
+    """True when segment values add up to the total (sums and counts of a flow, not ratios or averages)."""
+    formula = (m.formula or "").strip().lower()
+    return (not m.is_composite and m.time.kind == "flow" and "/" not in formula
+            and re.match(r"^(sum|count)\(", formula) is not None and "distinct" not in formula)
 
 
 def _first(res: QueryResult, col: str) -> Any:
@@ -171,7 +185,7 @@ def breakdown(run: Run, share: bool = False) -> Answer:
     total = _first(total_res, m.id)
     columns = list(res.columns)
     out_rows = [list(r) for r in rows]
-    additive = m.unit not in RATIO_UNITS and m.unit not in ("currency_per_hour", "currency_per_day")
+    additive = is_additive(m)
     if additive and total:
         columns.append("share")
         for r in out_rows:

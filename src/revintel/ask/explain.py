@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from revintel.ask.answer import Answer, fmt, fmt_delta, pct_change
-from revintel.ask.execute import RATIO_UNITS, Run, _first
+from revintel.ask.execute import RATIO_UNITS, Run, _first, is_additive
 from revintel.ask.intents import RATE_VOLUME_PAIRS
-from revintel.errors import InvalidRequest
+from revintel.errors import InvalidRequest, WarehouseError
 
 #: dimensions tried, in order, when looking for the segments that explain a change
 DRIVER_DIMENSIONS = (
@@ -79,20 +79,16 @@ def drivers(
     region holding 30% of hours that accounts for 70% of the drop); a uniform change has no driver.
     """
     best: tuple[float, str | None, list[Driver]] = (-1.0, None, [])
-    additive = metric.unit not in RATIO_UNITS and not metric.unit.startswith("currency_per")
+    additive = is_additive(metric)
     for dim in DRIVER_DIMENSIONS:
         if dim not in metric.dimensions or dim in run.req.filters:
             continue
-        known = run.cardinality.get(dim)
-        if (
-            known is not None
-            and known > MAX_SEGMENTS
-            or (known is None and dim in ("client", "account", "rep"))
-        ):
+        known = run.cardinality.get("account" if dim == "client" else dim, 0)
+        if not 2 <= known <= MAX_SEGMENTS:  # no data for it, or too many segments to explain anything
             continue
         try:
             res = run.query(metrics=[metric.id], dimensions=[dim], compare=[kind], period=period)
-        except InvalidRequest:
+        except (InvalidRequest, WarehouseError):
             continue
         if not res.rows or len(res.rows) > MAX_SEGMENTS or len(res.rows) < 2:
             continue
@@ -207,7 +203,7 @@ def _seasonality(run: Run, m: Any, kind: str, period: str, change: float | None)
                 else ", so this is not the usual seasonal pattern."
             )
         )
-    if m.budget and not m.budget.target:
+    if m.budget and not m.budget.target and run.has_budgets():
         bud = run.query(metrics=[m.id], compare=["budget"], period=period)
         prior = p.prior_period()
         bud0 = run.query(
@@ -293,7 +289,8 @@ def _verdict(volume: float, rate: float) -> str:
     if volume > 0 > rate:
         return "Growth came from volume while rate fell: volume was bought with price."
     if rate > 0 > volume:
-        return "Higher rates offset lower volume."
+        return "Rates rose while volume fell" + (", more than making up for it." if rate > -volume else
+                                                  ", not enough to make up for it.")
     if volume >= 0 and rate >= 0:
         return "Both volume and rate helped."
     return "Both volume and rate fell."

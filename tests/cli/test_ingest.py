@@ -120,6 +120,7 @@ def test_kill_9_during_a_load_leaves_the_previous_data(settings, tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+    assert "load committed" not in proc.stderr.read()  # killed inside the load, before its commit
     assert counts() == before  # the warehouse opens and shows exactly the previous counts
     after = load_in_process(settings, FIXTURES / "canonical")  # and takes the next load
     assert after["opportunities"] == before["opportunities"] and after["ingest_lineage"] == 10

@@ -308,3 +308,14 @@ def small_rt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
 @pytest.fixture
 def layer(small_rt: Runtime):
     return small_rt.semantic
+
+
+@pytest.fixture
+def pipeline_only_rt(rt: Runtime) -> Runtime:
+    """A warehouse holding only reps, accounts, products and deals (like the maven data)."""
+    tables = small_tables()
+    keep = ("reps", "accounts", "products", "opportunities")
+    rt.warehouse.apply(
+        [Change(n, tables[n]) for n in keep], {"dataset": "canonical", "as_of": AS_OF.isoformat()}
+    )
+    return rt

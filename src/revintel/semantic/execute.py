@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 _CACHE_SIZE = 1024
 #: how Ibis names in-memory tables (used for canonical tables that are not loaded yet)
-MEMTABLE = "ibis_pandas_memtable_"
+MEMTABLE = "_memtable_"
 
 
 _STATE_SQL = (

@@ -33,9 +33,15 @@ def variance(value: float | None, base: float | None) -> tuple[float | None, flo
     return diff, (diff / abs(base) if base else None)
 
 
-def status(direction: str, diff: float | None) -> str:
-    """good / bad / neutral for a variance, given which way is better."""
-    if diff is None or direction == "neutral" or abs(diff) < 1e-12:
+#: variances smaller than this share of the comparison value are shown as neutral
+NEUTRAL_BAND = 0.001
+
+
+def status(direction: str, diff: float | None, base: float | None = None) -> str:
+    """good / bad / neutral for a variance, given which way is better (tiny variances are neutral)."""
+    if diff is None or direction == "neutral":
+        return "neutral"
+    if abs(diff) <= NEUTRAL_BAND * abs(base or 0.0) or abs(diff) < 1e-12:
         return "neutral"
     return "good" if (diff > 0) == (direction == "up") else "bad"
 
@@ -118,7 +124,7 @@ class KpiEngine:
         var_b, var_b_pct = variance(value, budget)
         var_p, var_p_pct = variance(value, py)
         spark, spark_sql = self.sparkline(m, scope, p)
-        s_budget, s_py = status(m.direction, var_b), status(m.direction, var_p)
+        s_budget, s_py = status(m.direction, var_b, budget), status(m.direction, var_p, py)
         return KpiCard(
             metric=m.id,
             label=m.label,

@@ -1,0 +1,52 @@
+"""``/api/metrics``, ``/api/kpis/...`` and ``/api/query``: scoped, traceable, with clear errors."""
+
+from __future__ import annotations
+
+
+def test_catalogue_lists_metrics_the_role_may_see(demo_rt, client_as) -> None:
+    body = client_as("cfo").get("/api/metrics").json()
+    ids = {m["id"] for m in body["metrics"]}
+    assert {"chargeable_hours", "win_rate", "arr", "leads"} <= ids
+    assert any(d["id"] == "region" for d in body["dimensions"])
+    sales = client_as("sales_manager").get("/api/metrics").json()
+    assert "chargeable_hours" not in {m["id"] for m in sales["metrics"]}
+
+
+def test_kpi_summary_returns_cards_for_the_period(demo_rt, client_as) -> None:
+    r = client_as("cfo").get("/api/kpis/summary", params={"period": "2025"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["period"]["start"] == "2025-01-01"
+    assert len(body["cards"]) >= 8
+    card = next(c for c in body["cards"] if c["metric"] == "chargeable_hours")
+    assert card["budget"] and card["prior_year"] and len(card["sparkline"]) == 12 and card["sql"]["value"]
+
+
+def test_kpi_detail_breaks_down_by_an_allowed_dimension(demo_rt, client_as) -> None:
+    c = client_as("emea_lead")
+    body = c.get("/api/kpis/won_revenue", params={"period": "2025", "by": "team"}).json()
+    assert body["by"] == "team" and body["breakdown"]
+    assert body["scope"]["rows"] == {"region": ["EMEA"]}
+    bad = c.get("/api/kpis/chargeable_hours", params={"by": "rep"})
+    assert bad.status_code == 400 and "region" in bad.json()["hint"]
+
+
+def test_query_is_scoped_whatever_filters_the_caller_sends(demo_rt, client_as) -> None:
+    c = client_as("emea_lead")
+    ok = c.post("/api/query", json={"metrics": ["won_revenue"], "dimensions": ["region"], "period": "2025"})
+    assert ok.status_code == 200
+    body = ok.json()
+    assert [row[0] for row in body["rows"]] == ["EMEA"]
+    assert body["columns"] == ["region", "won_revenue"] and "SELECT" in body["sql"].upper()
+    assert body["definitions"][0]["id"] == "won_revenue" and body["scope"]["rows"] == {"region": ["EMEA"]}
+    other = c.post("/api/query", json={"metrics": ["won_revenue"], "filters": {"region": ["APAC"]}})
+    assert other.status_code == 403
+
+
+def test_query_errors_name_the_nearest_valid_name(demo_rt, client_as) -> None:
+    c = client_as("cfo")
+    r = c.post("/api/query", json={"metrics": ["win_rat"]})
+    assert r.status_code == 400 and "win_rate" in r.json()["hint"]
+    r = c.post("/api/query", json={"metrics": ["won_revenue"], "period": "2025-13"})
+    assert r.status_code == 400
+    assert client_as(None).get("/api/kpis/summary").status_code == 401

@@ -136,6 +136,8 @@ def test_seed_replaces_previous_data_atomically_and_reports_rows(tmp_path: Path)
         assert all(counts[t] == n for t, n in small.rows.items())
         lineage = wh.execute(wh.table("ingest_lineage"))
         assert set(lineage["load_id"]) == {"demo-1-0.2", "demo-2-0.1"}
+        latest = lineage[lineage.load_id == "demo-2-0.1"].set_index("table_name")["rows"].to_dict()
+        assert latest == small.rows
     finally:
         wh.close()
 

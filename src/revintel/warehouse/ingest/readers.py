@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +83,7 @@ class Scratch:
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET preserve_insertion_order = true")
+        self.con.execute("SET enable_progress_bar = false")
         self._ids = itertools.count(1)
 
     def fresh(self, prefix: str) -> str:
@@ -182,6 +184,19 @@ def read_csv(
     columns = {h: lowered.get(h.lower(), "VARCHAR") for h in header}
     name = scratch.fresh("raw")
     rejects, scans = f"{name}_rej", f"{name}_scan"
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hash the file while DuckDB parses it
+        digest = pool.submit(sha256, path)
+        table = _read_into(scratch, path, name, columns, problems)
+    if table is None:
+        return None
+    _report_rejects(scratch, rejects, path, header, columns, problems)
+    scratch.con.execute(f"DROP TABLE IF EXISTS {rejects}")
+    scratch.con.execute(f"DROP TABLE IF EXISTS {scans}")
+    return SourceFile(path, name, header, scratch.count(name), digest.result())
+
+
+def _read_into(scratch: Scratch, path: Path, name: str, columns: dict[str, str], problems: Problems) -> str | None:
+    rejects, scans = f"{name}_rej", f"{name}_scan"
     try:
         scratch.con.execute(
             f"CREATE TABLE {name} AS SELECT * FROM read_csv($p, {_CSV_OPTIONS}, columns = $c, "
@@ -192,10 +207,7 @@ def read_csv(
         problems.add(Problem(f"cannot read as CSV: {exc}".splitlines()[0], file=path.name,
                              expected="a UTF-8, comma-separated file with a header row"))
         return None
-    _report_rejects(scratch, rejects, path, header, columns, problems)
-    scratch.con.execute(f"DROP TABLE IF EXISTS {rejects}")
-    scratch.con.execute(f"DROP TABLE IF EXISTS {scans}")
-    return SourceFile(path, name, header, scratch.count(name), sha256(path))
+    return name
 
 
 def _report_rejects(

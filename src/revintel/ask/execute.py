@@ -51,8 +51,10 @@ class Run:
         kw.setdefault("filters", self.req.filters)
         kw.setdefault("period", self.req.period)
         if "budget" in kw.get("compare", []) and not self.has_budgets():
-            raise InvalidRequest("no budgets are loaded, so nothing can be compared with budget",
-                                 hint="load a budgets file (revintel ingest canonical ...)")
+            raise InvalidRequest(
+                "no budgets are loaded, so nothing can be compared with budget",
+                hint="load a budgets file (revintel ingest canonical ...)",
+            )
         res = self.sem.query(MetricQuery(**kw), self.scope)
         if res.sql not in self.sql:
             self.sql.append(res.sql)
@@ -106,8 +108,13 @@ class Run:
 def is_additive(m: Any) -> bool:
     """True when segment values add up to the total (sums and counts of a flow, not ratios or averages)."""
     formula = (m.formula or "").strip().lower()
-    return (not m.is_composite and m.time.kind == "flow" and "/" not in formula
-            and re.match(r"^(sum|count)\(", formula) is not None and "distinct" not in formula)
+    return (
+        not m.is_composite
+        and m.time.kind == "flow"
+        and "/" not in formula
+        and re.match(r"^(sum|count)\(", formula) is not None
+        and "distinct" not in formula
+    )
 
 
 def _first(res: QueryResult, col: str) -> Any:

@@ -289,8 +289,9 @@ def _verdict(volume: float, rate: float) -> str:
     if volume > 0 > rate:
         return "Growth came from volume while rate fell: volume was bought with price."
     if rate > 0 > volume:
-        return "Rates rose while volume fell" + (", more than making up for it." if rate > -volume else
-                                                  ", not enough to make up for it.")
+        return "Rates rose while volume fell" + (
+            ", more than making up for it." if rate > -volume else ", not enough to make up for it."
+        )
     if volume >= 0 and rate >= 0:
         return "Both volume and rate helped."
     return "Both volume and rate fell."

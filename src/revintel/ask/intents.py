@@ -49,6 +49,7 @@ _PP = (
     r"against|than) (?:the )?(?:prior|previous|last) (?:period|quarter|month)|\bprior period\b|\bprevious period\b"
 )
 _SEGMENT_VS = r"\bvs\.?\b|\bversus\b|\bcompared? (?:to|with)\b|\bcompare\b|\bagainst\b|\bor\b"
+_OFF_TOPIC = r"\b(?:write|poem|story|joke|song|essay|limerick|haiku|translate|recipe|weather|stock price)\b"
 _WIDEN = (
     r"\ball (?:regions|capabilities|teams|reps)\b|\beverything\b|\beveryone\b|\bglobal(?:ly)?\b|"
     r"\bcompany[- ]wide\b|\bwhole company\b|\bignore (?:your|the|my|all|previous)\b|\bdrop the filter\b|"
@@ -98,6 +99,9 @@ def understand(question: str, catalogue: Any, vocab: Vocabulary, as_of: dt.date)
         req.metric = metrics[0].id
         req.metric_text = metrics[0].text
     req.metric = _refine_metric(req.metric, text, catalogue)
+    if _has(_OFF_TOPIC, text):
+        req.metric, req.intent = None, "unsupported"
+        return req
     entities = find_entities(question, vocab, spans)
     for e in entities:
         if e.dimension in ("stage",) and _has(_FUNNEL, text):
@@ -105,12 +109,15 @@ def understand(question: str, catalogue: Any, vocab: Vocabulary, as_of: dt.date)
         vals = req.filters.setdefault(e.dimension, [])
         if e.value not in vals:
             vals.append(e.value)
+    dims = [d for d in dims if d.id not in req.filters]  # "for the Central office": a filter, not a split
     req.dimension = dims[0].id if dims else None
     req.widen = _has(_WIDEN, text)
-    req.intent = _intent(text, req, dims, catalogue)
+    req.intent = _intent(text, req, dims, [p.id for p in metrics])
     _limits(text, req)
     if time.get("compare") == "period" and req.compare_period:
         req.compare = "period"
+    elif time.get("compare") in ("py", "pp") and req.intent in ("value", "comparison", "breakdown", "trend"):
+        req.intent, req.compare = "comparison", time["compare"]
     return req
 
 
@@ -130,7 +137,9 @@ def _refine_metric(metric: str | None, text: str, catalogue: Any) -> str | None:
             return "won_deals"
         if _has(r"\bopen\b", text):
             return "open_deals"
-    if metric is None and _has(r"\bhow much\b.*\b(?:sell|sold|made|make|earn)", text):
+    if metric is None and _has(
+        r"\bhow much\b.*\b(?:sell|sold|made|make|earn)|\bsold\b|\bsell the most\b", text
+    ):
         return "won_revenue"
     if metric is None and _has(_RATE_VOLUME, text):
         return "fees"
@@ -141,9 +150,12 @@ def _refine_metric(metric: str | None, text: str, catalogue: Any) -> str | None:
     return metric
 
 
-def _intent(text: str, req: Request, dims: list[Any], catalogue: Any) -> str:
+def _intent(text: str, req: Request, dims: list[Any], named: list[str]) -> str:
     if _has(_RATE_VOLUME, text):
-        req.metric = _RATE_METRIC_OF.get(req.metric or "", req.metric) or "fees"
+        totals = [m for m in named if m in RATE_VOLUME_PAIRS] + [
+            _RATE_METRIC_OF[m] for m in named if m in _RATE_METRIC_OF
+        ]
+        req.metric = next(iter(totals), None) or (req.metric if req.metric in RATE_VOLUME_PAIRS else "fees")
         if req.metric not in RATE_VOLUME_PAIRS:
             req.metric = "fees"
         req.compare = "budget" if _has(_BUDGET, text) else ("pp" if _has(_PP, text) else "py")

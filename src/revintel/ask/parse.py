@@ -95,6 +95,13 @@ class Spans:
         self.taken.append((start, end))
 
 
+#: "vs the previous quarter", "compared with last year": the base of a comparison, not a period
+_RELATIVE_BASE = (
+    r"\b(?:vs\.?|versus|compared? (?:to|with)|than|against|over) (?:the )?(?:same period )?"
+    r"(?:previous|prior|last|preceding) (year|quarter|month|period)\b"
+)
+
+
 def latest_month(month: int, as_of: dt.date) -> str:
     """The latest occurrence of calendar ``month`` that starts on or before ``as_of`` (as ``YYYY-MM``)."""
     year = as_of.year if month <= as_of.month else as_of.year - 1
@@ -148,6 +155,10 @@ def parse_time(text: str, as_of: dt.date, spans: Spans) -> dict[str, Any]:
         out["as_of"] = m.group(1)
         spans.take(m.start(), m.end())
         as_of = dt.date.fromisoformat(m.group(1))
+    m = re.search(_RELATIVE_BASE, text)
+    if m:  # "compared with the previous quarter": a comparison, not a second period
+        out["compare"] = "py" if m.group(1) == "year" else "pp"
+        spans.take(m.start(), m.end())
     for pattern, build in _time_patterns(as_of):
         for m in re.finditer(pattern, text):
             if not spans.free(m.start(), m.end()):

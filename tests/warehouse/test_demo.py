@@ -210,3 +210,29 @@ def test_win_chance_is_learnable_beyond_the_base_rate(demo_warehouse_file: Path)
     auc = roc_auc_score(test.won, model.predict_proba(test[cols].astype(float))[:, 1])
     assert 0.15 <= test.won.mean() <= 0.4
     assert auc >= 0.7
+
+
+def test_large_tables_arrive_as_streams_of_small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fact tables are generated chunk by chunk: no more than a few chunks are alive at once."""
+    import pyarrow as pa
+
+    from revintel.warehouse.demo import marketing, pipeline, services
+
+    monkeypatch.setattr(services, "CHUNK_CLIENTS", 25)
+    monkeypatch.setattr(pipeline, "CHUNK_OPPS", 200)
+    monkeypatch.setattr(marketing, "CHUNK_OPPS", 200)
+    monkeypatch.setattr(marketing, "CHUNK_LEADS", 400)
+    streamed = {}
+    for ch in demo_changes(3, 0.5):
+        if isinstance(ch.rows, pa.RecordBatchReader):
+            batches, total_bytes, peak = 0, 0, 0
+            base = pa.total_allocated_bytes()
+            for batch in ch.rows:
+                batches += 1
+                total_bytes += batch.nbytes
+                peak = max(peak, pa.total_allocated_bytes() - base)
+            streamed[ch.table] = (batches, total_bytes, peak)
+    assert set(streamed) == {"services_monthly", "opportunities", "opportunity_history", "touchpoints"}
+    for table, (batches, total_bytes, peak) in streamed.items():
+        assert batches >= 5, table
+        assert peak < 0.5 * total_bytes, table

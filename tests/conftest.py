@@ -126,3 +126,16 @@ def demo_home_shared(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_fi
     h = tmp_path_factory.mktemp("demo-home-shared")
     shutil.copyfile(demo_warehouse_file, h / "warehouse.duckdb")
     return h
+
+
+# --- deals and forecast (owned by deals/forecast; see docs/deals-and-forecast.md) -----------------
+@pytest.fixture(scope="session")
+def deals_rt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """A Runtime over the small seeded synthetic pipeline (``revintel.deals.synthetic``), shared by
+    the session: 600 deals with weekly history ending 2025-12-31. Treat its data as read-only."""
+    from revintel.deals import synthetic
+
+    r = Runtime(Settings(home=tmp_path_factory.mktemp("deals-home")))
+    synthetic.load(r.warehouse, synthetic.generate())
+    yield r
+    r.close()

@@ -29,6 +29,9 @@ def _n(v: Any) -> float:
     return x
 
 
+CATEGORICAL_TEXT = ("product", "tier", "sector", "region", "deal_type", "lead_source")
+
+
 def _sigmoid(x: np.ndarray | float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, float)))
 
@@ -40,11 +43,11 @@ def _plural(n: float, word: str) -> str:
 def describe(feature: str, row: pd.Series) -> str:
     """A plain-language statement of one feature's value for one deal."""
     v = _n(row.get(feature))
-    missing = (
-        math.isnan(v)
-        if feature not in ("product", "tier", "sector", "region", "deal_type", "lead_source")
-        else row.get(feature) in (None, "") or pd.isna(row.get(feature))
-    )
+    raw = row.get(feature)
+    if feature in CATEGORICAL_TEXT:
+        missing = raw is None or bool(pd.isna(raw)) or raw == ""
+    else:
+        missing = math.isnan(v)
     texts = {
         "stage_idx": lambda: f"At the {row.get('stage')} stage",
         "age_days": lambda: f"Open for {_plural(v, 'day')}",

@@ -34,20 +34,27 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     return float(sum(r["n"] * abs(r["predicted"] - r["observed"]) for r in curve) / n) if n else float("nan")
 
 
-def summary(p: np.ndarray, y: np.ndarray) -> dict[str, float | int | list]:
+def summary(
+    p: np.ndarray, y: np.ndarray, reference_rate: float | None = None
+) -> dict[str, float | int | list]:
     """All the metrics the model card and ``deals train`` report, for predictions ``p`` of labels ``y``.
 
-    ``base_rate_brier`` is the Brier score of always predicting the observed win rate of ``y``:
-    a model is only useful if its Brier score is below it.
+    ``base_rate_brier`` is the Brier score of the reference forecast: always predicting the win
+    rate known when the model was trained (``reference_rate``; default the rate of ``y`` itself).
+    ``prevalence_brier`` is the Brier score of always predicting the rate of ``y`` — a stricter
+    bar, since nobody knows that rate in advance.
     """
     p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6)
     y = np.asarray(y, int)
     rate = float(y.mean()) if len(y) else float("nan")
+    ref = rate if reference_rate is None else float(reference_rate)
     both = len(np.unique(y)) == 2
     return {
         "auc": float(roc_auc_score(y, p)) if both else float("nan"),
         "brier": float(brier_score_loss(y, p)) if len(y) else float("nan"),
-        "base_rate_brier": rate * (1 - rate),
+        "base_rate_brier": float(np.mean((y - ref) ** 2)) if len(y) else float("nan"),
+        "prevalence_brier": rate * (1 - rate),
+        "reference_rate": ref,
         "log_loss": float(log_loss(y, p, labels=[0, 1])) if len(y) else float("nan"),
         "ece": ece(p, y),
         "win_rate": rate,

@@ -41,13 +41,16 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # spinning OpenMP threads a
 
 PARAMS = {
     "objective": "binary",
-    "learning_rate": 0.05,
-    "num_leaves": 15,
-    "min_data_in_leaf": 20,
+    "learning_rate": 0.03,
+    "num_leaves": 7,
+    "min_data_in_leaf": 80,
     "feature_fraction": 0.9,
     "bagging_fraction": 0.9,
     "bagging_freq": 1,
-    "lambda_l2": 1.0,
+    "lambda_l2": 10.0,
+    "cat_smooth": 50,
+    "min_data_per_group": 100,
+    "max_cat_to_onehot": 8,
     "num_threads": 2,
     "verbose": -1,
     "seed": 7,
@@ -190,20 +193,37 @@ def _stage_norms(frames: DealFrames, prepared: pd.DataFrame, as_of: pd.Timestamp
 
 
 def _fit_booster(train: pd.DataFrame, categories: dict[str, list[str]]) -> lgb.Booster:
+    """Fit LightGBM; the number of rounds is chosen by early stopping on the latest snapshots."""
     import lightgbm as lgb
 
     shell = WinModel(None, calibration.Calibrator("identity"), _card_stub(categories))  # type: ignore[arg-type]
-    x = shell.matrix(train)
-    params = {**PARAMS, "min_data_in_leaf": int(max(10, min(50, len(train) // 100)))}
+    params = {**PARAMS, "min_data_in_leaf": int(max(10, min(PARAMS["min_data_in_leaf"], len(train) // 50)))}
     cat_idx = [i for i, n in enumerate(FEATURES) if n in CATEGORICAL]
-    data = lgb.Dataset(
-        x,
-        train["won"].to_numpy(),
-        feature_name=list(FEATURES),
-        categorical_feature=cat_idx,
-        free_raw_data=True,
-    )
-    return lgb.train(params, data, num_boost_round=ROUNDS)
+
+    def dataset(rows: pd.DataFrame) -> lgb.Dataset:
+        return lgb.Dataset(
+            shell.matrix(rows),
+            rows["won"].to_numpy(),
+            feature_name=list(FEATURES),
+            categorical_feature=cat_idx,
+            free_raw_data=True,
+        )
+
+    snaps = np.sort(train["snapshot"].unique())
+    cut = snaps[int(len(snaps) * 0.75)] if len(snaps) >= 4 else None
+    rounds = ROUNDS
+    if cut is not None:
+        early, late = train[train["snapshot"] < cut], train[train["snapshot"] >= cut]
+        if len(early) >= 30 and early["won"].nunique() == 2 and late["won"].nunique() == 2:
+            probe = lgb.train(
+                params,
+                dataset(early),
+                num_boost_round=ROUNDS,
+                valid_sets=[dataset(late)],
+                callbacks=[lgb.early_stopping(20, verbose=False)],
+            )
+            rounds = max(10, probe.best_iteration or ROUNDS)
+    return lgb.train(params, dataset(train), num_boost_round=rounds)
 
 
 def _card_stub(categories: dict[str, list[str]]) -> ModelCard:
@@ -276,7 +296,7 @@ def train(
         categories=categories,
         calibration=cal.kind,
         calibration_brier=cal_scores,
-        metrics=metrics.summary(oof, te["won"].to_numpy()),
+        metrics=metrics.summary(oof, te["won"].to_numpy(), reference_rate=float(tr["won"].mean())),
         n_train=len(tr),
         n_test=len(te),
         stage_days=_stage_norms(frames, prepared, as_of_ts),

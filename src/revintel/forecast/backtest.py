@@ -72,7 +72,11 @@ def _period_row(
     closed = deals[
         deals["final_status"].isin(["won", "lost"]) & (deals["final_close"] <= pd.Timestamp(known_by))
     ]
-    quality = metrics.summary(closed["p_win"].to_numpy(), (closed["final_status"] == "won").to_numpy(int))
+    quality = metrics.summary(
+        closed["p_win"].to_numpy(),
+        (closed["final_status"] == "won").to_numpy(int),
+        reference_rate=model.card.metrics.get("reference_rate"),
+    )
     return {
         "period": period.label,
         "start": period.start.isoformat(),

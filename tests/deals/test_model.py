@@ -1,0 +1,70 @@
+"""The win model: held-out quality, calibration choice, versioned artefacts, reuse."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from revintel.deals import model
+from revintel.deals.calibration import Calibrator, choose
+from revintel.deals.metrics import ece, summary
+
+
+def test_trained_model_beats_the_base_rate_on_held_out_deals(deals_rt) -> None:
+    m = model.ensure(deals_rt)
+    metrics = m.card.metrics
+    assert metrics["brier"] < metrics["base_rate_brier"]
+    assert metrics["auc"] > 0.55
+    assert 0 <= metrics["ece"] < 0.15
+    assert m.card.n_train > 0 and m.card.n_test > 0
+    assert m.card.calibration in ("isotonic", "platt")
+    assert sum(b["n"] for b in metrics["reliability"]) == m.card.n_test
+
+
+def test_validation_is_in_time_the_held_out_window_follows_training(deals_rt) -> None:
+    w = model.ensure(deals_rt).card.data_window
+    assert w["first_snapshot"] < w["split"] <= w["last_holdout_snapshot"] < w["labels_known_by"]
+
+
+def test_artefacts_and_model_card_are_saved_under_the_home_and_reused(deals_rt) -> None:
+    m = model.ensure(deals_rt)
+    folder = model.models_root(deals_rt) / m.card.version
+    for name in ("model.txt", "calibrator.json", "timing.json", "card.json"):
+        assert (folder / name).exists()
+    card = json.loads((folder / "card.json").read_text())
+    assert {"data_window", "features", "metrics", "trained_at"} <= set(card)
+    again = model.latest(deals_rt)
+    assert again is not None and again.card.version == m.card.version
+
+
+def test_saved_model_predicts_what_the_trained_one_did(deals_rt) -> None:
+    from revintel.deals.data import load_frames
+    from revintel.scope import Scope
+
+    m = model.ensure(deals_rt)
+    frames = load_frames(deals_rt, Scope.everything())
+    scored = model.score(m, frames, deals_rt.as_of())
+    loaded = model.WinModel.load(model.models_root(deals_rt) / m.card.version)
+    assert np.allclose(loaded.predict(scored), scored["p_win"])
+    assert ((scored["p_win"] >= 0) & (scored["p_win"] <= 1)).all()
+
+
+def test_calibration_fixes_a_systematically_overconfident_score() -> None:
+    rng = np.random.default_rng(0)
+    true_p = rng.uniform(0.05, 0.95, 4000)
+    y = (rng.random(4000) < true_p).astype(int)
+    margin = 3 * np.log(true_p / (1 - true_p))  # three times too confident
+    raw = Calibrator("identity")(margin)
+    cal, oof, scores = choose(margin, y)
+    assert ece(oof, y) < ece(raw, y) / 2
+    assert set(scores) == {"platt", "isotonic"}
+    assert cal.kind in scores
+
+
+def test_metrics_report_brier_against_the_base_rate() -> None:
+    y = np.array([0, 0, 1, 1])
+    s = summary(np.array([0.1, 0.2, 0.8, 0.9]), y)
+    assert s["base_rate_brier"] == 0.25
+    assert s["brier"] < s["base_rate_brier"]
+    assert s["auc"] == 1.0

@@ -18,6 +18,10 @@ _LAYOUT = {"margin": {"l": 50, "r": 16, "t": 24, "b": 40}, "legend": {"orientati
            "hovermode": "x unified"}
 
 
+def _label(value: Any) -> str:
+    return "(none)" if value is None or value == "" else str(value)
+
+
 def to_json(fig: go.Figure) -> str:
     """Plotly JSON (data + layout) for ``revintel.drawCharts`` in app.js."""
     return fig.to_json(validate=False, pretty=False)
@@ -49,7 +53,7 @@ def breakdown_figure(rows: Sequence[dict[str, Any]], by: str, unit: str, label: 
     if not rows:
         return None
     top = list(rows)[:25][::-1]
-    y = [str(r.get(by)) for r in top]
+    y = [_label(r.get(by)) for r in top]
     fig = go.Figure()
     fig.add_bar(y=y, x=[r.get("value") for r in top], orientation="h", name=label,
                 marker_color=COLORS["actual"])
@@ -60,10 +64,16 @@ def breakdown_figure(rows: Sequence[dict[str, Any]], by: str, unit: str, label: 
     if any(r.get("prior_year") is not None for r in top):
         fig.add_scatter(y=y, x=[r.get("prior_year") for r in top], mode="markers", name="Prior year",
                         marker={"color": COLORS["py"], "size": 8})
-    margin = {"l": 120, "r": 16, "t": 24, "b": 40}
-    fig.update_layout(**{**_LAYOUT, "hovermode": "y unified", "margin": margin},
-                      xaxis={"tickformat": _tickformat(unit)}, height=max(260, 28 * len(top) + 80))
+    margin = {"l": 120, "r": 16, "t": 36, "b": 30}
+    legend = {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}
+    fig.update_layout(**{**_LAYOUT, "hovermode": "y unified", "margin": margin, "legend": legend},
+                      xaxis={"tickformat": _tickformat(unit)}, height=breakdown_height(len(top)))
     return to_json(fig)
+
+
+def breakdown_height(n: int) -> int:
+    """Pixel height of the breakdown chart for ``n`` bars (at most 25 are drawn)."""
+    return max(260, 28 * min(n, 25) + 90)
 
 
 def waterfall_figure(bridge: dict[str, Any] | None, unit: str) -> str | None:
@@ -73,14 +83,21 @@ def waterfall_figure(bridge: dict[str, Any] | None, unit: str) -> str | None:
     against = "Budget" if bridge["against"] == "budget" else "Prior year"
     steps = bridge["steps"]
     fig = go.Figure(go.Waterfall(
-        x=[f"{against} YTD", *[str(s["label"]) for s in steps], "Actual YTD"],
+        x=[f"{against} YTD", *[_label(s["label"]) for s in steps], "Actual YTD"],
         y=[bridge["start"], *[s["value"] or 0 for s in steps], bridge["end"]],
         measure=["absolute", *["relative"] * len(steps), "total"],
         increasing={"marker": {"color": COLORS["good"]}}, decreasing={"marker": {"color": COLORS["bad"]}},
         totals={"marker": {"color": COLORS["total"]}}, connector={"line": {"color": "#9aa5b8"}},
     ))
-    fig.update_layout(**{**_LAYOUT, "hovermode": "closest"}, yaxis={"tickformat": _tickformat(unit)},
-                      showlegend=False)
+    running, levels = bridge["start"], [bridge["start"], bridge["end"]]
+    for st in steps:
+        running += st["value"] or 0
+        levels.append(running)
+    lo, hi = min(levels), max(levels)
+    pad = (hi - lo) * 0.25 or abs(hi) * 0.05 or 1.0
+    floor = 0 if lo - pad < 0 <= lo else lo - pad  # zoom in on the changes, never below 0 needlessly
+    fig.update_layout(**{**_LAYOUT, "hovermode": "closest"}, showlegend=False,
+                      yaxis={"tickformat": _tickformat(unit), "range": [floor, hi + pad]})
     return to_json(fig)
 
 

@@ -69,6 +69,16 @@ def install(app: FastAPI) -> None:
             err.code = "http_error"  # type: ignore[misc]
         return error_response(request, err)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # process boundary: log the traceback, tell the user something failed (no internals leaked)
+        log.exception("unexpected error serving %s %s", request.method, request.url.path)
+        err = RevintelError(
+            "something went wrong on our side while building this page",
+            hint="try again; if it persists, tell your administrator (the server log has the details)",
+        )
+        return error_response(request, err)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         problems = [

@@ -50,6 +50,7 @@ def kpi_page(metric: str, request: Request, user: CurrentUser, rt: RuntimeDep) -
         "trend_chart": charts.trend_figure(d["trend"], unit, label),
         "breakdown_chart": charts.breakdown_figure(d["breakdown"], d["by"], unit, label) if d["by"] else None,
         "bridge_chart": charts.waterfall_figure(d["bridge"], unit),
+        "breakdown_height": charts.breakdown_height(len(d["breakdown"])),
         "can_export": user.scope.allows(EXPORT),
     }
     return render(request, "kpi.html", ctx)

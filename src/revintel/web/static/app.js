@@ -44,7 +44,13 @@
       try { localStorage.setItem("revintel-theme", next); } catch (err) { /* private mode */ }
       window.revintel.drawCharts();
     }
-    if (e.target.closest("[data-toggle-sidebar]")) { document.body.classList.toggle("nav-open"); }
+    if (e.target.closest("[data-toggle-sidebar]")) { document.body.classList.toggle("nav-open"); return; }
+    if (document.body.classList.contains("nav-open") && !e.target.closest("#sidebar")) {
+      document.body.classList.remove("nav-open");  // a tap outside the drawer closes it
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { document.body.classList.remove("nav-open"); }
   });
   document.addEventListener("change", function (e) {
     if (e.target.matches("[data-autosubmit]")) { document.body.classList.add("loading"); e.target.form.submit(); }

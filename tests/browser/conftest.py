@@ -1,0 +1,41 @@
+"""A real uvicorn server on a free loopback port and Debian's Chromium driven by Playwright.
+
+One server and one browser per test module; each test gets a fresh browser context (cookies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .live import CHROMIUM, CHROMIUM_ARGS, LiveServer, server_settings
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (make system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_file: Path) -> Iterator[LiveServer]:
+    settings = server_settings(tmp_path_factory.mktemp("browser-home"), demo_warehouse_file)
+    with LiveServer(settings) as srv:
+        yield srv
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    ctx = browser.new_context(viewport={"width": 1360, "height": 900})
+    ctx.set_default_timeout(60_000)
+    p = ctx.new_page()
+    yield p
+    ctx.close()

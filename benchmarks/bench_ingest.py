@@ -92,8 +92,11 @@ def main() -> None:
         (root / "export").mkdir()
         t0 = time.perf_counter()
         csv = generate(root / "export", args.rows)
-        print(f"generated {args.rows:,} rows ({csv.stat().st_size / 2**20:.0f} MiB) in "
-              f"{time.perf_counter() - t0:.1f} s", flush=True)
+        print(
+            f"generated {args.rows:,} rows ({csv.stat().st_size / 2**20:.0f} MiB) in "
+            f"{time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
         plains, validates, loads = [], [], []
         for run in range(args.runs):
             plains.append(plain(csv, root / f"plain-{run}.duckdb"))
@@ -101,20 +104,28 @@ def main() -> None:
             assert n == args.rows
             validates.append(v)
             loads.append(ld)
-            print(f"run {run + 1}: plain {plains[-1]:.2f} s, revintel {v + ld:.2f} s "
-                  f"(validate {v:.2f} + load {ld:.2f})", flush=True)
+            print(
+                f"run {run + 1}: plain {plains[-1]:.2f} s, revintel {v + ld:.2f} s "
+                f"(validate {v:.2f} + load {ld:.2f})",
+                flush=True,
+            )
     p = statistics.median(plains)
     r = statistics.median(v + ld for v, ld in zip(validates, loads, strict=True))
-    print(json.dumps({
-        "rows": args.rows,
-        "plain_duckdb_seconds": round(p, 2),
-        "plain_duckdb_rows_per_second": round(args.rows / p),
-        "revintel_seconds": round(r, 2),
-        "revintel_validate_seconds": round(statistics.median(validates), 2),
-        "revintel_load_seconds": round(statistics.median(loads), 2),
-        "revintel_rows_per_second": round(args.rows / r),
-        "overhead_ratio": round(r / p, 2),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "plain_duckdb_seconds": round(p, 2),
+                "plain_duckdb_rows_per_second": round(args.rows / p),
+                "revintel_seconds": round(r, 2),
+                "revintel_validate_seconds": round(statistics.median(validates), 2),
+                "revintel_load_seconds": round(statistics.median(loads), 2),
+                "revintel_rows_per_second": round(args.rows / r),
+                "overhead_ratio": round(r / p, 2),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

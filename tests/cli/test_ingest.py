@@ -58,7 +58,12 @@ def test_ingest_json_reports_tables_findings_and_lineage(home):
     status = json.loads(run("status", "--json").stdout)
     assert status["row_counts"]["opportunities"] == 4
     assert {r["table_name"] for r in status["lineage"]} == {
-        "accounts", "reps", "products", "opportunities", "opportunity_history"}
+        "accounts",
+        "reps",
+        "products",
+        "opportunities",
+        "opportunity_history",
+    }
 
 
 def test_a_rejected_file_exits_non_zero_with_located_problems_and_no_traceback(settings, bad_export):
@@ -97,7 +102,9 @@ def _big_export(folder: Path, rows: int) -> Path:
         "COPY (SELECT 'K' || i AS opportunity_id, 'Deal ' || i AS name, 'A' || (i % 500) AS account_id, "
         "'Prospecting' AS stage, 'open' AS status, (i % 997) * 10.5 AS amount, "
         "DATE '2024-01-01' + CAST(i % 700 AS INTEGER) AS created_date FROM range(?) t(i)) "
-        "TO '" + str(folder / "opportunities.csv") + "' (HEADER, DELIMITER ',')", [rows])
+        "TO '" + str(folder / "opportunities.csv") + "' (HEADER, DELIMITER ',')",
+        [rows],
+    )
     con.close()
     return folder
 
@@ -106,9 +113,13 @@ def _big_export(folder: Path, rows: int) -> Path:
 def test_kill_9_during_a_load_leaves_the_previous_data(settings, tmp_path):
     before = load_in_process(settings, FIXTURES / "canonical")
     big = _big_export(tmp_path / "big", 600_000)
-    proc = subprocess.Popen([*CLI, "ingest", "canonical", str(big)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1",
-                                                                    "COLUMNS": "200"})
+    proc = subprocess.Popen(
+        [*CLI, "ingest", "canonical", str(big)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
+    )
     deadline = time.monotonic() + 120
     seen = []
     for line in proc.stderr:  # progress lines: "validating ...", then "loading N rows ..."

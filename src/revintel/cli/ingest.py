@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +13,7 @@ from revintel.cli.app import JsonOpt, app, console, emit, err_console, runtime
 from revintel.warehouse.ingest import load, validate
 
 
-class SourceName(str, Enum):
+class SourceName(StrEnum):
     canonical = "canonical"
     salesforce = "salesforce"
     hubspot = "hubspot"
@@ -22,12 +22,17 @@ class SourceName(str, Enum):
 
 @app.command()
 def ingest(
-    source: Annotated[SourceName, typer.Argument(help="Export format: canonical, salesforce, hubspot or maven.")],
+    source: Annotated[
+        SourceName, typer.Argument(help="Export format: canonical, salesforce, hubspot or maven.")
+    ],
     path: Annotated[Path, typer.Argument(help="The export folder (or a single file).")],
     mapping: Annotated[
         Path | None,
-        typer.Option("--mapping", help="YAML stage mapping (source stage: canonical stage) added over the "
-                     "built-in one. Default: REVINTEL_STAGE_MAPPING_FILE."),
+        typer.Option(
+            "--mapping",
+            help="YAML stage mapping (source stage: canonical stage) added over the "
+            "built-in one. Default: REVINTEL_STAGE_MAPPING_FILE.",
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and map only; write nothing.")] = False,
     as_json: JsonOpt = False,
@@ -67,9 +72,13 @@ def _render_report(info: dict[str, Any]) -> None:
     console.print(t)
     _render_findings(info["findings"])
     if info["replaced_demo"]:
-        console.print("[yellow]The demo dataset was replaced: every demo table was cleared in the same step.[/]")
-    console.print(f"dataset={info['source']}  as_of={info['as_of']}  load_id={info['load_id']}  "
-                  f"({info['validate_seconds'] + info['load_seconds']:.1f}s)")
+        console.print(
+            "[yellow]The demo dataset was replaced: every demo table was cleared in the same step.[/]"
+        )
+    console.print(
+        f"dataset={info['source']}  as_of={info['as_of']}  load_id={info['load_id']}  "
+        f"({info['validate_seconds'] + info['load_seconds']:.1f}s)"
+    )
 
 
 def _render_findings(findings: list[dict[str, Any]]) -> None:

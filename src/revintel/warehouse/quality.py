@@ -26,10 +26,33 @@ Severity = Literal["info", "warning", "error"]
 
 #: Industry sectors, for spotting misspelt sector values in exports.
 SECTORS = (
-    "technology", "software", "medical", "healthcare", "retail", "finance", "banking", "insurance",
-    "marketing", "services", "telecommunications", "entertainment", "employment", "education",
-    "energy", "government", "manufacturing", "media", "transportation", "utilities", "consulting",
-    "hospitality", "construction", "agriculture", "electronics", "apparel", "biotechnology",
+    "technology",
+    "software",
+    "medical",
+    "healthcare",
+    "retail",
+    "finance",
+    "banking",
+    "insurance",
+    "marketing",
+    "services",
+    "telecommunications",
+    "entertainment",
+    "employment",
+    "education",
+    "energy",
+    "government",
+    "manufacturing",
+    "media",
+    "transportation",
+    "utilities",
+    "consulting",
+    "hospitality",
+    "construction",
+    "agriculture",
+    "electronics",
+    "apparel",
+    "biotechnology",
 )
 
 
@@ -141,9 +164,14 @@ def orphan_finding(
     query = (
         exp.select(exp.func("count", exp.Star()), exp.func("min", fk_col))
         .from_(c)
-        .where(exp.and_(fk_col.is_(exp.null()).not_(), exp.Exists(
-            this=exp.select("1").from_(p).where(exp.EQ(this=pk_col, expression=fk_col))
-        ).not_()))
+        .where(
+            exp.and_(
+                fk_col.is_(exp.null()).not_(),
+                exp.Exists(
+                    this=exp.select("1").from_(p).where(exp.EQ(this=pk_col, expression=fk_col))
+                ).not_(),
+            )
+        )
     )
     n, sample = con.execute(query.sql("duckdb")).fetchall()[0]  # type: ignore[misc]
     if not n:

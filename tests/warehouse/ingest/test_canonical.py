@@ -18,15 +18,19 @@ from revintel.warehouse.status import status
 def test_a_folder_loads_one_table_per_file_with_lineage(settings, rt, fixtures):
     report = ingest("canonical", fixtures / "canonical", settings, rt.warehouse)
     counts = rt.warehouse.row_counts()
-    assert {k: counts[k] for k in ("accounts", "reps", "products", "opportunities", "opportunity_history")} == {
-        "accounts": 3, "reps": 2, "products": 2, "opportunities": 4, "opportunity_history": 3}
+    assert {
+        k: counts[k] for k in ("accounts", "reps", "products", "opportunities", "opportunity_history")
+    } == {"accounts": 3, "reps": 2, "products": 2, "opportunities": 4, "opportunity_history": 3}
     info = status(rt.warehouse)
     assert info["dataset"] == "canonical"
     assert info["as_of"] == "2025-06-01"  # latest created/snapshot date, not a future close date
     lineage = {row["table_name"]: row for row in info["lineage"]}
     opp = lineage["opportunities"]
     assert opp["rows"] == 4 and opp["source"] == "canonical" and opp["load_id"] == report.plan.load_id
-    assert opp["sha256"] == hashlib.sha256((fixtures / "canonical" / "opportunities.csv").read_bytes()).hexdigest()
+    assert (
+        opp["sha256"]
+        == hashlib.sha256((fixtures / "canonical" / "opportunities.csv").read_bytes()).hexdigest()
+    )
     assert opp["file"].endswith("opportunities.csv")
 
 
@@ -51,8 +55,12 @@ def test_a_changed_row_is_updated_in_place_not_duplicated(settings, rt, fixtures
     ingest("canonical", fixtures / "canonical", settings, rt.warehouse)
     changed = export_copy("canonical")
     path = changed / "opportunities.csv"
-    path.write_text(path.read_text().replace("O1,Northwind renewal,A1,R2,P1,Negotiation,Negotiation,open,120000",
-                                             "O1,Northwind renewal,A1,R2,P1,Negotiation,Negotiation,open,150000"))
+    path.write_text(
+        path.read_text().replace(
+            "O1,Northwind renewal,A1,R2,P1,Negotiation,Negotiation,open,120000",
+            "O1,Northwind renewal,A1,R2,P1,Negotiation,Negotiation,open,150000",
+        )
+    )
     ingest("canonical", changed / "opportunities.csv", settings, rt.warehouse)
     df = rt.warehouse.execute(rt.warehouse.table("opportunities")).set_index("opportunity_id")
     assert len(df) == 4 and df.loc["O1", "amount"] == 150000
@@ -82,11 +90,22 @@ def test_unknown_columns_are_ignored_and_recorded_as_a_finding(tmp_path, setting
 
 
 def test_a_real_ingest_replaces_the_demo_dataset_in_the_same_step(settings, rt, fixtures):
-    demo_rows = conform("services_monthly", pa.table({
-        "month": [dt.date(2025, 1, 1)], "account_id": ["D1"], "region": ["EMEA"], "capability": ["Audit"]}))
+    demo_rows = conform(
+        "services_monthly",
+        pa.table(
+            {
+                "month": [dt.date(2025, 1, 1)],
+                "account_id": ["D1"],
+                "region": ["EMEA"],
+                "capability": ["Audit"],
+            }
+        ),
+    )
     demo_accounts = conform("accounts", pa.table({"account_id": ["D1"], "name": ["Demo client"]}))
-    rt.warehouse.apply([Change("services_monthly", demo_rows), Change("accounts", demo_accounts)],
-                       {"dataset": "demo", "as_of": "2025-12-31"})
+    rt.warehouse.apply(
+        [Change("services_monthly", demo_rows), Change("accounts", demo_accounts)],
+        {"dataset": "demo", "as_of": "2025-12-31"},
+    )
     report = load(validate("canonical", fixtures / "canonical", settings), rt.warehouse)
     assert report.replaced_demo and report.mode == "replace"
     assert report.to_dict()["replaced_demo"] is True

@@ -13,7 +13,12 @@ def test_deals_companies_and_contacts_load(settings, rt, fixtures):
     assert report.plan.row_counts == {"opportunities": 5, "accounts": 3, "contacts": 3, "reps": 2}
     opp = rt.warehouse.execute(rt.warehouse.table("opportunities")).set_index("opportunity_id")
     assert opp.loc["9001", ["stage", "source_stage", "status", "account_id", "rep_id"]].tolist() == [
-        "Prospecting", "Appointment Scheduled", "open", "5001", "Maria Lopez"]
+        "Prospecting",
+        "Appointment Scheduled",
+        "open",
+        "5001",
+        "Maria Lopez",
+    ]
     assert opp.loc["9003", "status"] == "won" and opp.loc["9004", "status"] == "lost"
     assert opp.loc["9002", "amount"] == 48000.5
     assert rt.warehouse.get_meta() == {"dataset": "hubspot", "as_of": "2025-06-30"}
@@ -37,8 +42,9 @@ def test_a_custom_pipeline_stage_is_an_error_until_mapped(tmp_path, settings, ex
     mapping = tmp_path / "stages.yaml"
     mapping.write_text("hubspot:\n  Legal Review: Negotiation\n")
     plan = validate("hubspot", folder, settings, mapping_file=mapping)
-    assert {r["stage"] for r in plan.tables["opportunities"].to_pylist() if r["opportunity_id"] == "9002"} == {
-        "Negotiation"}
+    assert {
+        r["stage"] for r in plan.tables["opportunities"].to_pylist() if r["opportunity_id"] == "9002"
+    } == {"Negotiation"}
 
 
 def test_an_export_without_deals_is_rejected(tmp_path, settings, fixtures):

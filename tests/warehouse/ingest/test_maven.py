@@ -22,23 +22,39 @@ def frame(rt, table):
 def test_counts_match_the_dataset(maven, rt):
     info = status(rt.warehouse)
     counts = info["row_counts"]
-    assert (counts["opportunities"], counts["accounts"], counts["products"], counts["reps"]) == (8800, 85, 7, 35)
+    assert (counts["opportunities"], counts["accounts"], counts["products"], counts["reps"]) == (
+        8800,
+        85,
+        7,
+        35,
+    )
     assert (info["dataset"], info["as_of"]) == ("maven", "2017-12-31")
     assert {r["file"].rsplit("/", 1)[-1] for r in info["lineage"]} == {
-        "sales_pipeline.csv", "accounts.csv", "products.csv", "sales_teams.csv"}
+        "sales_pipeline.csv",
+        "accounts.csv",
+        "products.csv",
+        "sales_teams.csv",
+    }
 
 
 def test_stages_map_and_keep_the_source_stage(maven, rt):
     opp = frame(rt, "opportunities")
     pairs = opp.groupby(["source_stage", "stage", "status"]).size().to_dict()
-    assert pairs == {("Engaging", "Qualification", "open"): 1589, ("Lost", "Closed Lost", "lost"): 2473,
-                     ("Prospecting", "Prospecting", "open"): 500, ("Won", "Closed Won", "won"): 4238}
+    assert pairs == {
+        ("Engaging", "Qualification", "open"): 1589,
+        ("Lost", "Closed Lost", "lost"): 2473,
+        ("Prospecting", "Prospecting", "open"): 500,
+        ("Won", "Closed Won", "won"): 4238,
+    }
 
 
 def test_reps_carry_region_manager_and_team(maven, rt):
     reps = frame(rt, "reps").set_index("rep_id")
     assert reps.loc["Anna Snelling", ["region", "manager", "team"]].tolist() == [
-        "Central", "Dustin Brinkmann", "Dustin Brinkmann"]
+        "Central",
+        "Dustin Brinkmann",
+        "Dustin Brinkmann",
+    ]
 
 
 def test_quirks_are_fixed_and_each_rule_logged_with_its_count(maven, rt):
@@ -50,8 +66,14 @@ def test_quirks_are_fixed_and_each_rule_logged_with_its_count(maven, rt):
     assert open_deals["amount"].notna().all()  # imputed from list price
     assert (opp.loc[opp["status"] == "lost", "amount"] == 0).all()
     log = frame(rt, "dq_audit_log")
-    assert set(log["rule"]) >= {"product_name_normalised", "sector_typo", "imputed_amount", "missing_account",
-                           "missing_close_date", "missing_engage_date"}
+    assert set(log["rule"]) >= {
+        "product_name_normalised",
+        "sector_typo",
+        "imputed_amount",
+        "missing_account",
+        "missing_close_date",
+        "missing_engage_date",
+    }
     by_rule = {f.rule: f.count for f in maven.plan.findings}
     assert by_rule["imputed_amount"] == 2089 and by_rule["missing_engage_date"] == 500
     assert by_rule["product_name_normalised"] == 1480 and by_rule["sector_typo"] == 12

@@ -29,26 +29,75 @@ def rejected(path: Path, settings) -> ValidationFailed:
 @pytest.mark.parametrize(
     ("case", "content", "line", "column", "value", "expected"),
     [
-        ("unparsable date", HEADER + GOOD + "O2,Deal,Prospecting,open,100,2025-02-30,2025-03-01\n",
-         3, "created_date", "2025-02-30", "date"),
-        ("unparsable number", HEADER + GOOD + "O2,Deal,Prospecting,open,1OO,2025-01-01,2025-03-01\n",
-         3, "amount", "1OO", "number"),
-        ("duplicate primary key", HEADER + GOOD + GOOD.replace("Deal", "Again"), 3, "opportunity_id", "O1",
-         "once"),
-        ("missing required value", HEADER + GOOD + "O2,Deal,,open,100,2025-01-01,2025-03-01\n", 3, "stage",
-         None, "value"),
-        ("missing column", HEADER.replace(",stage", "") + "O1,Deal,open,100,2025-01-01,2025-03-01\n", 1,
-         "stage", None, "column named 'stage'"),
-        ("wrong delimiter", HEADER.replace(",", ";") + GOOD.replace(",", ";"), 1, None,
-         HEADER.replace(",", ";").strip(), "comma-separated"),
-        ("row with too many fields", HEADER + GOOD + "O2,Deal,Prospecting,open,100,2025-01-01,2025-03-01,x\n",
-         3, None, None, "7 comma-separated fields"),
-        ("undecodable encoding", (HEADER + "O2,Caf\xe9,Prospecting,open,100,2025-01-01,2025-03-01\n"
-                                  ).encode("latin-1"), 2, "name", None, "UTF-8"),
+        (
+            "unparsable date",
+            HEADER + GOOD + "O2,Deal,Prospecting,open,100,2025-02-30,2025-03-01\n",
+            3,
+            "created_date",
+            "2025-02-30",
+            "date",
+        ),
+        (
+            "unparsable number",
+            HEADER + GOOD + "O2,Deal,Prospecting,open,1OO,2025-01-01,2025-03-01\n",
+            3,
+            "amount",
+            "1OO",
+            "number",
+        ),
+        (
+            "duplicate primary key",
+            HEADER + GOOD + GOOD.replace("Deal", "Again"),
+            3,
+            "opportunity_id",
+            "O1",
+            "once",
+        ),
+        (
+            "missing required value",
+            HEADER + GOOD + "O2,Deal,,open,100,2025-01-01,2025-03-01\n",
+            3,
+            "stage",
+            None,
+            "value",
+        ),
+        (
+            "missing column",
+            HEADER.replace(",stage", "") + "O1,Deal,open,100,2025-01-01,2025-03-01\n",
+            1,
+            "stage",
+            None,
+            "column named 'stage'",
+        ),
+        (
+            "wrong delimiter",
+            HEADER.replace(",", ";") + GOOD.replace(",", ";"),
+            1,
+            None,
+            HEADER.replace(",", ";").strip(),
+            "comma-separated",
+        ),
+        (
+            "row with too many fields",
+            HEADER + GOOD + "O2,Deal,Prospecting,open,100,2025-01-01,2025-03-01,x\n",
+            3,
+            None,
+            None,
+            "7 comma-separated fields",
+        ),
+        (
+            "undecodable encoding",
+            (HEADER + "O2,Caf\xe9,Prospecting,open,100,2025-01-01,2025-03-01\n").encode("latin-1"),
+            2,
+            "name",
+            None,
+            "UTF-8",
+        ),
     ],
 )
-def test_bad_file_is_rejected_with_a_located_problem(tmp_path, settings, case, content, line, column, value,
-                                                     expected):
+def test_bad_file_is_rejected_with_a_located_problem(
+    tmp_path, settings, case, content, line, column, value, expected
+):
     err = rejected(write(tmp_path / "export", content), settings)
     problem = err.problems[0]
     assert problem.file == "opportunities.csv"

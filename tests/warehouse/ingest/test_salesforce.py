@@ -25,14 +25,22 @@ def test_an_unmapped_open_stage_is_an_error_naming_the_value_and_the_mapping_fil
         validate("salesforce", fixtures / "salesforce", settings)
     (problem,) = info.value.problems
     assert (problem.file, problem.line, problem.column, problem.value) == (
-        "Opportunity.csv", 5, "StageName", "Verbal Commit")
+        "Opportunity.csv",
+        5,
+        "StageName",
+        "Verbal Commit",
+    )
     assert str(DEFAULT_MAPPING) in problem.expected
 
 
 def test_the_mapping_file_option_maps_a_custom_stage(settings, rt, fixtures, mapping):
     ingest("salesforce", fixtures / "salesforce", settings, rt.warehouse, mapping_file=mapping)
     opp = frame(rt, "opportunities").set_index("opportunity_id")
-    assert opp.loc["006A4", ["stage", "source_stage", "status"]].tolist() == ["Negotiation", "Verbal Commit", "open"]
+    assert opp.loc["006A4", ["stage", "source_stage", "status"]].tolist() == [
+        "Negotiation",
+        "Verbal Commit",
+        "open",
+    ]
 
 
 def test_the_mapping_file_setting_is_honoured(home, monkeypatch, fixtures, mapping):
@@ -70,7 +78,9 @@ def test_history_keeps_the_last_change_of_each_day(settings, fixtures, mapping):
     plan = validate("salesforce", fixtures / "salesforce", settings, mapping_file=mapping)
     history = plan.tables["opportunity_history"].to_pylist()
     assert [(h["snapshot_date"], h["stage"], h["amount"]) for h in history] == [
-        (dt.date(2025, 5, 10), "Prospecting", 10000.0), (dt.date(2025, 6, 1), "Negotiation", 12000.0)]
+        (dt.date(2025, 5, 10), "Prospecting", 10000.0),
+        (dt.date(2025, 6, 1), "Negotiation", 12000.0),
+    ]
     collapsed = next(f for f in plan.findings if f.rule == "history_same_day_collapsed")
     assert collapsed.count == 1
 
@@ -93,8 +103,9 @@ def test_loading_the_same_org_twice_leaves_the_same_rows(settings, rt, fixtures,
 
 
 @pytest.mark.external
-@pytest.mark.parametrize(("org", "opportunities", "accounts"), [("datacloud-workshop", 50, 22),
-                                                                 ("devorg-sample", 36, 18)])
+@pytest.mark.parametrize(
+    ("org", "opportunities", "accounts"), [("datacloud-workshop", 50, 22), ("devorg-sample", 36, 18)]
+)
 def test_the_public_sample_orgs_load_as_they_are(settings, rt, shared_data, org, opportunities, accounts):
     report = ingest("salesforce", shared_data / "salesforce-export" / org, settings, rt.warehouse)
     counts = rt.warehouse.row_counts()

@@ -43,7 +43,8 @@ __all__ = [
 ]
 
 
-def ingest(source: str, path: Path | str, settings: Settings, warehouse: Warehouse,
-           mapping_file: Path | None = None) -> IngestReport:
+def ingest(
+    source: str, path: Path | str, settings: Settings, warehouse: Warehouse, mapping_file: Path | None = None
+) -> IngestReport:
     """Validate then load an export in one call."""
     return load(validate(source, path, settings, mapping_file=mapping_file), warehouse)

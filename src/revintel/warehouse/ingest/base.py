@@ -106,7 +106,9 @@ def get_source(name: str) -> type[Source]:
     if name not in known:
         from revintel.text import nearest
 
-        raise NotFound(f"unknown ingest source {name!r}", hint=nearest(name, known) or "one of " + ", ".join(known))
+        raise NotFound(
+            f"unknown ingest source {name!r}", hint=nearest(name, known) or "one of " + ", ".join(known)
+        )
     return known[name]
 
 
@@ -199,15 +201,24 @@ def validate(
         if problems:
             raise ValidationFailed(
                 f"{source} export {path} was rejected: {problems.total} problem(s); nothing was loaded",
-                problems=problems.items, total=problems.total,
+                problems=problems.items,
+                total=problems.total,
                 hint="fix the file(s) and run the ingest again",
             )
         tables = {name: _to_arrow(scratch, name, t) for name, t in extract.tables.items()}
     finally:
         scratch.close()
     _check_required(tables)
-    return IngestPlan(source, path, uuid.uuid4().hex[:16], tables, extract.files, extract.findings,
-                      extract.as_of, time.perf_counter() - started)
+    return IngestPlan(
+        source,
+        path,
+        uuid.uuid4().hex[:16],
+        tables,
+        extract.files,
+        extract.findings,
+        extract.as_of,
+        time.perf_counter() - started,
+    )
 
 
 def _to_arrow(scratch: Scratch, name: str, table: str) -> pa.Table:
@@ -223,11 +234,19 @@ def _check_required(tables: dict[str, pa.Table]) -> None:
         for c in TABLES_BY_NAME[name].columns:
             nulls = rows.column(c.name).null_count
             if not c.nullable and nulls:
-                problems.append(Problem(f"{nulls} row(s) of {name} have no {c.name}", column=c.name,
-                                        expected="a value in every row"))
+                problems.append(
+                    Problem(
+                        f"{nulls} row(s) of {name} have no {c.name}",
+                        column=c.name,
+                        expected="a value in every row",
+                    )
+                )
     if problems:
-        raise ValidationFailed("the mapped data is missing required values; nothing was loaded",
-                               problems=problems, total=len(problems))
+        raise ValidationFailed(
+            "the mapped data is missing required values; nothing was loaded",
+            problems=problems,
+            total=len(problems),
+        )
 
 
 def load(plan: IngestPlan, warehouse: Warehouse, *, progress: Progress = _quiet) -> IngestReport:
@@ -248,24 +267,42 @@ def load(plan: IngestPlan, warehouse: Warehouse, *, progress: Progress = _quiet)
         changes += [Change(name, rows, "upsert") for name, rows in plan.tables.items()]
     internal_mode = "replace" if replaced_demo else "append"
     changes.append(Change("ingest_lineage", _lineage(plan, loaded_at), internal_mode))
-    changes.append(Change("dq_audit_log", findings_table(plan.findings, plan.load_id, plan.source, loaded_at),
-                          internal_mode))
+    changes.append(
+        Change(
+            "dq_audit_log", findings_table(plan.findings, plan.load_id, plan.source, loaded_at), internal_mode
+        )
+    )
     meta = {"dataset": plan.source}
     if plan.as_of:
         meta["as_of"] = plan.as_of.isoformat()
     total = sum(plan.row_counts.values())
-    progress(f"loading {total:,} rows into {len(plan.tables)} table(s) of {warehouse.url} "
-             + ("(replacing the demo dataset)" if replaced_demo else "(upsert on primary keys)"))
+    progress(
+        f"loading {total:,} rows into {len(plan.tables)} table(s) of {warehouse.url} "
+        + ("(replacing the demo dataset)" if replaced_demo else "(upsert on primary keys)")
+    )
     warehouse.apply(changes, meta)
     progress("load committed")
-    return IngestReport(plan, "replace" if replaced_demo else "upsert", replaced_demo, warehouse.row_counts(),
-                        loaded_at, time.perf_counter() - started)
+    return IngestReport(
+        plan,
+        "replace" if replaced_demo else "upsert",
+        replaced_demo,
+        warehouse.row_counts(),
+        loaded_at,
+        time.perf_counter() - started,
+    )
 
 
 def _lineage(plan: IngestPlan, loaded_at: dt.datetime) -> pa.Table:
     rows = [
-        {"load_id": plan.load_id, "source": plan.source, "file": str(f.path.resolve()), "sha256": f.sha256,
-         "table_name": f.table, "rows": f.rows, "loaded_at": loaded_at}
+        {
+            "load_id": plan.load_id,
+            "source": plan.source,
+            "file": str(f.path.resolve()),
+            "sha256": f.sha256,
+            "table_name": f.table,
+            "rows": f.rows,
+            "loaded_at": loaded_at,
+        }
         for f in plan.files
     ]
     return pa.Table.from_pylist(rows, schema=TABLES_BY_NAME["ingest_lineage"].arrow_schema())

@@ -33,32 +33,60 @@ from revintel.warehouse.ingest.readers import (
 from revintel.warehouse.quality import Finding
 from revintel.warehouse.schema import TABLES_BY_NAME, Table
 
-DUCK_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "boolean": "BOOLEAN",
-              "date": "DATE", "timestamp": "TIMESTAMP"}
+DUCK_TYPES = {
+    "string": "VARCHAR",
+    "int64": "BIGINT",
+    "float64": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
 SUFFIXES = (".csv", ".parquet")
 #: columns that only hold past dates, used for the dataset's as-of date
 AS_OF_COLUMNS = {
-    "opportunity_history": "snapshot_date", "services_monthly": "month", "touchpoints": "touched_at",
-    "conversations": "occurred_at", "tickets": "created_date", "leads": "created_date",
-    "usage_monthly": "month", "opportunities": "created_date",
+    "opportunity_history": "snapshot_date",
+    "services_monthly": "month",
+    "touchpoints": "touched_at",
+    "conversations": "occurred_at",
+    "tickets": "created_date",
+    "leads": "created_date",
+    "usage_monthly": "month",
+    "opportunities": "created_date",
 }
 
 
 def canonical_files(path: Path, problems: Problems) -> dict[str, Path]:
     """Canonical table name -> file, for a folder or a single file."""
-    candidates = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+    candidates = (
+        [path] if path.is_file() else sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+    )
     found: dict[str, Path] = {}
     for p in candidates:
         name = p.stem.lower()
         spec = TABLES_BY_NAME.get(name)
         if p.suffix.lower() not in SUFFIXES or spec is None or spec.internal:
-            problems.add(Problem("file name is not a canonical table", file=p.name, value=p.name,
-                                 expected="<table>.csv or <table>.parquet"
-                                 + (f"; did you mean {nearest(name, TABLES_BY_NAME)}?"
-                                    if nearest(name, TABLES_BY_NAME) else "")))
+            problems.add(
+                Problem(
+                    "file name is not a canonical table",
+                    file=p.name,
+                    value=p.name,
+                    expected="<table>.csv or <table>.parquet"
+                    + (
+                        f"; did you mean {nearest(name, TABLES_BY_NAME)}?"
+                        if nearest(name, TABLES_BY_NAME)
+                        else ""
+                    ),
+                )
+            )
         elif name in found:
-            problems.add(Problem("two files for one table", file=p.name, value=found[name].name,
-                                 expected="one file per table"))
+            problems.add(
+                Problem(
+                    "two files for one table",
+                    file=p.name,
+                    value=found[name].name,
+                    expected="one file per table",
+                )
+            )
         else:
             found[name] = p
     return found
@@ -75,20 +103,40 @@ class CanonicalSource(Source):
         out = Extract()
         for name, file in canonical_files(path, problems).items():
             spec = TABLES_BY_NAME[name]
-            read = _read_parquet(scratch, file, spec, problems) if file.suffix.lower() == ".parquet" else read_csv(
-                scratch, file, problems, required=[c.name for c in spec.columns if not c.nullable],
-                types={c.name: DUCK_TYPES[c.type] for c in spec.columns})
+            read = (
+                _read_parquet(scratch, file, spec, problems)
+                if file.suffix.lower() == ".parquet"
+                else read_csv(
+                    scratch,
+                    file,
+                    problems,
+                    required=[c.name for c in spec.columns if not c.nullable],
+                    types={c.name: DUCK_TYPES[c.type] for c in spec.columns},
+                )
+            )
             if read is None:
                 continue
-            check_present(scratch, read.table, _actual(read, [c.name for c in spec.columns if not c.nullable]),
-                          file, problems)
+            check_present(
+                scratch,
+                read.table,
+                _actual(read, [c.name for c in spec.columns if not c.nullable]),
+                file,
+                problems,
+            )
             check_unique(scratch, read.table, _actual(read, list(spec.primary_key)), file, problems)
             extra = [c for c in read.columns if c.lower() not in set(spec.column_names)]
             if extra:
-                out.findings.append(Finding("ignored_columns", name, len(extra), severity="info",
-                                            value=", ".join(extra)[:200],
-                                            message=f"{len(extra)} column(s) of {file.name} are not in the "
-                                            f"canonical {name} table and were not loaded"))
+                out.findings.append(
+                    Finding(
+                        "ignored_columns",
+                        name,
+                        len(extra),
+                        severity="info",
+                        value=", ".join(extra)[:200],
+                        message=f"{len(extra)} column(s) of {file.name} are not in the "
+                        f"canonical {name} table and were not loaded",
+                    )
+                )
             out.tables[name] = _canonical_view(scratch, read, spec)
             out.files.append(LoadedFile(file, read.sha256, name, read.rows))
         if not problems:
@@ -108,8 +156,11 @@ def _canonical_view(scratch: Scratch, read: SourceFile, spec: Table) -> str:
     if "source" in spec.column_names and "source" not in by_lower:
         select.append(exp.Literal.string("canonical").as_("source"))
     view = scratch.fresh(spec.name)
-    scratch.con.execute(exp.Create(this=table_ref(view), kind="VIEW",
-                                   expression=exp.select(*select).from_(table_ref(read.table))).sql("duckdb"))
+    scratch.con.execute(
+        exp.Create(
+            this=table_ref(view), kind="VIEW", expression=exp.select(*select).from_(table_ref(read.table))
+        ).sql("duckdb")
+    )
     return view
 
 
@@ -118,15 +169,24 @@ def _read_parquet(scratch: Scratch, file: Path, spec: Table, problems: Problems)
     try:
         scratch.con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet($p)", {"p": str(file)})
     except duckdb.Error as exc:
-        problems.add(Problem(f"cannot read as Parquet: {exc}".splitlines()[0], file=file.name,
-                             expected="a Parquet file"))
+        problems.add(
+            Problem(
+                f"cannot read as Parquet: {exc}".splitlines()[0], file=file.name, expected="a Parquet file"
+            )
+        )
         return None
     columns = scratch.columns(name)
     have = {c.lower(): c for c in columns}
     for c in spec.columns:
         if not c.nullable and c.name not in have:
-            problems.add(Problem("required column missing", file=file.name, column=c.name,
-                                 expected=f"a column named {c.name!r}"))
+            problems.add(
+                Problem(
+                    "required column missing",
+                    file=file.name,
+                    column=c.name,
+                    expected=f"a column named {c.name!r}",
+                )
+            )
     typed = []
     for c in spec.columns:
         if c.name in have:
@@ -134,25 +194,48 @@ def _read_parquet(scratch: Scratch, file: Path, spec: Table, problems: Problems)
             _report_cast(scratch, name, file, have[c.name], cast, DUCK_TYPES[c.type], problems)
             typed.append(cast.as_(have[c.name], quoted=True))
     out = scratch.fresh("typed")
-    scratch.con.execute(exp.Create(this=table_ref(out), kind="TABLE",
-                                   expression=exp.select(*typed).from_(table_ref(name))).sql("duckdb"))
-    return SourceFile(file, out, [have[c.name] for c in spec.columns if c.name in have], scratch.count(out),
-                      sha256(file))
+    scratch.con.execute(
+        exp.Create(
+            this=table_ref(out), kind="TABLE", expression=exp.select(*typed).from_(table_ref(name))
+        ).sql("duckdb")
+    )
+    return SourceFile(
+        file, out, [have[c.name] for c in spec.columns if c.name in have], scratch.count(out), sha256(file)
+    )
 
 
-def _report_cast(scratch: Scratch, table: str, file: Path, column: str, cast: exp.Expression, duck: str,
-                 problems: Problems) -> None:
+def _report_cast(
+    scratch: Scratch, table: str, file: Path, column: str, cast: exp.Expression, duck: str, problems: Problems
+) -> None:
     from revintel.warehouse.ingest.readers import EXPECTED
 
     row = exp.Add(this=exp.column("rowid"), expression=exp.Literal.number(1))
     bad = exp.and_(col(column).is_(exp.null()).not_(), cast.is_(exp.null()))
-    rows = scratch.con.execute(exp.select(row, exp.Cast(this=col(column), to=exp.DataType.build("VARCHAR")))
-                               .from_(table_ref(table)).where(bad).limit(EXAMPLES).sql("duckdb")).fetchall()
+    rows = scratch.con.execute(
+        exp.select(row, exp.Cast(this=col(column), to=exp.DataType.build("VARCHAR")))
+        .from_(table_ref(table))
+        .where(bad)
+        .limit(EXAMPLES)
+        .sql("duckdb")
+    ).fetchall()
     if rows:
-        total = scratch.con.execute(exp.select(exp.func("count_if", bad)).from_(table_ref(table)).sql("duckdb")
-                                    ).fetchall()[0][0]  # type: ignore[index]
-        problems.add_counted([Problem("value does not convert", file=file.name, line=int(r), column=column,
-                                      value=v, expected=EXPECTED[duck]) for r, v in rows], int(total))
+        total = scratch.con.execute(
+            exp.select(exp.func("count_if", bad)).from_(table_ref(table)).sql("duckdb")
+        ).fetchall()[0][0]  # type: ignore[index]
+        problems.add_counted(
+            [
+                Problem(
+                    "value does not convert",
+                    file=file.name,
+                    line=int(r),
+                    column=column,
+                    value=v,
+                    expected=EXPECTED[duck],
+                )
+                for r, v in rows
+            ],
+            int(total),
+        )
 
 
 def _as_of(scratch: Scratch, tables: dict[str, str]) -> dt.date | None:
@@ -160,8 +243,9 @@ def _as_of(scratch: Scratch, tables: dict[str, str]) -> dt.date | None:
     latest: dt.date | None = None
     for name, column in AS_OF_COLUMNS.items():
         if name in tables:
-            value = scratch.con.execute(exp.select(exp.func("max", col(column))).from_(table_ref(tables[name]))
-                                        .sql("duckdb")).fetchall()[0][0]  # type: ignore[index]
+            value = scratch.con.execute(
+                exp.select(exp.func("max", col(column))).from_(table_ref(tables[name])).sql("duckdb")
+            ).fetchall()[0][0]  # type: ignore[index]
             if isinstance(value, dt.datetime):
                 value = value.date()
             if value is not None and (latest is None or value > latest):

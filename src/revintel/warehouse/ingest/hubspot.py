@@ -24,28 +24,78 @@ from revintel.warehouse.ingest.readers import EXAMPLES, Problems, Scratch
 from revintel.warehouse.ingest.stages import load_mapping
 from revintel.warehouse.quality import Finding, orphan_finding
 
-S, F, I, D, T, B = (Field("string"), Field("float"), Field("int"), Field("date"), Field("timestamp"),
-                    Field("bool"))
+S, F, INT, D, T, B = (
+    Field("string"),
+    Field("float"),
+    Field("int"),
+    Field("date"),
+    Field("timestamp"),
+    Field("bool"),
+)
 ID = Field("string", required=True)
 
 #: export -> (words its file name contains, fields typed, required header columns, canonical table)
 EXPORTS: dict[str, tuple[tuple[str, ...], dict[str, Field], list[str], str]] = {
-    "deals": (("deal",), {
-        "Record ID": ID, "Deal Name": S, "Deal Stage": Field("string", True), "Amount": F, "Close Date": T,
-        "Create Date": T, "Last Modified Date": T, "Deal owner": S, "Associated Company": S,
-        "Associated Company IDs": S, "Deal Type": S, "Pipeline": S, "Deal probability": F,
-        "Forecast category": S, "Original Source Type": S, "Next step": S, "Is Closed Won": B, "Is closed": B,
-    }, ["Record ID", "Deal Name", "Deal Stage"], "opportunities"),
-    "companies": (("compan",), {
-        "Record ID": ID, "Company name": Field("string", True), "Industry": S, "Country/Region": S,
-        "Number of Employees": I, "Annual Revenue": F, "Create Date": T, "Last Modified Date": T,
-        "Company owner": S, "Parent Company": S,
-    }, ["Record ID", "Company name"], "accounts"),
-    "contacts": (("contact",), {
-        "Record ID": ID, "First Name": S, "Last Name": S, "Email": S, "Job Title": S, "Associated Company": S,
-        "Associated Company IDs": S, "Original Source": S, "Create Date": T, "Last Modified Date": T,
-        "Contact owner": S,
-    }, ["Record ID"], "contacts"),
+    "deals": (
+        ("deal",),
+        {
+            "Record ID": ID,
+            "Deal Name": S,
+            "Deal Stage": Field("string", True),
+            "Amount": F,
+            "Close Date": T,
+            "Create Date": T,
+            "Last Modified Date": T,
+            "Deal owner": S,
+            "Associated Company": S,
+            "Associated Company IDs": S,
+            "Deal Type": S,
+            "Pipeline": S,
+            "Deal probability": F,
+            "Forecast category": S,
+            "Original Source Type": S,
+            "Next step": S,
+            "Is Closed Won": B,
+            "Is closed": B,
+        },
+        ["Record ID", "Deal Name", "Deal Stage"],
+        "opportunities",
+    ),
+    "companies": (
+        ("compan",),
+        {
+            "Record ID": ID,
+            "Company name": Field("string", True),
+            "Industry": S,
+            "Country/Region": S,
+            "Number of Employees": INT,
+            "Annual Revenue": F,
+            "Create Date": T,
+            "Last Modified Date": T,
+            "Company owner": S,
+            "Parent Company": S,
+        },
+        ["Record ID", "Company name"],
+        "accounts",
+    ),
+    "contacts": (
+        ("contact",),
+        {
+            "Record ID": ID,
+            "First Name": S,
+            "Last Name": S,
+            "Email": S,
+            "Job Title": S,
+            "Associated Company": S,
+            "Associated Company IDs": S,
+            "Original Source": S,
+            "Create Date": T,
+            "Last Modified Date": T,
+            "Contact owner": S,
+        },
+        ["Record ID"],
+        "contacts",
+    ),
 }
 REFERENCES = (
     ("opportunities", "account_id", "accounts", "account_id", "company"),
@@ -75,13 +125,25 @@ class HubSpotSource(Source):
         files = export_files(path)
         out = Extract()
         if "deals" not in files:
-            problems.add(Problem("no deals export found", file=str(path),
-                                 expected="a CSV with 'deal' in its name (HubSpot: Export all deals)"))
+            problems.add(
+                Problem(
+                    "no deals export found",
+                    file=str(path),
+                    expected="a CSV with 'deal' in its name (HubSpot: Export all deals)",
+                )
+            )
             return out
         for kind, file in files.items():
             _, fields, required, table = EXPORTS[kind]
-            src = read_export(scratch, file, problems, fields, name=f"hs_{kind}", required_columns=required,
-                              key=["Record ID"])
+            src = read_export(
+                scratch,
+                file,
+                problems,
+                fields,
+                name=f"hs_{kind}",
+                required_columns=required,
+                key=["Record ID"],
+            )
             if src is not None:
                 out.files.append(LoadedFile(src.path, src.sha256, table, src.rows))
         if problems:
@@ -93,12 +155,21 @@ class HubSpotSource(Source):
         scratch.con.execute(sql.STAGE_MAP)
         scratch.con.executemany("INSERT INTO hs_stage_map VALUES (?, ?, ?)", mapping.rows())
         unmapped = scratch.con.execute(sql.UNMAPPED_STAGES).fetchall()
-        problems.add_counted([
-            Problem(f"deal stage {stage!r} is not in the stage mapping ({n} deal(s))", file=files["deals"].name,
-                    line=line, column="Deal Stage", value=stage,
+        problems.add_counted(
+            [
+                Problem(
+                    f"deal stage {stage!r} is not in the stage mapping ({n} deal(s))",
+                    file=files["deals"].name,
+                    line=line,
+                    column="Deal Stage",
+                    value=stage,
                     expected=f"a stage listed in {mapping.label} (add `{stage}: <canonical stage>` there, "
-                    "or pass --mapping FILE)")
-            for stage, line, n in unmapped[:EXAMPLES]], len(unmapped))
+                    "or pass --mapping FILE)",
+                )
+                for stage, line, n in unmapped[:EXAMPLES]
+            ],
+            len(unmapped),
+        )
         if problems:
             return out
         out.findings += self._build(scratch, files, out)
@@ -124,7 +195,9 @@ class HubSpotSource(Source):
                     findings.append(Finding(rule, table, int(n), message, severity, line=line))
         for child, fk, parent, pk, what in REFERENCES:
             if child in out.tables and parent in out.tables:
-                f = orphan_finding(con, f"out_{child}", fk, f"out_{parent}", pk, child, f"orphan_{what}", what)
+                f = orphan_finding(
+                    con, f"out_{child}", fk, f"out_{parent}", pk, child, f"orphan_{what}", what
+                )
                 if f:
                     findings.append(f)
         return findings

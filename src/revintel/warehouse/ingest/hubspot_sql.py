@@ -49,7 +49,8 @@ ACCOUNTS = """
 CREATE TABLE out_accounts AS
 SELECT "Record ID" AS account_id, "Company name" AS name, "Industry" AS sector, "Country/Region" AS country,
   "Number of Employees" AS employees, "Annual Revenue" AS annual_revenue,
-  (SELECT k.account_id FROM hs_company_keys k WHERE k.key = lower(trim(c."Parent Company"))) AS parent_account_id,
+  (SELECT k.account_id FROM hs_company_keys k WHERE k.key = lower(trim(c."Parent Company")))
+    AS parent_account_id,
   "Company owner" AS owner_rep_id, CAST("Create Date" AS DATE) AS created_date, 'hubspot' AS source, _line
 FROM hs_companies c
 """
@@ -75,14 +76,39 @@ SELECT max(d) FROM (
 """
 _COUNT = "SELECT count(*), min(_line) FROM "
 RULES = (
-    ("stage_inferred_from_flags", "opportunities", "info", _COUNT + "out_opportunities WHERE _stage_inferred",
-     "deal stage not in the mapping: placed by 'Is Closed Won' / 'Is closed'"),
-    ("company_matched_by_name", "opportunities", "info", _COUNT + "out_opportunities WHERE _company_by_name",
-     "deal without 'Associated Company IDs': company found by its name"),
-    ("missing_amount", "opportunities", "warning", _COUNT + "out_opportunities WHERE amount IS NULL",
-     "deal without an Amount: kept with no amount"),
-    ("missing_close_date", "opportunities", "warning", _COUNT + "out_opportunities WHERE close_date IS NULL",
-     "deal without a Close Date: kept with no close date"),
-    ("reps_from_owner_names", "reps", "info", "SELECT count(*), NULL FROM out_reps",
-     "reps are the owner names found on deals, companies and contacts"),
+    (
+        "stage_inferred_from_flags",
+        "opportunities",
+        "info",
+        _COUNT + "out_opportunities WHERE _stage_inferred",
+        "deal stage not in the mapping: placed by 'Is Closed Won' / 'Is closed'",
+    ),
+    (
+        "company_matched_by_name",
+        "opportunities",
+        "info",
+        _COUNT + "out_opportunities WHERE _company_by_name",
+        "deal without 'Associated Company IDs': company found by its name",
+    ),
+    (
+        "missing_amount",
+        "opportunities",
+        "warning",
+        _COUNT + "out_opportunities WHERE amount IS NULL",
+        "deal without an Amount: kept with no amount",
+    ),
+    (
+        "missing_close_date",
+        "opportunities",
+        "warning",
+        _COUNT + "out_opportunities WHERE close_date IS NULL",
+        "deal without a Close Date: kept with no close date",
+    ),
+    (
+        "reps_from_owner_names",
+        "reps",
+        "info",
+        "SELECT count(*), NULL FROM out_reps",
+        "reps are the owner names found on deals, companies and contacts",
+    ),
 )

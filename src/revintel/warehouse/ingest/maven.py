@@ -28,25 +28,59 @@ from revintel.warehouse.ingest.parse import Field, read_export
 from revintel.warehouse.ingest.readers import EXAMPLES, Problems, Scratch
 from revintel.warehouse.quality import Finding, orphan_finding, spelling_fixes
 
-STAGES = {"Prospecting": "Prospecting", "Engaging": "Qualification", "Won": "Closed Won", "Lost": "Closed Lost"}
+STAGES = {
+    "Prospecting": "Prospecting",
+    "Engaging": "Qualification",
+    "Won": "Closed Won",
+    "Lost": "Closed Lost",
+}
 
 FILES: dict[str, tuple[str, dict[str, Field], list[str]]] = {
-    "accounts": ("accounts.csv", {
-        "account": Field("string", True), "sector": Field("string"), "year_established": Field("int"),
-        "revenue": Field("float"), "employees": Field("int"), "office_location": Field("string"),
-        "subsidiary_of": Field("string"),
-    }, ["account"]),
-    "products": ("products.csv", {
-        "product": Field("string", True), "series": Field("string"), "sales_price": Field("float"),
-    }, ["product"]),
-    "reps": ("sales_teams.csv", {
-        "sales_agent": Field("string", True), "manager": Field("string"), "regional_office": Field("string"),
-    }, ["sales_agent"]),
-    "opportunities": ("sales_pipeline.csv", {
-        "opportunity_id": Field("string", True), "sales_agent": Field("string"), "product": Field("string"),
-        "account": Field("string"), "deal_stage": Field("string", True), "engage_date": Field("date"),
-        "close_date": Field("date"), "close_value": Field("float"),
-    }, ["opportunity_id"]),
+    "accounts": (
+        "accounts.csv",
+        {
+            "account": Field("string", True),
+            "sector": Field("string"),
+            "year_established": Field("int"),
+            "revenue": Field("float"),
+            "employees": Field("int"),
+            "office_location": Field("string"),
+            "subsidiary_of": Field("string"),
+        },
+        ["account"],
+    ),
+    "products": (
+        "products.csv",
+        {
+            "product": Field("string", True),
+            "series": Field("string"),
+            "sales_price": Field("float"),
+        },
+        ["product"],
+    ),
+    "reps": (
+        "sales_teams.csv",
+        {
+            "sales_agent": Field("string", True),
+            "manager": Field("string"),
+            "regional_office": Field("string"),
+        },
+        ["sales_agent"],
+    ),
+    "opportunities": (
+        "sales_pipeline.csv",
+        {
+            "opportunity_id": Field("string", True),
+            "sales_agent": Field("string"),
+            "product": Field("string"),
+            "account": Field("string"),
+            "deal_stage": Field("string", True),
+            "engage_date": Field("date"),
+            "close_date": Field("date"),
+            "close_value": Field("float"),
+        },
+        ["opportunity_id"],
+    ),
 }
 
 _SQL_PRODUCT_KEYS = """
@@ -66,7 +100,8 @@ SELECT o.opportunity_id,
        coalesce(o.account, 'No account') || ' - ' || coalesce(pm.product_id, 'No product') AS name,
        o.account AS account_id, o.sales_agent AS rep_id, pm.product_id,
        s.stage, o.deal_stage AS source_stage, s.status,
-       CASE WHEN s.status = 'open' THEN coalesce(o.close_value, p.sales_price) ELSE o.close_value END AS amount,
+       CASE WHEN s.status = 'open' THEN coalesce(o.close_value, p.sales_price) ELSE o.close_value END
+         AS amount,
        CAST(NULL AS DOUBLE) AS probability,
        o.engage_date AS created_date, o.engage_date, o.close_date,
        'maven' AS source,
@@ -99,15 +134,36 @@ FROM m_accounts a LEFT JOIN m_sector_fixes f ON f.sector = a.sector
 _COUNT = "SELECT count(*), min(_line) FROM out_opportunities WHERE "
 #: (rule, severity, query counting the rows and the first line, message)
 _RULES = (
-    ("imputed_amount", "info", _COUNT + "_imputed",
-     "open deal without a value: amount imputed from the product's list price"),
-    ("missing_account", "info", _COUNT + "account_id IS NULL", "deal without an account: kept with no account"),
-    ("missing_close_date", "info", _COUNT + "status = 'open' AND close_date IS NULL",
-     "open deal without a close date: kept with no close date"),
-    ("missing_engage_date", "info", _COUNT + "engage_date IS NULL",
-     "deal without an engage date: created_date left empty"),
-    ("closed_without_value", "warning", _COUNT + "status <> 'open' AND amount IS NULL",
-     "won or lost deal without a close value: amount left empty"),
+    (
+        "imputed_amount",
+        "info",
+        _COUNT + "_imputed",
+        "open deal without a value: amount imputed from the product's list price",
+    ),
+    (
+        "missing_account",
+        "info",
+        _COUNT + "account_id IS NULL",
+        "deal without an account: kept with no account",
+    ),
+    (
+        "missing_close_date",
+        "info",
+        _COUNT + "status = 'open' AND close_date IS NULL",
+        "open deal without a close date: kept with no close date",
+    ),
+    (
+        "missing_engage_date",
+        "info",
+        _COUNT + "engage_date IS NULL",
+        "deal without an engage date: created_date left empty",
+    ),
+    (
+        "closed_without_value",
+        "warning",
+        _COUNT + "status <> 'open' AND amount IS NULL",
+        "won or lost deal without a close value: amount left empty",
+    ),
 )
 
 
@@ -116,8 +172,10 @@ class MavenSource(Source):
     """Maven Analytics CRM Sales Opportunities."""
 
     name = "maven"
-    description = "the Maven 'CRM Sales Opportunities' folder: sales_pipeline.csv, accounts.csv, " \
-                  "products.csv, sales_teams.csv"
+    description = (
+        "the Maven 'CRM Sales Opportunities' folder: sales_pipeline.csv, accounts.csv, "
+        "products.csv, sales_teams.csv"
+    )
 
     def extract(self, path: Path, scratch: Scratch, problems: Problems) -> Extract:
         folder = path if path.is_dir() else path.parent
@@ -126,8 +184,15 @@ class MavenSource(Source):
             if not (folder / file).exists():
                 problems.add(Problem("file missing from the export", file=file, expected=f"{folder / file}"))
                 continue
-            src = read_export(scratch, folder / file, problems, fields, name=f"m_{table}",
-                              required_columns=list(fields), key=key)
+            src = read_export(
+                scratch,
+                folder / file,
+                problems,
+                fields,
+                name=f"m_{table}",
+                required_columns=list(fields),
+                key=key,
+            )
             if src is not None:
                 out.files.append(LoadedFile(src.path, src.sha256, table, src.rows))
         if problems:
@@ -139,27 +204,46 @@ class MavenSource(Source):
         out.tables = {t: f"out_{t}" for t in FILES}
         out.as_of = scratch.con.execute(
             "SELECT max(greatest(coalesce(close_date, engage_date), coalesce(engage_date, close_date))) "
-            "FROM m_opportunities").fetchall()[0][0]  # type: ignore[index]
+            "FROM m_opportunities"
+        ).fetchall()[0][0]  # type: ignore[index]
         return out
 
     def _check_stages(self, scratch: Scratch, problems: Problems) -> None:
         scratch.con.execute(_SQL_STAGES)
-        scratch.con.executemany("INSERT INTO m_stages VALUES (?, ?, ?)",
-                                [(k, v, "won" if v == "Closed Won" else "lost" if v == "Closed Lost" else "open")
-                                 for k, v in STAGES.items()])
+        scratch.con.executemany(
+            "INSERT INTO m_stages VALUES (?, ?, ?)",
+            [
+                (k, v, "won" if v == "Closed Won" else "lost" if v == "Closed Lost" else "open")
+                for k, v in STAGES.items()
+            ],
+        )
         bad = scratch.con.execute(
             "SELECT _line, deal_stage, count(*) OVER () FROM m_opportunities "
-            "WHERE deal_stage NOT IN (SELECT deal_stage FROM m_stages) ORDER BY _line LIMIT ?", [EXAMPLES]
+            "WHERE deal_stage NOT IN (SELECT deal_stage FROM m_stages) ORDER BY _line LIMIT ?",
+            [EXAMPLES],
         ).fetchall()
         if bad:
-            problems.add_counted([Problem("unknown deal stage", file="sales_pipeline.csv", line=ln,
-                                          column="deal_stage", value=v, expected=", ".join(STAGES))
-                                  for ln, v, _ in bad], int(bad[0][2]))
+            problems.add_counted(
+                [
+                    Problem(
+                        "unknown deal stage",
+                        file="sales_pipeline.csv",
+                        line=ln,
+                        column="deal_stage",
+                        value=v,
+                        expected=", ".join(STAGES),
+                    )
+                    for ln, v, _ in bad
+                ],
+                int(bad[0][2]),
+            )
 
     def _map(self, scratch: Scratch) -> list[Finding]:
         con = scratch.con
-        sectors = [r[0] for r in con.execute("SELECT DISTINCT sector FROM m_accounts WHERE sector IS NOT NULL"
-                                             ).fetchall()]
+        sectors = [
+            r[0]
+            for r in con.execute("SELECT DISTINCT sector FROM m_accounts WHERE sector IS NOT NULL").fetchall()
+        ]
         fixes = spelling_fixes(sectors)
         con.execute("CREATE TABLE m_sector_fixes (sector VARCHAR, fixed VARCHAR)")
         if fixes:
@@ -167,19 +251,32 @@ class MavenSource(Source):
         for sql in (_SQL_PRODUCT_KEYS, _SQL_OPPORTUNITIES, _SQL_REPS, _SQL_PRODUCTS, _SQL_ACCOUNTS):
             con.execute(sql)
         findings = _product_findings(scratch)
-        n_fixed = con.execute("SELECT count(*) FROM m_accounts a JOIN m_sector_fixes f USING (sector)").fetchall()[0]
+        n_fixed = con.execute(
+            "SELECT count(*) FROM m_accounts a JOIN m_sector_fixes f USING (sector)"
+        ).fetchall()[0]
         if fixes:
-            findings.append(Finding("sector_typo", "accounts", int(n_fixed[0]), column="sector",  # type: ignore[index]
-                                    value=", ".join(f"{k} -> {v}" for k, v in fixes.items()),
-                                    message="misspelt sector corrected: "
-                                    + ", ".join(f"{k!r} -> {v!r}" for k, v in fixes.items())))
+            findings.append(
+                Finding(
+                    "sector_typo",
+                    "accounts",
+                    int(n_fixed[0]),
+                    column="sector",  # type: ignore[index]
+                    value=", ".join(f"{k} -> {v}" for k, v in fixes.items()),
+                    message="misspelt sector corrected: "
+                    + ", ".join(f"{k!r} -> {v!r}" for k, v in fixes.items()),
+                )
+            )
         for rule, severity, query, message in _RULES:
             n, line = con.execute(query).fetchall()[0]  # type: ignore[misc]
             if n:
                 findings.append(Finding(rule, "opportunities", int(n), message, severity, line=line))  # type: ignore[arg-type]
-        for fk, parent, pk, what in (("account_id", "out_accounts", "account_id", "account"),
-                                     ("rep_id", "out_reps", "rep_id", "rep")):
-            f = orphan_finding(con, "out_opportunities", fk, parent, pk, "opportunities", f"orphan_{what}", what)
+        for fk, parent, pk, what in (
+            ("account_id", "out_accounts", "account_id", "account"),
+            ("rep_id", "out_reps", "rep_id", "rep"),
+        ):
+            f = orphan_finding(
+                con, "out_opportunities", fk, parent, pk, "opportunities", f"orphan_{what}", what
+            )
             if f:
                 findings.append(f)
         return findings
@@ -190,14 +287,32 @@ def _product_findings(scratch: Scratch) -> list[Finding]:
     renamed = scratch.con.execute(
         "SELECT pm.source_name, pm.product_id, count(*), min(o._line) FROM m_product_map pm "
         "JOIN m_opportunities o ON o.product = pm.source_name "
-        "WHERE pm.known AND pm.source_name <> pm.product_id GROUP BY ALL ORDER BY 1").fetchall()
+        "WHERE pm.known AND pm.source_name <> pm.product_id GROUP BY ALL ORDER BY 1"
+    ).fetchall()
     for source_name, product_id, n, line in renamed:
-        findings.append(Finding("product_name_normalised", "opportunities", int(n), column="product",
-                                value=source_name, line=line,
-                                message=f"product {source_name!r} matched to {product_id!r} in products.csv"))
+        findings.append(
+            Finding(
+                "product_name_normalised",
+                "opportunities",
+                int(n),
+                column="product",
+                value=source_name,
+                line=line,
+                message=f"product {source_name!r} matched to {product_id!r} in products.csv",
+            )
+        )
     unknown = scratch.con.execute("SELECT source_name, line FROM m_product_map WHERE NOT known").fetchall()
     for source_name, line in unknown:
-        findings.append(Finding("unknown_product", "opportunities", 1, severity="warning", column="product",
-                                value=source_name, line=line,
-                                message=f"product {source_name!r} is not in products.csv; kept as is"))
+        findings.append(
+            Finding(
+                "unknown_product",
+                "opportunities",
+                1,
+                severity="warning",
+                column="product",
+                value=source_name,
+                line=line,
+                message=f"product {source_name!r} is not in products.csv; kept as is",
+            )
+        )
     return findings

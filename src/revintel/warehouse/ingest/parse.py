@@ -77,20 +77,28 @@ def _strs(values: tuple[str, ...]) -> list[exp.Expression]:
 def _typed(name: str, kind: Kind, fmt: str | None) -> exp.Expression:
     v = _text(name)
     if kind in ("float", "percent"):
-        number = exp.TryCast(this=exp.func("replace", v, exp.Literal.string(","), exp.Literal.string("")),
-                             to=exp.DataType.build("DOUBLE"))
+        number = exp.TryCast(
+            this=exp.func("replace", v, exp.Literal.string(","), exp.Literal.string("")),
+            to=exp.DataType.build("DOUBLE"),
+        )
         return exp.Div(this=number, expression=exp.Literal.number(100)) if kind == "percent" else number
     if kind == "int":
-        return exp.TryCast(this=exp.TryCast(this=v, to=exp.DataType.build("DOUBLE")), to=exp.DataType.build("BIGINT"))
+        return exp.TryCast(
+            this=exp.TryCast(this=v, to=exp.DataType.build("DOUBLE")), to=exp.DataType.build("BIGINT")
+        )
     if kind == "bool":
         low = exp.func("lower", v)
-        return exp.Case(ifs=[
-            exp.If(this=exp.In(this=low, expressions=_strs(_TRUE)), true=exp.true()),
-            exp.If(this=exp.In(this=low, expressions=_strs(_FALSE)), true=exp.false()),
-        ])
+        return exp.Case(
+            ifs=[
+                exp.If(this=exp.In(this=low, expressions=_strs(_TRUE)), true=exp.true()),
+                exp.If(this=exp.In(this=low, expressions=_strs(_FALSE)), true=exp.false()),
+            ]
+        )
     if kind in ("date", "timestamp"):
-        parsed = exp.Cast(this=exp.func("try_strptime", v, exp.Literal.string(fmt or DATETIME_FORMATS[0])),
-                          to=exp.DataType.build("TIMESTAMP"))
+        parsed = exp.Cast(
+            this=exp.func("try_strptime", v, exp.Literal.string(fmt or DATETIME_FORMATS[0])),
+            to=exp.DataType.build("TIMESTAMP"),
+        )
         return exp.Cast(this=parsed, to=exp.DataType.build("DATE")) if kind == "date" else parsed
     return v
 
@@ -100,9 +108,16 @@ def _bad(name: str, kind: Kind, fmt: str | None) -> exp.Expression:
     bad = exp.and_(_text(name).is_(exp.null()).not_(), _typed(name, kind, fmt).is_(exp.null()))
     if kind == "percent":  # a percentage must be 0-100
         number = _typed(name, "float", None)
-        bad = exp.or_(bad, exp.and_(number.is_(exp.null()).not_(), exp.or_(
-            exp.LT(this=number, expression=exp.Literal.number(0)),
-            exp.GT(this=number, expression=exp.Literal.number(100)))))
+        bad = exp.or_(
+            bad,
+            exp.and_(
+                number.is_(exp.null()).not_(),
+                exp.or_(
+                    exp.LT(this=number, expression=exp.Literal.number(0)),
+                    exp.GT(this=number, expression=exp.Literal.number(100)),
+                ),
+            ),
+        )
     return bad
 
 
@@ -112,7 +127,9 @@ def _count_if(cond: exp.Expression) -> exp.Expression:
 
 def detect_format(scratch: Scratch, table: str, name: str) -> tuple[str, int]:
     """The first format reading every value of a date/time column (or the one failing least)."""
-    query = exp.select(*[_count_if(_bad(name, "timestamp", f)) for f in DATETIME_FORMATS]).from_(table_ref(table))
+    query = exp.select(*[_count_if(_bad(name, "timestamp", f)) for f in DATETIME_FORMATS]).from_(
+        table_ref(table)
+    )
     fails = scratch.con.execute(query.sql("duckdb")).fetchall()[0]
     best = min(range(len(DATETIME_FORMATS)), key=lambda i: (fails[i], i))  # type: ignore[index]
     return DATETIME_FORMATS[best], int(fails[best])  # type: ignore[index]
@@ -150,8 +167,14 @@ def convert(
 
 
 def _sql_type(kind: Kind) -> str:
-    return {"float": "DOUBLE", "percent": "DOUBLE", "int": "BIGINT", "bool": "BOOLEAN", "date": "DATE",
-            "timestamp": "TIMESTAMP"}.get(kind, "VARCHAR")
+    return {
+        "float": "DOUBLE",
+        "percent": "DOUBLE",
+        "int": "BIGINT",
+        "bool": "BOOLEAN",
+        "date": "DATE",
+        "timestamp": "TIMESTAMP",
+    }.get(kind, "VARCHAR")
 
 
 def _report_bad(
@@ -165,16 +188,22 @@ def _report_bad(
     cond = exp.or_(*conds) if len(conds) > 1 else conds[0]
     line = exp.Add(this=exp.column("rowid"), expression=exp.Literal.number(2))
     base = exp.select(line.as_("line"), col(name).as_("value")).from_(table_ref(src.table)).where(cond)
-    total = scratch.con.execute(exp.select(exp.func("count", exp.Star())).from_(base.subquery("b")).sql("duckdb")
-                                ).fetchall()[0][0]  # type: ignore[index]
+    total = scratch.con.execute(
+        exp.select(exp.func("count", exp.Star())).from_(base.subquery("b")).sql("duckdb")
+    ).fetchall()[0][0]  # type: ignore[index]
     if not total:
         return
     rows = scratch.con.execute(base.order_by("line").limit(EXAMPLES).sql("duckdb")).fetchall()
     expected = EXPECTED.get(f.kind, "a value")
     examples = [
-        Problem("value missing" if value is None or not str(value).strip() else "value does not parse",
-                file=src.label, line=int(ln), column=name, value=value,
-                expected=expected if f.kind != "string" else "a value")
+        Problem(
+            "value missing" if value is None or not str(value).strip() else "value does not parse",
+            file=src.label,
+            line=int(ln),
+            column=name,
+            value=value,
+            expected=expected if f.kind != "string" else "a value",
+        )
         for ln, value in rows
     ]
     problems.add_counted(examples, int(total))
@@ -209,7 +238,9 @@ def read_export(
         return None
     by_lower = {c.lower(): c for c in src.columns}
     if key:
-        check_unique(scratch, src.table, [by_lower[k.lower()] for k in key if k.lower() in by_lower], path, problems)
+        check_unique(
+            scratch, src.table, [by_lower[k.lower()] for k in key if k.lower() in by_lower], path, problems
+        )
     convert(scratch, src, fields, problems, name=name)
     return src
 

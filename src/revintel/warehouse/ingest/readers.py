@@ -91,8 +91,9 @@ class Scratch:
         return f"{prefix}_{next(self._ids)}"
 
     def count(self, table: str) -> int:
-        return self.con.execute(exp.select(exp.func("count", exp.Star())).from_(table_ref(table)).sql("duckdb")
-                                ).fetchall()[0][0]  # type: ignore[index]
+        return self.con.execute(
+            exp.select(exp.func("count", exp.Star())).from_(table_ref(table)).sql("duckdb")
+        ).fetchall()[0][0]  # type: ignore[index]
 
     def columns(self, table: str) -> list[str]:
         """Column names of a scratch table or view."""
@@ -127,21 +128,38 @@ def read_header(scratch: Scratch, path: Path, problems: Problems) -> list[str] |
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        problems.add(Problem("text is not valid UTF-8", file=path.name, line=1,
-                             value=first[max(exc.start - 20, 0): exc.end + 20].decode("latin-1"),
-                             expected="a UTF-8 encoded file (re-export or save as 'CSV UTF-8')"))
+        problems.add(
+            Problem(
+                "text is not valid UTF-8",
+                file=path.name,
+                line=1,
+                value=first[max(exc.start - 20, 0) : exc.end + 20].decode("latin-1"),
+                expected="a UTF-8 encoded file (re-export or save as 'CSV UTF-8')",
+            )
+        )
         return None
     names = [n.strip() for n in next(csv.reader([text.rstrip("\r\n")]), [])]
     if not any(names):
-        problems.add(Problem("the file is empty or has no header row", file=path.name, line=1,
-                             expected="a header row naming the columns"))
+        problems.add(
+            Problem(
+                "the file is empty or has no header row",
+                file=path.name,
+                line=1,
+                expected="a header row naming the columns",
+            )
+        )
         return None
     if len(names) == 1 and any(d in names[0] for d in _OTHER_DELIMITERS):
         delim = next(d for d in _OTHER_DELIMITERS if d in names[0])
-        problems.add(Problem(
-            f"the header is one column: the file looks {delim!r}-separated", file=path.name, line=1,
-            value=names[0][:120], expected="comma-separated values (save the file as CSV with ',')",
-        ))
+        problems.add(
+            Problem(
+                f"the header is one column: the file looks {delim!r}-separated",
+                file=path.name,
+                line=1,
+                value=names[0][:120],
+                expected="comma-separated values (save the file as CSV with ',')",
+            )
+        )
         return None
     return names
 
@@ -151,8 +169,15 @@ def check_columns(path: Path, header: list[str], required: list[str], problems: 
     have = {h.strip().lower() for h in header}
     missing = [c for c in required if c.lower() not in have]
     for name in missing:
-        problems.add(Problem("required column missing", file=path.name, line=1, column=name,
-                             expected=f"a column named {name!r} in the header"))
+        problems.add(
+            Problem(
+                "required column missing",
+                file=path.name,
+                line=1,
+                column=name,
+                expected=f"a column named {name!r} in the header",
+            )
+        )
     return not missing
 
 
@@ -195,7 +220,9 @@ def read_csv(
     return SourceFile(path, name, header, scratch.count(name), digest.result())
 
 
-def _read_into(scratch: Scratch, path: Path, name: str, columns: dict[str, str], problems: Problems) -> str | None:
+def _read_into(
+    scratch: Scratch, path: Path, name: str, columns: dict[str, str], problems: Problems
+) -> str | None:
     rejects, scans = f"{name}_rej", f"{name}_scan"
     try:
         scratch.con.execute(
@@ -204,8 +231,13 @@ def _read_into(scratch: Scratch, path: Path, name: str, columns: dict[str, str],
             {"p": str(path), "c": columns},
         )
     except duckdb.Error as exc:
-        problems.add(Problem(f"cannot read as CSV: {exc}".splitlines()[0], file=path.name,
-                             expected="a UTF-8, comma-separated file with a header row"))
+        problems.add(
+            Problem(
+                f"cannot read as CSV: {exc}".splitlines()[0],
+                file=path.name,
+                expected="a UTF-8, comma-separated file with a header row",
+            )
+        )
         return None
     return name
 
@@ -214,8 +246,10 @@ def _report_rejects(
     scratch: Scratch, rejects: str, path: Path, header: list[str], columns: dict[str, str], problems: Problems
 ) -> None:
     # a row with the wrong number of fields also fails casts; report only the structural error
-    kept = (f"FROM {rejects} r WHERE NOT (CAST(r.error_type AS VARCHAR) = 'CAST' AND r.line IN "
-            f"(SELECT line FROM {rejects} WHERE CAST(error_type AS VARCHAR) <> 'CAST'))")
+    kept = (
+        f"FROM {rejects} r WHERE NOT (CAST(r.error_type AS VARCHAR) = 'CAST' AND r.line IN "
+        f"(SELECT line FROM {rejects} WHERE CAST(error_type AS VARCHAR) <> 'CAST'))"
+    )
     total = scratch.con.execute(f"SELECT count(*) {kept}").fetchall()[0][0]  # type: ignore[index]
     if not total:
         return
@@ -228,47 +262,94 @@ def _report_rejects(
 
 
 def _reject_problem(
-    path: Path, header: list[str], columns: dict[str, str],
-    line: int, idx: int | None, column: str | None, kind: str, csv_line: str | None, message: str,
+    path: Path,
+    header: list[str],
+    columns: dict[str, str],
+    line: int,
+    idx: int | None,
+    column: str | None,
+    kind: str,
+    csv_line: str | None,
+    message: str,
 ) -> Problem:
     fields = next(csv.reader([csv_line or ""]), [])
     value = fields[idx - 1] if idx and 0 < idx <= len(fields) else None
     if kind == "CAST":
-        return Problem("value does not parse", file=path.name, line=int(line), column=column, value=value,
-                       expected=EXPECTED.get(columns.get(column or "", "VARCHAR"), "a valid value"))
+        return Problem(
+            "value does not parse",
+            file=path.name,
+            line=int(line),
+            column=column,
+            value=value,
+            expected=EXPECTED.get(columns.get(column or "", "VARCHAR"), "a valid value"),
+        )
     if kind in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
-        return Problem(f"row has {len(fields)} fields", file=path.name, line=int(line), value=(csv_line or "")[:120],
-                       expected=f"{len(header)} comma-separated fields, like the header")
+        return Problem(
+            f"row has {len(fields)} fields",
+            file=path.name,
+            line=int(line),
+            value=(csv_line or "")[:120],
+            expected=f"{len(header)} comma-separated fields, like the header",
+        )
     if kind == "INVALID ENCODING":
-        return Problem("text is not valid UTF-8", file=path.name, line=int(line), column=column, value=value,
-                       expected="a UTF-8 encoded file (re-export or save as 'CSV UTF-8')")
-    return Problem(message.splitlines()[0], file=path.name, line=int(line), column=column,
-                   value=(csv_line or "")[:120], expected="a well-formed CSV row")
+        return Problem(
+            "text is not valid UTF-8",
+            file=path.name,
+            line=int(line),
+            column=column,
+            value=value,
+            expected="a UTF-8 encoded file (re-export or save as 'CSV UTF-8')",
+        )
+    return Problem(
+        message.splitlines()[0],
+        file=path.name,
+        line=int(line),
+        column=column,
+        value=(csv_line or "")[:120],
+        expected="a well-formed CSV row",
+    )
 
 
-def check_unique(
-    scratch: Scratch, table: str, keys: list[str], path: Path, problems: Problems
-) -> None:
+def check_unique(scratch: Scratch, table: str, keys: list[str], path: Path, problems: Problems) -> None:
     """Report duplicate primary keys (every repeat after the first, with its line)."""
     key_cols = [col(k) for k in keys]
-    grouped = exp.select(*key_cols).from_(table_ref(table)).group_by(*key_cols).having(
-        exp.GT(this=exp.func("count", exp.Star()), expression=exp.Literal.number(1))).limit(1)
+    grouped = (
+        exp.select(*key_cols)
+        .from_(table_ref(table))
+        .group_by(*key_cols)
+        .having(exp.GT(this=exp.func("count", exp.Star()), expression=exp.Literal.number(1)))
+        .limit(1)
+    )
     if not scratch.con.execute(grouped.sql("duckdb")).fetchall():  # the cheap check first
         return
     line = exp.Add(this=exp.column("rowid"), expression=exp.Literal.number(2))
-    numbered = exp.select(*key_cols, line.as_("line"), exp.Window(
-        this=exp.func("row_number"), partition_by=key_cols, order=exp.Order(expressions=[exp.Ordered(
-            this=exp.column("rowid"))]),
-    ).as_("n")).from_(table_ref(table))
-    dups = exp.select("*", exp.Window(this=exp.func("count", exp.Star())).as_("total")).from_(
-        numbered.subquery("k")).where(exp.GT(this=exp.column("n"), expression=exp.Literal.number(1)))
+    numbered = exp.select(
+        *key_cols,
+        line.as_("line"),
+        exp.Window(
+            this=exp.func("row_number"),
+            partition_by=key_cols,
+            order=exp.Order(expressions=[exp.Ordered(this=exp.column("rowid"))]),
+        ).as_("n"),
+    ).from_(table_ref(table))
+    dups = (
+        exp.select("*", exp.Window(this=exp.func("count", exp.Star())).as_("total"))
+        .from_(numbered.subquery("k"))
+        .where(exp.GT(this=exp.column("n"), expression=exp.Literal.number(1)))
+    )
     rows = scratch.con.execute(dups.order_by("line").limit(EXAMPLES).sql("duckdb")).fetchall()
     if not rows:
         return
     label = ", ".join(keys)
     examples = [
-        Problem("duplicate primary key", file=path.name, line=int(r[len(keys)]), column=label,
-                value=" / ".join(str(v) for v in r[: len(keys)]), expected=f"each {label} once per file")
+        Problem(
+            "duplicate primary key",
+            file=path.name,
+            line=int(r[len(keys)]),
+            column=label,
+            value=" / ".join(str(v) for v in r[: len(keys)]),
+            expected=f"each {label} once per file",
+        )
         for r in rows
     ]
     problems.add_counted(examples, int(rows[0][-1]))
@@ -278,14 +359,32 @@ def check_present(scratch: Scratch, table: str, columns: list[str], path: Path, 
     """Report empty values in columns that must have one."""
     if not columns:
         return
-    counts = scratch.con.execute(exp.select(*[
-        exp.func("count_if", col(c).is_(exp.null())) for c in columns]).from_(table_ref(table)).sql("duckdb")
+    counts = scratch.con.execute(
+        exp.select(*[exp.func("count_if", col(c).is_(exp.null())) for c in columns])
+        .from_(table_ref(table))
+        .sql("duckdb")
     ).fetchall()[0]
     line = exp.Add(this=exp.column("rowid"), expression=exp.Literal.number(2))
     for c, n in zip(columns, counts or (), strict=False):
         if not n:
             continue
-        rows = scratch.con.execute(exp.select(line).from_(table_ref(table)).where(col(c).is_(exp.null()))
-                                   .limit(EXAMPLES).sql("duckdb")).fetchall()
-        problems.add_counted([Problem("value missing", file=path.name, line=int(r[0]), column=c,
-                                      expected="a value (the column is required)") for r in rows], int(n))
+        rows = scratch.con.execute(
+            exp.select(line)
+            .from_(table_ref(table))
+            .where(col(c).is_(exp.null()))
+            .limit(EXAMPLES)
+            .sql("duckdb")
+        ).fetchall()
+        problems.add_counted(
+            [
+                Problem(
+                    "value missing",
+                    file=path.name,
+                    line=int(r[0]),
+                    column=c,
+                    expected="a value (the column is required)",
+                )
+                for r in rows
+            ],
+            int(n),
+        )

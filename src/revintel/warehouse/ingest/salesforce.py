@@ -27,55 +27,188 @@ from revintel.warehouse.ingest.readers import EXAMPLES, Problems, Scratch
 from revintel.warehouse.ingest.stages import load_mapping
 from revintel.warehouse.quality import Finding, orphan_finding
 
-S, F, I, P, D, T, B = (Field("string"), Field("float"), Field("int"), Field("percent"), Field("date"),
-                       Field("timestamp"), Field("bool"))
+S, F, INT, P, D, T, B = (
+    Field("string"),
+    Field("float"),
+    Field("int"),
+    Field("percent"),
+    Field("date"),
+    Field("timestamp"),
+    Field("bool"),
+)
 ID = Field("string", required=True)
 
 #: object -> (fields typed, columns the header must have, canonical table it feeds)
 OBJECTS: dict[str, tuple[dict[str, Field], list[str], str]] = {
-    "Opportunity": ({
-        "Id": ID, "AccountId": S, "Name": S, "StageName": Field("string", True), "Amount": F, "Probability": P,
-        "CloseDate": D, "Type": S, "NextStep": S, "LeadSource": S, "IsClosed": B, "IsWon": B,
-        "ForecastCategoryName": S, "ForecastCategory": S, "CampaignId": S, "OwnerId": S, "CreatedDate": T,
-        "LastModifiedDate": T, "Product__c": S,
-    }, ["Id", "StageName"], "opportunities"),
-    "OpportunityHistory": ({
-        "OpportunityId": ID, "CreatedDate": Field("timestamp", True), "StageName": Field("string", True),
-        "Amount": F, "CloseDate": D, "Probability": P, "ForecastCategory": S,
-    }, ["OpportunityId", "CreatedDate", "StageName"], "opportunity_history"),
-    "Account": ({
-        "Id": ID, "Name": Field("string", True), "Industry": S, "Type": S, "BillingCountry": S, "NumberOfEmployees": I,
-        "AnnualRevenue": F, "ParentId": S, "OwnerId": S, "CreatedDate": T, "LastModifiedDate": T,
-    }, ["Id", "Name"], "accounts"),
-    "Contact": ({
-        "Id": ID, "AccountId": S, "Name": S, "FirstName": S, "LastName": S, "Email": S, "Title": S,
-        "LeadSource": S, "CreatedDate": T, "LastModifiedDate": T,
-    }, ["Id"], "contacts"),
-    "Lead": ({
-        "Id": ID, "Name": S, "FirstName": S, "LastName": S, "Company": S, "Country": S, "LeadSource": S,
-        "Status": S, "CreatedDate": T, "LastModifiedDate": T, "ConvertedDate": D, "ConvertedAccountId": S,
-        "ConvertedOpportunityId": S,
-    }, ["Id"], "leads"),
-    "Campaign": ({
-        "Id": ID, "Name": Field("string", True), "Type": S, "Status": S, "StartDate": D, "EndDate": D, "BudgetedCost": F,
-        "ActualCost": F, "CreatedDate": T,
-    }, ["Id", "Name"], "campaigns"),
-    "CampaignMember": ({
-        "Id": ID, "CampaignId": S, "LeadId": S, "ContactId": S, "CreatedDate": T, "FirstRespondedDate": D,
-    }, ["Id", "CampaignId"], "touchpoints"),
-    "Case": ({
-        "Id": ID, "AccountId": S, "CreatedDate": Field("timestamp", True), "ClosedDate": T, "Priority": S,
-        "Status": S, "IsClosed": B, "Type": S, "Subject": S,
-    }, ["Id", "CreatedDate"], "tickets"),
-    "Task": ({
-        "Id": ID, "WhoId": S, "WhatId": S, "AccountId": S, "Subject": S, "Description": S, "ActivityDate": D,
-        "CreatedDate": T, "OwnerId": S, "TaskSubtype": S, "Type": S, "Type__c": S, "CallType": S,
-        "CallDurationInSeconds": I,
-    }, ["Id"], "conversations"),
-    "User": ({
-        "Id": ID, "Name": S, "FirstName": S, "LastName": S, "Email": S, "Title": S, "Department": S,
-        "Division": S, "ManagerId": S, "IsActive": B, "CreatedDate": T,
-    }, ["Id"], "reps"),
+    "Opportunity": (
+        {
+            "Id": ID,
+            "AccountId": S,
+            "Name": S,
+            "StageName": Field("string", True),
+            "Amount": F,
+            "Probability": P,
+            "CloseDate": D,
+            "Type": S,
+            "NextStep": S,
+            "LeadSource": S,
+            "IsClosed": B,
+            "IsWon": B,
+            "ForecastCategoryName": S,
+            "ForecastCategory": S,
+            "CampaignId": S,
+            "OwnerId": S,
+            "CreatedDate": T,
+            "LastModifiedDate": T,
+            "Product__c": S,
+        },
+        ["Id", "StageName"],
+        "opportunities",
+    ),
+    "OpportunityHistory": (
+        {
+            "OpportunityId": ID,
+            "CreatedDate": Field("timestamp", True),
+            "StageName": Field("string", True),
+            "Amount": F,
+            "CloseDate": D,
+            "Probability": P,
+            "ForecastCategory": S,
+        },
+        ["OpportunityId", "CreatedDate", "StageName"],
+        "opportunity_history",
+    ),
+    "Account": (
+        {
+            "Id": ID,
+            "Name": Field("string", True),
+            "Industry": S,
+            "Type": S,
+            "BillingCountry": S,
+            "NumberOfEmployees": INT,
+            "AnnualRevenue": F,
+            "ParentId": S,
+            "OwnerId": S,
+            "CreatedDate": T,
+            "LastModifiedDate": T,
+        },
+        ["Id", "Name"],
+        "accounts",
+    ),
+    "Contact": (
+        {
+            "Id": ID,
+            "AccountId": S,
+            "Name": S,
+            "FirstName": S,
+            "LastName": S,
+            "Email": S,
+            "Title": S,
+            "LeadSource": S,
+            "CreatedDate": T,
+            "LastModifiedDate": T,
+        },
+        ["Id"],
+        "contacts",
+    ),
+    "Lead": (
+        {
+            "Id": ID,
+            "Name": S,
+            "FirstName": S,
+            "LastName": S,
+            "Company": S,
+            "Country": S,
+            "LeadSource": S,
+            "Status": S,
+            "CreatedDate": T,
+            "LastModifiedDate": T,
+            "ConvertedDate": D,
+            "ConvertedAccountId": S,
+            "ConvertedOpportunityId": S,
+        },
+        ["Id"],
+        "leads",
+    ),
+    "Campaign": (
+        {
+            "Id": ID,
+            "Name": Field("string", True),
+            "Type": S,
+            "Status": S,
+            "StartDate": D,
+            "EndDate": D,
+            "BudgetedCost": F,
+            "ActualCost": F,
+            "CreatedDate": T,
+        },
+        ["Id", "Name"],
+        "campaigns",
+    ),
+    "CampaignMember": (
+        {
+            "Id": ID,
+            "CampaignId": S,
+            "LeadId": S,
+            "ContactId": S,
+            "CreatedDate": T,
+            "FirstRespondedDate": D,
+        },
+        ["Id", "CampaignId"],
+        "touchpoints",
+    ),
+    "Case": (
+        {
+            "Id": ID,
+            "AccountId": S,
+            "CreatedDate": Field("timestamp", True),
+            "ClosedDate": T,
+            "Priority": S,
+            "Status": S,
+            "IsClosed": B,
+            "Type": S,
+            "Subject": S,
+        },
+        ["Id", "CreatedDate"],
+        "tickets",
+    ),
+    "Task": (
+        {
+            "Id": ID,
+            "WhoId": S,
+            "WhatId": S,
+            "AccountId": S,
+            "Subject": S,
+            "Description": S,
+            "ActivityDate": D,
+            "CreatedDate": T,
+            "OwnerId": S,
+            "TaskSubtype": S,
+            "Type": S,
+            "Type__c": S,
+            "CallType": S,
+            "CallDurationInSeconds": INT,
+        },
+        ["Id"],
+        "conversations",
+    ),
+    "User": (
+        {
+            "Id": ID,
+            "Name": S,
+            "FirstName": S,
+            "LastName": S,
+            "Email": S,
+            "Title": S,
+            "Department": S,
+            "Division": S,
+            "ManagerId": S,
+            "IsActive": B,
+            "CreatedDate": T,
+        },
+        ["Id"],
+        "reps",
+    ),
 }
 #: canonical table -> (objects it needs, statements building ``out_<table>``)
 BUILDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -110,15 +243,21 @@ class SalesforceSource(Source):
         files = object_files(folder)
         out = Extract()
         if "Opportunity" not in files:
-            problems.add(Problem("no Opportunity export in the folder", file=str(folder),
-                                 expected="Opportunity.csv (Salesforce API field names)"))
+            problems.add(
+                Problem(
+                    "no Opportunity export in the folder",
+                    file=str(folder),
+                    expected="Opportunity.csv (Salesforce API field names)",
+                )
+            )
             return out
         present = set()
         for obj, file in files.items():
             fields, required, table = OBJECTS[obj]
             key = [] if obj == "OpportunityHistory" else ["Id"]  # history rows repeat a deal by design
-            src = read_export(scratch, file, problems, fields, name=f"sf_{obj.lower()}", required_columns=required,
-                              key=key)
+            src = read_export(
+                scratch, file, problems, fields, name=f"sf_{obj.lower()}", required_columns=required, key=key
+            )
             if src is not None:
                 present.add(obj)
                 out.files.append(LoadedFile(src.path, src.sha256, table, src.rows))
@@ -137,19 +276,29 @@ class SalesforceSource(Source):
         out.as_of = _as_of(scratch, present)
         return out
 
-    def _check_stages(self, scratch: Scratch, present: set[str], label: str, files: dict[str, Path],
-                      problems: Problems) -> None:
+    def _check_stages(
+        self, scratch: Scratch, present: set[str], label: str, files: dict[str, Path], problems: Problems
+    ) -> None:
         checks = [("Opportunity", sql.UNMAPPED_OPPORTUNITY_STAGES)]
         if "OpportunityHistory" in present:
             checks.append(("OpportunityHistory", sql.UNMAPPED_HISTORY_STAGES))
         for obj, query in checks:
             rows = scratch.con.execute(query).fetchall()
-            problems.add_counted([
-                Problem(f"stage {stage!r} is not in the stage mapping ({n} row(s))", file=files[obj].name,
-                        line=line, column="StageName", value=stage,
-                        expected=f"a stage listed in {label} (add `{stage}: <canonical stage>` there, or pass "
-                        "--mapping FILE)")
-                for stage, line, n in rows[:EXAMPLES]], len(rows))
+            problems.add_counted(
+                [
+                    Problem(
+                        f"stage {stage!r} is not in the stage mapping ({n} row(s))",
+                        file=files[obj].name,
+                        line=line,
+                        column="StageName",
+                        value=stage,
+                        expected=f"a stage listed in {label} (add `{stage}: <canonical stage>` there, "
+                        "or pass --mapping FILE)",
+                    )
+                    for stage, line, n in rows[:EXAMPLES]
+                ],
+                len(rows),
+            )
 
     def _build(self, scratch: Scratch, present: set[str], out: Extract) -> list[Finding]:
         con = scratch.con
@@ -172,11 +321,20 @@ class SalesforceSource(Source):
             if n:
                 findings.append(Finding(rule, table, int(n), message, severity, line=line))
         if "User" not in present and n_reps:
-            findings.append(Finding("reps_from_owner_ids", "reps", n_reps, "no User export: reps are the owner "
-                                    "ids found on opportunities, accounts and tasks (names unknown)"))
+            findings.append(
+                Finding(
+                    "reps_from_owner_ids",
+                    "reps",
+                    n_reps,
+                    "no User export: reps are the owner "
+                    "ids found on opportunities, accounts and tasks (names unknown)",
+                )
+            )
         for child, fk, parent, pk, what in sql.REFERENCES:
             if child in out.tables and parent in out.tables:
-                f = orphan_finding(con, f"out_{child}", fk, f"out_{parent}", pk, child, f"orphan_{what}", what)
+                f = orphan_finding(
+                    con, f"out_{child}", fk, f"out_{parent}", pk, child, f"orphan_{what}", what
+                )
                 if f:
                     findings.append(f)
         return findings

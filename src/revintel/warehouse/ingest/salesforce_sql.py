@@ -43,7 +43,8 @@ SELECT Id AS opportunity_id, Name AS name, AccountId AS account_id, OwnerId AS r
   'salesforce' AS source,
   m_stage IS NULL AS _stage_inferred,
   coalesce(Probability = 0 AND stage NOT IN ('Closed Won', 'Closed Lost'), FALSE) AS _zero_probability,
-  coalesce((stage = 'Closed Won' AND IsWon = FALSE) OR (stage IN ('Closed Won', 'Closed Lost') AND IsClosed = FALSE)
+  coalesce((stage = 'Closed Won' AND IsWon = FALSE)
+    OR (stage IN ('Closed Won', 'Closed Lost') AND IsClosed = FALSE)
     OR (stage NOT IN ('Closed Won', 'Closed Lost') AND IsClosed), FALSE) AS _flag_mismatch,
   _line
 FROM staged
@@ -159,22 +160,55 @@ WHERE OwnerId IS NOT NULL
 _COUNT = "SELECT count(*), min(_line) FROM "
 #: (rule, canonical table, severity, query giving (rows, first line), message)
 RULES = (
-    ("stage_inferred_from_flags", "opportunities", "info", _COUNT + "out_opportunities WHERE _stage_inferred",
-     "closed deal whose stage is not in the mapping: Closed Won/Lost taken from IsClosed/IsWon"),
-    ("zero_probability_open", "opportunities", "info", _COUNT + "out_opportunities WHERE _zero_probability",
-     "open deal with Probability 0 (not maintained on this stage): probability left empty"),
-    ("stage_flag_mismatch", "opportunities", "warning", _COUNT + "out_opportunities WHERE _flag_mismatch",
-     "mapped stage disagrees with IsClosed/IsWon: the stage mapping was used"),
-    ("missing_amount", "opportunities", "warning", _COUNT + "out_opportunities WHERE amount IS NULL",
-     "deal without an Amount: kept with no amount"),
-    ("history_same_day_collapsed", "opportunity_history", "info",
-     "SELECT (SELECT count(*) FROM sf_opportunityhistory) - count(*), NULL FROM out_opportunity_history",
-     "several changes of a deal on one day: the last one of the day kept as that day's snapshot"),
-    ("lead_created_date_imputed", "leads", "info", _COUNT + "sf_lead WHERE CreatedDate IS NULL",
-     "lead without CreatedDate: created_date taken from LastModifiedDate or ConvertedDate"),
-    ("tasks_not_conversations", "conversations", "info",
-     _COUNT + "sf_task WHERE Id NOT IN (SELECT conversation_id FROM out_conversations)",
-     "tasks that are not calls, emails or meetings were not loaded as conversations"),
+    (
+        "stage_inferred_from_flags",
+        "opportunities",
+        "info",
+        _COUNT + "out_opportunities WHERE _stage_inferred",
+        "closed deal whose stage is not in the mapping: Closed Won/Lost taken from IsClosed/IsWon",
+    ),
+    (
+        "zero_probability_open",
+        "opportunities",
+        "info",
+        _COUNT + "out_opportunities WHERE _zero_probability",
+        "open deal with Probability 0 (not maintained on this stage): probability left empty",
+    ),
+    (
+        "stage_flag_mismatch",
+        "opportunities",
+        "warning",
+        _COUNT + "out_opportunities WHERE _flag_mismatch",
+        "mapped stage disagrees with IsClosed/IsWon: the stage mapping was used",
+    ),
+    (
+        "missing_amount",
+        "opportunities",
+        "warning",
+        _COUNT + "out_opportunities WHERE amount IS NULL",
+        "deal without an Amount: kept with no amount",
+    ),
+    (
+        "history_same_day_collapsed",
+        "opportunity_history",
+        "info",
+        "SELECT (SELECT count(*) FROM sf_opportunityhistory) - count(*), NULL FROM out_opportunity_history",
+        "several changes of a deal on one day: the last one of the day kept as that day's snapshot",
+    ),
+    (
+        "lead_created_date_imputed",
+        "leads",
+        "info",
+        _COUNT + "sf_lead WHERE CreatedDate IS NULL",
+        "lead without CreatedDate: created_date taken from LastModifiedDate or ConvertedDate",
+    ),
+    (
+        "tasks_not_conversations",
+        "conversations",
+        "info",
+        _COUNT + "sf_task WHERE Id NOT IN (SELECT conversation_id FROM out_conversations)",
+        "tasks that are not calls, emails or meetings were not loaded as conversations",
+    ),
 )
 #: (child table, foreign key, parent table, key, what) checked when both tables are loaded
 REFERENCES = (
@@ -188,5 +222,8 @@ REFERENCES = (
 
 def max_of(table: str, column: str) -> str:
     """``SELECT max(column) FROM table`` for a scratch table (identifiers quoted)."""
-    return exp.select(exp.func("max", exp.column(column, quoted=True))).from_(
-        exp.to_table(table, quoted=True)).sql("duckdb")
+    return (
+        exp.select(exp.func("max", exp.column(column, quoted=True)))
+        .from_(exp.to_table(table, quoted=True))
+        .sql("duckdb")
+    )

@@ -44,7 +44,9 @@ def _section(data: object, source: str, path: Path) -> dict[str, str]:
     if not isinstance(data, dict):
         raise ValidationFailed(
             f"stage mapping {path} is not a YAML mapping",
-            problems=[Problem("not a mapping", file=str(path), expected="`source stage: canonical stage` lines")],
+            problems=[
+                Problem("not a mapping", file=str(path), expected="`source stage: canonical stage` lines")
+            ],
         )
     if any(isinstance(v, dict) for v in data.values()):
         merged: dict[str, str] = {}
@@ -56,13 +58,20 @@ def _section(data: object, source: str, path: Path) -> dict[str, str]:
 
 def _check(entries: dict[str, str], path: Path) -> dict[str, str]:
     problems = [
-        Problem("not a canonical stage", file=str(path), column=str(k), value=v,
-                expected="one of " + ", ".join(STAGE_ORDER))
-        for k, v in entries.items() if v not in STAGE_ORDER
+        Problem(
+            "not a canonical stage",
+            file=str(path),
+            column=str(k),
+            value=v,
+            expected="one of " + ", ".join(STAGE_ORDER),
+        )
+        for k, v in entries.items()
+        if v not in STAGE_ORDER
     ]
     if problems:
-        raise ValidationFailed(f"stage mapping {path} maps to unknown stages", problems=problems,
-                               total=len(problems))
+        raise ValidationFailed(
+            f"stage mapping {path} maps to unknown stages", problems=problems, total=len(problems)
+        )
     return {str(k).strip().lower(): v for k, v in entries.items()}
 
 
@@ -72,7 +81,9 @@ def load_mapping(source: str, override: Path | None = None) -> StageMapping:
     Raises:
         ValidationFailed: The override is not YAML or maps to a non-canonical stage.
     """
-    stages = _check(_section(yaml.safe_load(DEFAULT_MAPPING.read_text()), source, DEFAULT_MAPPING), DEFAULT_MAPPING)
+    stages = _check(
+        _section(yaml.safe_load(DEFAULT_MAPPING.read_text()), source, DEFAULT_MAPPING), DEFAULT_MAPPING
+    )
     files = [DEFAULT_MAPPING]
     if override is not None:
         path = Path(override).expanduser()
@@ -81,8 +92,13 @@ def load_mapping(source: str, override: Path | None = None) -> StageMapping:
         except (OSError, yaml.YAMLError) as exc:
             raise ValidationFailed(
                 f"cannot read the stage mapping {path}",
-                problems=[Problem(str(exc).splitlines()[0], file=str(path),
-                                  expected="a YAML file of `source stage: canonical stage` lines")],
+                problems=[
+                    Problem(
+                        str(exc).splitlines()[0],
+                        file=str(path),
+                        expected="a YAML file of `source stage: canonical stage` lines",
+                    )
+                ],
                 total=1,
             ) from exc
         stages.update(_check(_section(data or {}, source, path), path))

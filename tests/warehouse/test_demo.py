@@ -236,3 +236,25 @@ def test_large_tables_arrive_as_streams_of_small_batches(monkeypatch: pytest.Mon
     for table, (batches, total_bytes, peak) in streamed.items():
         assert batches >= 5, table
         assert peak < 0.5 * total_bytes, table
+
+
+def test_seeding_refuses_to_overwrite_loaded_data_unless_forced(rt: Runtime) -> None:
+    import pyarrow as pa
+
+    from revintel.errors import InvalidRequest
+    from revintel.warehouse.backends import Change
+    from revintel.warehouse.schema import table
+
+    rows = pa.Table.from_pylist(
+        [{"account_id": "X1", "name": "Real Customer Ltd"}], schema=table("accounts").arrow_schema()
+    )
+    rt.warehouse.apply([Change("accounts", rows)], meta={"dataset": "canonical", "as_of": "2025-06-30"})
+    with pytest.raises(InvalidRequest) as exc:
+        seed_demo(rt.warehouse, scale=0.1)
+    assert "--force" in str(exc.value) and exc.value.details["dataset"] == "canonical"
+    assert rt.warehouse.row_counts()["accounts"] == 1
+    assert ensure_demo(rt.warehouse) is False
+    seed_demo(rt.warehouse, scale=0.1, force=True)
+    assert rt.warehouse.row_counts()["accounts"] == 50
+    assert rt.warehouse.get_meta()["dataset"] == "demo"
+    seed_demo(rt.warehouse, seed=9, scale=0.1)  # a demo may always replace a demo

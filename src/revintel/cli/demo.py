@@ -30,13 +30,20 @@ def seed(
             "large scales stream the fact tables.",
         ),
     ] = 1.0,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Also replace loaded (non-demo) data, e.g. after `revintel ingest`."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Replace every data table with the demo dataset (one atomic write), as of 2025-12-31."""
+    """Replace every data table with the demo dataset (one atomic write), as of 2025-12-31.
+
+    Refuses to overwrite data loaded with `revintel ingest` unless --force is given.
+    """
     from revintel.warehouse.demo import seed_demo
 
     rt = runtime()
-    result = seed_demo(rt.warehouse, seed=seed_, scale=scale, progress=not as_json)
+    result = seed_demo(rt.warehouse, seed=seed_, scale=scale, progress=not as_json, force=force)
     emit({**result.to_dict(), "warehouse": rt.warehouse.url}, as_json, _render)
 
 

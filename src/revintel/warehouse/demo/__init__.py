@@ -202,8 +202,35 @@ def _lineage(load_id: str, seed: int, scale: float, rows: dict[str, int]) -> pa.
     )
 
 
+def _data_rows(warehouse: Warehouse) -> int:
+    present = warehouse.table_names() & set(DATA_TABLES)
+    if not present:
+        return 0
+    counts = warehouse.row_counts()
+    return sum(counts[name] for name in present)
+
+
+def _refuse_to_overwrite(warehouse: Warehouse) -> None:
+    """Loaded (non-demo) data is only replaced on request."""
+    dataset = warehouse.get_meta().get("dataset")
+    if dataset == "demo":
+        return
+    rows = _data_rows(warehouse)
+    if rows:
+        raise InvalidRequest(
+            f"the warehouse holds {rows:,} rows of {dataset or 'loaded'} data; "
+            "seeding the demo would replace them",
+            hint="re-run with --force to replace them, or point REVINTEL_WAREHOUSE/REVINTEL_HOME elsewhere",
+            details={"dataset": dataset, "rows": rows},
+        )
+
+
 def seed_demo(
-    warehouse: Warehouse, seed: int = DEFAULT_SEED, scale: float = 1.0, progress: bool = False
+    warehouse: Warehouse,
+    seed: int = DEFAULT_SEED,
+    scale: float = 1.0,
+    progress: bool = False,
+    force: bool = False,
 ) -> DemoResult:
     """Replace the warehouse's data with the demo dataset, atomically.
 
@@ -212,11 +239,18 @@ def seed_demo(
         seed: Random seed (same seed and scale, same rows).
         scale: Size multiplier (1 = 500 clients, 4,000 opportunities, ~80k services rows).
         progress: Show a Rich progress bar on stderr.
+        force: Replace data that is not a demo dataset (ingested data) too.
 
     Returns:
         The seed, scale, rows written per table and the time taken.
+
+    Raises:
+        InvalidRequest: For an impossible seed or scale, or when the warehouse holds loaded
+            (non-demo) data and ``force`` is false.
     """
     _check(seed, scale)
+    if not force:
+        _refuse_to_overwrite(warehouse)
     meta = {"dataset": "demo", "as_of": AS_OF.isoformat(), "seed": str(seed), "scale": f"{scale:g}"}
     started = time.perf_counter()
     if progress:
@@ -251,8 +285,7 @@ def ensure_demo(warehouse: Warehouse, progress: bool = False) -> bool:
     Returns:
         True if the demo was generated, False if the warehouse already had data (left untouched).
     """
-    present = warehouse.table_names() & set(DATA_TABLES)
-    if present and any(warehouse.row_counts()[name] for name in present):
+    if _data_rows(warehouse):
         return False
     seed_demo(warehouse, DEFAULT_SEED, 1.0, progress=progress)
     return True

@@ -81,6 +81,7 @@ def brief(
 
     rt = runtime()
     p = _persona(persona)
+    chosen = _channels_to_use(rt.settings, to or [], channel or []) if send else []
     out: dict[str, Any] = {"persona": p.id, "files": {}, "deliveries": []}
     with progress_bar(not as_json) as progress:
         doc = compose_brief(
@@ -100,7 +101,7 @@ def brief(
                 _audit_export(rt, p, fmt, path)
         if send:
             progress("Sending", 0.9)
-            out["deliveries"] = [o.to_dict() for o in _send(rt, doc, p, to or [], channel or [])]
+            out["deliveries"] = [o.to_dict() for o in _send(rt, doc, p, to or [], chosen)]
     out["document"] = doc.to_dict()
     emit(out, as_json, _render_brief)
 
@@ -130,17 +131,27 @@ def configured_channels(settings: Any, to: list[str]) -> list[str]:
     return out
 
 
-def _send(rt: Any, doc: Any, p: Persona, to: list[str], channels: list[str]) -> list[Any]:
-    from revintel.briefs.delivery import Target
-    from revintel.briefs.scheduler import make_message, send_brief
+def _channels_to_use(settings: Any, to: list[str], channels: list[str]) -> list[str]:
+    """The channels ``--send`` uses (checked before composing, so a bad call fails fast)."""
+    from revintel.briefs.delivery import CHANNELS
 
-    chosen = channels or configured_channels(rt.settings, to)
+    for c in channels:
+        if c not in CHANNELS:
+            raise InvalidRequest(f"unknown channel {c!r}", hint="email, slack or teams")
+    chosen = channels or configured_channels(settings, to)
     if not chosen:
         raise InvalidRequest(
             "--send found no configured channel",
             hint="set REVINTEL_SMTP_HOST and pass --to, or REVINTEL_SLACK_WEBHOOK_URL, "
             "or REVINTEL_TEAMS_WEBHOOK_URL",
         )
+    return chosen
+
+
+def _send(rt: Any, doc: Any, p: Persona, to: list[str], chosen: list[str]) -> list[Any]:
+    from revintel.briefs.delivery import Target
+    from revintel.briefs.scheduler import make_message, send_brief
+
     return send_brief(
         rt,
         make_message(doc),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from revintel.appdb import audit, users
@@ -107,3 +110,34 @@ def test_me_returns_scope_and_permissions(client_as):
     me = client_as("apac_lead").get("/api/me").json()
     assert me["scope"]["rows"] == {"region": ["APAC"]}
     assert "drill" in me["permissions"] and "view_audit" not in me["permissions"]
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "canonical"
+
+
+def _upload(c, names):
+    files = [("files", (n, (FIXTURES / n).read_bytes())) for n in names]
+    return c.post("/admin/upload", data={"source": "canonical"}, files=files, headers=HTML)
+
+
+def test_upload_shows_the_validation_report_then_loads_only_on_confirm(client_as, rt):
+    c = client_as("data_steward")
+    names = sorted(p.name for p in FIXTURES.glob("*.csv"))
+    page = _upload(c, names)
+    assert page.status_code == 200, page.text[-2000:]
+    assert 'data-testid="validation-report"' in page.text and "nothing has been loaded" in page.text
+    assert rt.warehouse.row_counts().get("opportunities", 0) == 0  # validated, not loaded
+    upload_id = re.search(r'action="/admin/upload/([^/"]+)/load"', page.text).group(1)
+    done = c.post(f"/admin/upload/{upload_id}/load", data={"source": "canonical"}, headers=HTML)
+    assert done.status_code == 200 and 'data-testid="load-report"' in done.text
+    assert rt.warehouse.row_counts()["opportunities"] == 4
+    again = c.post(f"/admin/upload/{upload_id}/load", data={"source": "canonical"}, headers=HTML)
+    assert again.status_code == 404  # a staged upload loads once
+    actions = [e["action"] for e in audit.events(rt.appdb, actor="data_steward")]
+    assert "admin.ingest_load" in actions and "admin.upload_validate" in actions
+
+
+def test_denied_access_is_audited(client_as, rt):
+    client_as("emea_lead").get("/admin/data", headers=HTML)
+    ev = audit.events(rt.appdb, actor="emea_lead")[0]
+    assert ev["outcome"] == "denied" and ev["target"] == "/admin/data"

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from revintel.errors import AuthRequired, InvalidRequest, NotFound, RevintelError
+from revintel.errors import AuthRequired, Forbidden, InvalidRequest, NotFound, RevintelError
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ def _headers(exc: RevintelError) -> dict[str, str]:
 
 def error_response(request: Request, exc: RevintelError) -> Response:
     """Render ``exc``: a redirect to /login for signed-out browsers, else a page or JSON."""
+    if isinstance(exc, Forbidden):
+        _audit_denied(request, exc)
     if not wants_html(request):
         return JSONResponse(exc.to_dict(), status_code=exc.status, headers=_headers(exc))
     if isinstance(exc, AuthRequired) and request.method == "GET" and request.url.path != "/login":
@@ -41,6 +43,19 @@ def error_response(request: Request, exc: RevintelError) -> Response:
     response = render(request, "error.html", ctx, status_code=exc.status)
     response.headers.update(_headers(exc))
     return response
+
+
+def _audit_denied(request: Request, exc: Forbidden) -> None:
+    """Record a signed-in user's refused request (scope or permission) in the audit log."""
+    user = getattr(request.state, "user", None)
+    if user is None:
+        return
+    from revintel.appdb import audit
+
+    audit.record(
+        request.app.state.runtime.appdb, actor=user.id, action="access", outcome="denied", scope=user.scope,
+        target=request.url.path, detail={"reason": exc.message, "query": request.url.query or None},
+    )
 
 
 def _title(exc: RevintelError) -> str:

@@ -1,0 +1,51 @@
+"""The ingest seam: sources registered by name, plans that write nothing, reports of what was written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from revintel.errors import NotFound, Problem
+from revintel.warehouse.ingest import Source, base, load, register_source, sources, validate
+from revintel.warehouse.ingest.base import Extract
+
+
+def test_the_built_in_sources_are_registered():
+    assert {"canonical", "salesforce", "hubspot", "maven"} <= set(sources())
+
+
+def test_an_unknown_source_or_path_is_not_found(tmp_path, settings):
+    with pytest.raises(NotFound, match="unknown ingest source"):
+        validate("excel", tmp_path, settings)
+    with pytest.raises(NotFound, match="no such file"):
+        validate("canonical", tmp_path / "missing", settings)
+
+
+def test_a_third_party_source_plugs_in_and_its_problems_reject_the_load(tmp_path, settings, monkeypatch):
+    monkeypatch.setattr(base, "_SOURCES", dict(base._SOURCES))  # registered for this test only
+
+    @register_source
+    class Broken(Source):
+        name = "broken-test"
+        description = "always wrong"
+
+        def extract(self, path: Path, scratch, problems) -> Extract:
+            problems.add(Problem("nope", file="x.csv", line=2, column="c", value="v", expected="ok"))
+            return Extract()
+
+    from revintel.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as info:
+        validate("broken-test", tmp_path, settings)
+    assert str(info.value.problems[0]) == "x.csv:2, column 'c', value 'v': nope (expected ok)"
+
+
+def test_plan_and_report_describe_the_load(settings, rt, fixtures):
+    plan = validate("hubspot", fixtures / "hubspot", settings)
+    summary = plan.to_dict()
+    assert summary["tables"]["opportunities"] == 5 and summary["as_of"] == "2025-06-30"
+    assert {f["rule"] for f in summary["findings"]} >= {"missing_amount"}
+    report = load(plan, rt.warehouse).to_dict()
+    assert report["warehouse_row_counts"]["opportunities"] == 5
+    assert report["replaced_demo"] is False and report["mode"] == "upsert"

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import sqlglot
 
 from revintel.ask.sqlguard import CheckedSql, SqlGuard
-from revintel.errors import InvalidRequest, UnsafeSql, WarehouseError
+from revintel.errors import Forbidden, InvalidRequest, UnsafeSql, WarehouseError
 from revintel.scope import Scope
 from revintel.warehouse.schema import DATA_TABLES
 
@@ -85,7 +85,10 @@ def governed_views(scoped_table: ScopedTable, scope: Scope) -> dict[str, dict[st
     """Governed view name -> {column: SQL type}, as the caller's scope sees them."""
     out: dict[str, dict[str, str]] = {}
     for name in DATA_TABLES:
-        schema = scoped_table(name, scope).schema()
+        try:
+            schema = scoped_table(name, scope).schema()
+        except Forbidden:  # the scope cannot be applied to this table: it is not a view for this caller
+            continue
         out[name] = {col: _sql_type(dtype) for col, dtype in schema.items()}
     return out
 

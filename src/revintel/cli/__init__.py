@@ -21,7 +21,7 @@ def _root(
 
 
 # Command modules register themselves on import (order = order in --help).
-from revintel.cli import briefs, config, data, deals, demo, ingest, metrics, serve, users  # noqa: E402,F401
+from revintel.cli import ask, briefs, config, data, deals, demo, ingest, metrics, serve, users  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,135 @@
+"""Ask commands: ``revintel ask``, ``revintel sql`` and ``revintel eval``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from revintel.cli.app import JsonOpt, PersonaOpt, app, console, emit, runtime
+from revintel.errors import InvalidRequest, ValidationFailed
+from revintel.scope import Persona, get_persona
+
+ProviderOpt = Annotated[
+    str,
+    typer.Option(
+        "--provider",
+        help="auto (local, then an LLM or Genie if the local engine abstains), local, openai or genie.",
+    ),
+]
+
+
+def _persona(persona_id: str | None) -> Persona:
+    rt = runtime()
+    path = str(rt.settings.personas_file) if rt.settings.personas_file else None
+    return get_persona(persona_id or "ceo", path)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain English.")],
+    persona: PersonaOpt = None,
+    conversation: Annotated[
+        str | None,
+        typer.Option("--conversation", help="Continue this conversation (follow-ups use its context)."),
+    ] = None,
+    provider: ProviderOpt = "auto",
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question with the number, the table, the definitions and the exact SQL (default persona: ceo)."""
+    p = _persona(persona)
+    answer = runtime().ask.ask(question, p.scope, actor=p.id, conversation_id=conversation, provider=provider)
+    emit(answer.to_dict(), as_json, _render_answer)
+
+
+def _render_answer(a: dict[str, Any]) -> None:
+    style = "yellow" if a["intent"] == "unsupported" else "bold"
+    console.print(f"[{style}]{a['answer']}[/]")
+    table = a["table"]
+    if table["rows"]:
+        t = Table(*[str(c) for c in table["columns"]])
+        for row in table["rows"][:25]:
+            t.add_row(*[_cell(v) for v in row])
+        console.print(t)
+    for note in a.get("notes") or []:
+        console.print(f"[dim]note: {note}[/]")
+    statements = a.get("sql_statements") or []
+    if statements:
+        console.print("[dim]SQL:[/]")
+        console.print(statements[0], markup=False, highlight=False)
+        if len(statements) > 1:
+            console.print(f"[dim]... and {len(statements) - 1} more statement(s); --json shows them all[/]")
+    scope = a.get("scope") or {}
+    console.print(
+        f"[dim]intent={a['intent']} confidence={a['confidence']:.2f} provider={a['provider']} "
+        f"scope={scope.get('description', '')} conversation={a.get('conversation_id')}[/]"
+    )
+    if a["suggestions"]:
+        console.print("[dim]Try: " + " | ".join(a["suggestions"]) + "[/]")
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.4f}" if abs(v) < 1 else f"{v:,.2f}"
+    return "" if v is None else str(v)
+
+
+@app.command()
+def sql(
+    statement: Annotated[str, typer.Argument(help="One read-only SELECT over the governed views.")],
+    persona: PersonaOpt = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Return at most this many rows.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run governed SQL: checked by the SQL guard, scoped to the persona, limited and time-boxed."""
+    from revintel.ask.governed import GovernedSql
+
+    p = _persona(persona)
+    result = GovernedSql(runtime()).run(statement, p.scope, actor=p.id, limit=limit)
+    emit(result.to_dict(), as_json, _render_sql)
+
+
+def _render_sql(r: dict[str, Any]) -> None:
+    t = Table(*r["columns"])
+    for row in r["rows"][:200]:
+        t.add_row(*[_cell(v) for v in row])
+    console.print(t)
+    more = " (truncated at the limit)" if r["truncated"] else ""
+    console.print(f"[dim]{r['row_count']} row(s){more}; scope: {r['scope']['description']}[/]")
+
+
+@app.command("eval")
+def eval_cmd(
+    dataset: Annotated[
+        str | None, typer.Option("--dataset", help="Question set to run (default: the loaded dataset's).")
+    ] = None,
+    minimum: Annotated[float, typer.Option("--min", help="Fail (exit 1) below this accuracy (0-1).")] = 0.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the evaluation questions against their gold SQL and print accuracy by intent."""
+    from revintel.ask.eval import evaluate, load_questions
+
+    rt = runtime()
+    loaded = rt.warehouse.get_meta().get("dataset")
+    name = dataset or loaded
+    if name != loaded:
+        raise InvalidRequest(
+            f"the warehouse holds the {loaded or 'no'} dataset, not {name}",
+            hint="load it first: revintel demo, or revintel ingest maven <folder>",
+        )
+    report = evaluate(rt, load_questions(name))
+    out = report.to_dict()
+    emit(out, as_json, _render_eval)
+    if report.accuracy < minimum:
+        raise ValidationFailed(f"accuracy {report.accuracy:.1%} is below the minimum {minimum:.1%}")
+
+
+def _render_eval(r: dict[str, Any]) -> None:
+    t = Table("intent", "questions", "correct", "accuracy", title=f"Ask evaluation ({r['dataset']})")
+    for intent, row in r["by_intent"].items():
+        t.add_row(intent, str(row["questions"]), str(row["correct"]), f"{row['accuracy']:.1%}")
+    t.add_row("[bold]all[/]", str(r["questions"]), str(r["correct"]), f"[bold]{r['accuracy']:.1%}[/]")
+    console.print(t)
+    for f in r["failures"][:30]:
+        console.print(f"[red]x[/] {f['id']} {f['question']}: {f['reason']}", markup=True)

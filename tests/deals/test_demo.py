@@ -1,0 +1,55 @@
+"""On the demo data: the planted slipping cluster surfaces, and scope holds for a regional lead."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from revintel.config import Settings
+from revintel.deals import model as win_model
+from revintel.deals.risk import risk_list
+from revintel.forecast.changes import pipeline_changes
+from revintel.forecast.rollup import forecast
+from revintel.runtime import Runtime
+from revintel.scope import Scope, get_persona
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_file) -> Iterator[Runtime]:
+    home = tmp_path_factory.mktemp("deals-demo")
+    shutil.copyfile(demo_warehouse_file, home / "warehouse.duckdb")
+    rt = Runtime(Settings(home=home))
+    yield rt
+    rt.close()
+
+
+def test_demo_model_is_calibrated_and_beats_the_base_rate(demo) -> None:
+    m = win_model.ensure(demo).card.metrics
+    assert m["brier"] < m["prevalence_brier"] < m["base_rate_brier"] + 0.05
+    assert m["auc"] > 0.7 and m["ece"] < 0.08
+
+
+def test_slipping_enterprise_cluster_surfaces_in_slippage_alerts(demo) -> None:
+    out = pipeline_changes(demo, Scope.everything(), dt.date(2025, 1, 1), dt.date(2025, 12, 31),
+                           by="tier", min_pushes=3, min_days=365)
+    open_pushed = [d for d in out["alerts"]["deals"] if d["status"] == "open"]
+    assert len(open_pushed) >= 15
+    assert {d["tier"] for d in open_pushed} <= {"Strategic", "Enterprise"}
+
+
+def test_slipping_deals_rank_high_on_the_risk_list(demo) -> None:
+    top = risk_list(demo, Scope.everything(), top=30, explain=False)["deals"]
+    assert sum((d["n_pushes"] or 0) >= 3 for d in top) >= 8
+
+
+def test_regional_lead_risk_list_and_forecast_only_hold_their_region(demo) -> None:
+    scope = get_persona("emea_lead").scope
+    deals = risk_list(demo, scope, top=1000, explain=False)["deals"]
+    assert deals and {d["region"] for d in deals} == {"EMEA"}
+    fc = forecast(demo, scope, by="region", scenarios=2000)
+    assert [r.key for r in fc.rows] == ["EMEA"]
+    assert fc.total.p10 <= fc.total.p50 <= fc.total.p90
+    assert fc.total.quota is not None and fc.total.quota > 0

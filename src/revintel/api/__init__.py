@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web_assets.install(app)  # /static and Plotly.js from the plotly wheel
 
     from revintel.api import admin, health
+    from revintel.api import ask as ask_api
+    from revintel.api import sql as sql_api
     from revintel.api import briefs as briefs_api
     from revintel.api import exports as exports_api
     from revintel.api import metrics as metrics_api
@@ -58,6 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from revintel.web.pages import dashboard, kpi, login
 
     for module in (health, login, dashboard, kpi, admin, admin_pages, briefs_api, exports_api, briefs_pages,
-                   metrics_api):
+                   metrics_api, ask_api, sql_api):
         app.include_router(module.router)
     return app

@@ -33,7 +33,9 @@ def test_brief_has_every_section_in_order_with_content_or_a_reason(cfo_doc):
     assert [s.id for s in cfo_doc.sections] == [sid for sid, *_ in SECTIONS] + ["actions"]
     for s in cfo_doc.sections:
         assert s.items or s.note, s.id
-    assert cfo_doc.as_of.isoformat() == "2025-12-31" and cfo_doc.subtitle.startswith("Chief Financial Officer")
+    assert cfo_doc.as_of.isoformat() == "2025-12-31" and cfo_doc.subtitle.startswith(
+        "Chief Financial Officer"
+    )
 
 
 def test_cfo_kpi_numbers_equal_the_dashboards_cards(demo_runtime, cfo_doc):
@@ -58,12 +60,17 @@ def test_regional_lead_brief_contains_only_its_region(demo_runtime, emea_doc, cf
     assert regions == {"EMEA"}
     deal_ids = {d for c in emea_doc.citations() for d in c.deal_ids}
     opps = demo_runtime.warehouse.execute(
-        demo_runtime.semantic.scoped_table("opportunities", Scope.everything()).select("opportunity_id", "region"))
+        demo_runtime.semantic.scoped_table("opportunities", Scope.everything()).select(
+            "opportunity_id", "region"
+        )
+    )
     region_of = dict(zip(opps["opportunity_id"], opps["region"], strict=True))
     assert deal_ids and {region_of[d] for d in deal_ids} == {"EMEA"}
     emea_cards = demo_runtime.kpis.summary(get_persona("emea_lead").scope, None)
-    assert kpi_values(emea_doc) == {c.metric: pytest.approx(tuple(
-        v for v in (c.value, c.var_budget_pct, c.var_py_pct) if v is not None)) for c in emea_cards[:6]}
+    assert kpi_values(emea_doc) == {
+        c.metric: pytest.approx(tuple(v for v in (c.value, c.var_budget_pct, c.var_py_pct) if v is not None))
+        for c in emea_cards[:6]
+    }
     assert kpi_values(emea_doc) != kpi_values(cfo_doc)
 
 

@@ -15,9 +15,9 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from briefs.receivers import Mailbox, Receiver, http_receiver, smtp_mailbox
 from typer.testing import CliRunner
 
+from briefs.receivers import Mailbox, Receiver, http_receiver, smtp_mailbox
 from revintel.cli import app, state
 from revintel.config import Settings
 from revintel.runtime import Runtime
@@ -27,8 +27,13 @@ from revintel.scope import get_persona
 def run(home, *args: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVINTEL_")}
     env.update({"REVINTEL_HOME": str(home), "OMP_WAIT_POLICY": "passive", "COLUMNS": "200"})
-    return subprocess.run([sys.executable, "-c", "from revintel.cli import main; main()", *args],
-                          capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", "from revintel.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
 
 
 def invoke(rt: Runtime, *args: str):  # type: ignore[no-untyped-def]
@@ -57,9 +62,14 @@ def hooks() -> Iterator[Receiver]:
 
 @pytest.fixture(scope="module")
 def warm_rt(demo_home_shared, mailbox, hooks) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
-    s = Settings(home=demo_home_shared, smtp_host=mailbox.host, smtp_port=mailbox.port,
-                 slack_webhook_url=hooks.url + "/slack", teams_webhook_url=hooks.url + "/teams",
-                 delivery_backoff_seconds=0.01)
+    s = Settings(
+        home=demo_home_shared,
+        smtp_host=mailbox.host,
+        smtp_port=mailbox.port,
+        slack_webhook_url=hooks.url + "/slack",
+        teams_webhook_url=hooks.url + "/teams",
+        delivery_backoff_seconds=0.01,
+    )
     r = Runtime(s)
     yield r
     r.close()
@@ -67,16 +77,32 @@ def warm_rt(demo_home_shared, mailbox, hooks) -> Iterator[Runtime]:  # type: ign
 
 @pytest.mark.slow
 def test_brief_for_the_cfo_writes_pdf_and_deck_with_the_dashboards_numbers_and_sends_it(
-        warm_rt, mailbox, hooks, tmp_path):
+    warm_rt, mailbox, hooks, tmp_path
+):
     from pptx import Presentation
 
     pdf, pptx = tmp_path / "brief.pdf", tmp_path / "brief.pptx"
-    r = invoke(warm_rt, "brief", "--persona", "cfo", "--pdf", str(pdf), "--pptx", str(pptx), "--send",
-               "--to", "cfo@example.com", "--json")
+    r = invoke(
+        warm_rt,
+        "brief",
+        "--persona",
+        "cfo",
+        "--pdf",
+        str(pdf),
+        "--pptx",
+        str(pptx),
+        "--send",
+        "--to",
+        "cfo@example.com",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert {d["channel"]: d["outcome"] for d in out["deliveries"]} == {"email": "sent", "slack": "sent",
-                                                                       "teams": "sent"}
+    assert {d["channel"]: d["outcome"] for d in out["deliveries"]} == {
+        "email": "sent",
+        "slack": "sent",
+        "teams": "sent",
+    }
     assert len(mailbox.messages) == 1 and sorted(p["path"] for p in hooks.posts) == ["/slack", "/teams"]
     assert out["files"] == {"pdf": str(pdf), "pptx": str(pptx)} and pdf.read_bytes().startswith(b"%PDF")
 
@@ -101,7 +127,9 @@ def test_export_board_deck_has_at_least_ten_slides_with_native_charts(warm_rt, t
     from pptx import Presentation
 
     out = tmp_path / "board.pptx"
-    r = invoke(warm_rt, "export", "board", "--format", "pptx", "--out", str(out), "--persona", "cfo", "--json")
+    r = invoke(
+        warm_rt, "export", "board", "--format", "pptx", "--out", str(out), "--persona", "cfo", "--json"
+    )
     assert r.exit_code == 0, r.output
     deck = Presentation(str(out))
     assert len(deck.slides) >= 10
@@ -109,8 +137,21 @@ def test_export_board_deck_has_at_least_ten_slides_with_native_charts(warm_rt, t
 
 
 def test_invalid_schedule_is_refused_with_the_reason_and_exit_code_1(home):
-    r = run(home, "schedules", "add", "--name", "x", "--cron", "0 25 * * *", "--tz", "Europe/Pariss",
-            "--persona", "cfo", "--to", "cfo@example.com")
+    r = run(
+        home,
+        "schedules",
+        "add",
+        "--name",
+        "x",
+        "--cron",
+        "0 25 * * *",
+        "--tz",
+        "Europe/Pariss",
+        "--persona",
+        "cfo",
+        "--to",
+        "cfo@example.com",
+    )
     assert r.returncode == 1
     assert "invalid cron expression" in r.stderr and "Europe/Paris" in r.stderr
     assert "Traceback" not in r.stderr
@@ -122,12 +163,28 @@ def test_send_without_any_channel_configured_explains_what_to_set(home):
 
 
 def test_schedule_add_edit_list_remove_and_scheduler_once_with_nothing_due(rt):
-    r = invoke(rt, "schedules", "add", "--name", "Morning", "--cron", "0 7 * * 1-5", "--tz", "Europe/London",
-               "--persona", "cfo", "--to", "cfo@example.com", "--json")
+    r = invoke(
+        rt,
+        "schedules",
+        "add",
+        "--name",
+        "Morning",
+        "--cron",
+        "0 7 * * 1-5",
+        "--tz",
+        "Europe/London",
+        "--persona",
+        "cfo",
+        "--to",
+        "cfo@example.com",
+        "--json",
+    )
     sid = json.loads(r.stdout)["id"]
     invoke(rt, "schedules", "edit", str(sid), "--cron", "30 6 * * 1", "--disabled")
     listed = json.loads(invoke(rt, "schedules", "list", "--json").stdout)["schedules"]
-    assert [(s["cron"], s["timezone"], s["enabled"]) for s in listed] == [("30 6 * * 1", "Europe/London", False)]
+    assert [(s["cron"], s["timezone"], s["enabled"]) for s in listed] == [
+        ("30 6 * * 1", "Europe/London", False)
+    ]
     assert json.loads(invoke(rt, "scheduler", "--once", "--json").stdout) == {"runs": []}
     invoke(rt, "schedules", "remove", str(sid))
     assert json.loads(invoke(rt, "schedules", "list", "--json").stdout) == {"schedules": []}

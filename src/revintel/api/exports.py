@@ -55,7 +55,7 @@ def download(job_id: str, user: CurrentUser, rt: RuntimeDep) -> FileResponse:
 def export_now(view: str, fmt: str, request: Request, user: CurrentUser, rt: RuntimeDep) -> Response:
     """Export synchronously: ``/api/export/risks.pdf?region=EMEA`` (query: metric, question, by)."""
     q = request.query_params
-    raw = {k: q.get(k) for k in ("metric", "question", "by", "period", "date") if q.get(k)}
+    raw = {k: q.get(k) for k in ("metric", "question", "by", "period", "date", "brief_id") if q.get(k)}
     scope, params = _scope_and_params(request, user, raw)
     res = service.export(rt, view, fmt, scope, actor=user.id, params=params)
     return Response(

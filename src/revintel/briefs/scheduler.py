@@ -45,6 +45,12 @@ def default_composer(rt: Runtime, persona_id: str) -> Document:
     return doc
 
 
+def subject_of(doc: Document) -> str:
+    """The email subject: title, reader and date, plus the first headline number."""
+    head = f" — {doc.headline[0].label} {doc.headline[0].text}" if doc.headline else ""
+    return f"{doc.title} · {doc.subtitle}".strip(" ·") + head
+
+
 def make_message(doc: Document) -> Message:
     """Render the PDF attachment once; every channel shares the message."""
     from revintel.export.pdf import render_pdf
@@ -52,7 +58,7 @@ def make_message(doc: Document) -> Message:
     day = doc.as_of.isoformat() if doc.as_of else ""
     return Message(
         document=doc,
-        subject=f"{doc.title} · {doc.subtitle}".strip(" ·"),
+        subject=subject_of(doc),
         pdf=render_pdf(doc),
         pdf_name=f"brief-{doc.persona or 'all'}-{day}.pdf",
     )

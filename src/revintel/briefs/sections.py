@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from revintel.briefs.narrative import plural
+from revintel.errors import RevintelError
 from revintel.export.document import (
     ChartSpec,
     Citation,
@@ -45,9 +46,16 @@ class Ctx:
     memo: dict[str, Any] = field(default_factory=dict)
 
     def once(self, key: str, fn: Callable[[], Any]) -> Any:
+        """``fn()`` computed once per brief; a refusal (RevintelError) is remembered and re-raised."""
         if key not in self.memo:
-            self.memo[key] = fn()
-        return self.memo[key]
+            try:
+                self.memo[key] = fn()
+            except RevintelError as exc:
+                self.memo[key] = exc
+        value = self.memo[key]
+        if isinstance(value, RevintelError):
+            raise value
+        return value
 
 
 def _forecast(ctx: Ctx) -> Any:

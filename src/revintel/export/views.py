@@ -70,9 +70,12 @@ def _doc(
 def brief_document(
     rt: Runtime, scope: Scope, params: dict[str, Any], progress: ProgressFn | None
 ) -> Document:
-    from revintel.briefs.compose import compose_brief
+    from revintel.briefs.compose import compose_brief, load_brief
     from revintel.briefs.service import persona_of
 
+    if params.get("brief_id"):  # a stored brief, exactly as it was shown or sent
+        reader = None if scope.unrestricted else (scope.persona or params.get("actor"))
+        return load_brief(rt.appdb, int(params["brief_id"]), reader)
     day = dt.date.fromisoformat(params["date"]) if params.get("date") else None
     return compose_brief(rt, scope, day, persona=persona_of(rt, scope), progress=progress)
 

@@ -78,6 +78,21 @@ def test_a_rejected_file_exits_non_zero_with_located_problems_and_no_traceback(s
     rt.close()
 
 
+def test_a_rejection_with_json_prints_the_problems_as_one_object(home, bad_export):
+    result = run("ingest", "canonical", str(bad_export), "--json")
+    assert result.returncode == 1
+    out = json.loads(result.stdout)
+    assert out["error"] == "validation_failed" and out["total_problems"] == 1
+    assert out["problems"][0] == {
+        "message": "value does not parse",
+        "file": "accounts.csv",
+        "line": 3,
+        "column": "employees",
+        "value": "twelve",
+        "expected": "a whole number, e.g. 42",
+    }
+
+
 def test_debug_shows_the_traceback(home, bad_export):
     result = run("--debug", "ingest", "canonical", str(bad_export))
     assert result.returncode != 0 and "Traceback" in result.stderr and "ValidationFailed" in result.stderr

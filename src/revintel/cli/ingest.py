@@ -9,7 +9,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from revintel.cli.app import JsonOpt, app, console, emit, err_console, runtime
+from revintel.cli.app import JsonOpt, app, console, emit, err_console, runtime, state
+from revintel.errors import ValidationFailed
 from revintel.warehouse.ingest import load, validate
 
 
@@ -49,7 +50,13 @@ def ingest(
     def say(msg: str) -> None:
         err_console.print(f"[dim]{msg}[/]", highlight=False)
 
-    plan = validate(source.value, path, rt.settings, mapping_file=mapping, progress=say)
+    try:
+        plan = validate(source.value, path, rt.settings, mapping_file=mapping, progress=say)
+    except ValidationFailed as exc:
+        if not as_json or state.debug:
+            raise
+        emit(exc.to_dict(), True)  # scripts get the located problems as one JSON object
+        raise SystemExit(1) from None  # (typer.Exit is swallowed by standalone_mode=False)
     if dry_run:
         emit({**plan.to_dict(), "dry_run": True}, as_json, _render_plan)
         return

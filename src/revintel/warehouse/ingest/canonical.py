@@ -103,6 +103,7 @@ class CanonicalSource(Source):
         out = Extract()
         for name, file in canonical_files(path, problems).items():
             spec = TABLES_BY_NAME[name]
+            before = problems.total
             read = (
                 _read_parquet(scratch, file, spec, problems)
                 if file.suffix.lower() == ".parquet"
@@ -115,6 +116,8 @@ class CanonicalSource(Source):
                 )
             )
             if read is None:
+                continue
+            if problems.total > before:  # rejected rows shift record-based line numbers: report these first
                 continue
             check_present(
                 scratch,

@@ -233,9 +233,12 @@ def read_export(
     Returns:
         The text file read (its typed table is ``name``), or ``None`` when unusable.
     """
+    before = problems.total
     src = read_csv(scratch, path, problems, required=required_columns)
     if src is None:
         return None
+    if problems.total > before:  # rows were rejected: record-based line numbers would be off
+        return src
     by_lower = {c.lower(): c for c in src.columns}
     if key:
         check_unique(

@@ -40,10 +40,9 @@ def ingest(
 ) -> None:
     """Validate an export and load it into the warehouse in one atomic step.
 
-    A file with a missing column, an unparsable value, a duplicate key, a wrong delimiter or
-    encoding rejects the whole export (every problem is listed with file, line and column) and
-    leaves the warehouse unchanged. Loading the same export twice leaves the same rows. When the
-    warehouse holds the demo dataset, the demo is replaced.
+    A bad file rejects the whole export and leaves the warehouse unchanged; every problem is listed.
+
+    Loading the same export twice leaves the same rows; a demo dataset is replaced.
     """
     rt = runtime()
 

@@ -55,11 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from revintel.api import briefs as briefs_api
     from revintel.api import exports as exports_api
     from revintel.api import metrics as metrics_api
+    from revintel.api import deals as deals_api
+    from revintel.api import forecast as forecast_api
     from revintel.web.pages import admin as admin_pages
     from revintel.web.pages import briefs as briefs_pages
     from revintel.web.pages import dashboard, kpi, login
 
     for module in (health, login, dashboard, kpi, admin, admin_pages, briefs_api, exports_api, briefs_pages,
-                   metrics_api, ask_api, sql_api):
+                   metrics_api, ask_api, sql_api, deals_api, forecast_api):
         app.include_router(module.router)
     return app

@@ -21,17 +21,8 @@ import pyarrow as pa
 from revintel.errors import InvalidRequest
 from revintel.warehouse.backends import Change, Warehouse
 from revintel.warehouse.demo import conversations, customers, marketing, pipeline, services, targets
-from revintel.warehouse.demo.common import (
-    AS_OF,
-    DEFAULT_SEED,
-    Context,
-    build_accounts,
-    build_contacts,
-    build_products,
-    build_reps,
-    forget_codes,
-    to_table,
-)
+from revintel.warehouse.demo.common import AS_OF, DEFAULT_SEED, Context, Dimensions, forget_codes, to_table
+from revintel.warehouse.demo.dimensions import build_accounts, build_contacts, build_products, build_reps
 from revintel.warehouse.demo.quality import findings_table
 from revintel.warehouse.schema import DATA_TABLES, TABLES_BY_NAME
 
@@ -105,8 +96,78 @@ def _check(seed: int, scale: float) -> None:
         )
 
 
+@dataclass
+class _Generation:
+    """State shared by the phases of one generation (dimensions, pipeline, counters)."""
+
+    ctx: Context
+    count: _Counter
+    reps: pa.Table
+    accounts: pa.Table
+    dims: Dimensions
+    contacts: pa.Table
+    contact_index: tuple[np.ndarray, np.ndarray]
+    camps: marketing.Campaigns
+    pipe: pipeline.Pipeline
+
+    @property
+    def account_names(self) -> np.ndarray:
+        return np.asarray(self.accounts.column("name").to_pylist(), dtype=object)
+
+    def table(self, name: str, rows: pa.Table) -> Change:
+        return Change(name, self.count.table(name, rows))
+
+    def stream(self, name: str, batches: Iterator[pa.RecordBatch], expected: int | None = None) -> Change:
+        return Change(name, self.count.stream(name, batches, expected))
+
+
+def _start(seed: int, scale: float, count: _Counter) -> _Generation:
+    forget_codes()
+    ctx = Context(seed=seed, scale=scale)
+    reps, team_idx, region_idx, skill = build_reps(ctx)
+    accounts, dims = build_accounts(ctx, team_idx)
+    dims.rep_region, dims.rep_skill = region_idx, skill
+    contacts, contact_index = build_contacts(ctx, dims)
+    camps = marketing.build_campaigns(ctx)
+    pipe = pipeline.simulate(ctx, dims, camps.regular)
+    return _Generation(ctx, count, reps, accounts, dims, contacts, contact_index, camps, pipe)
+
+
+def _sales_and_marketing(g: _Generation) -> Iterator[Change]:
+    names, camps, pipe = g.account_names, g.camps, g.pipe
+    yield g.table("campaigns", camps.table)
+    yield g.stream("opportunities", pipeline.opportunity_batches(pipe, names, camps.ids), pipe.n)
+    yield g.stream("opportunity_history", pipeline.history_batches(pipe), pipeline.history_rows(pipe))
+    leads, lead_info = marketing.build_leads(g.ctx, pipe, camps, names)
+    yield g.table("leads", leads)
+    yield g.stream(
+        "touchpoints", marketing.touchpoint_batches(g.ctx, pipe, lead_info, camps, g.contact_index)
+    )
+    yield g.table("quotas", targets.quotas_table(g.ctx, g.dims, pipe))
+    yield g.table("forecast_submissions", targets.forecast_table(g.ctx, g.dims, pipe))
+    rep_names = np.asarray(g.reps.column("name").to_pylist(), dtype=object)
+    yield g.table("conversations", conversations.conversations_table(g.ctx, pipe, names, rep_names))
+
+
+def _delivery(g: _Generation) -> Iterator[Change]:
+    account_ids = g.accounts.column("account_id").combine_chunks()
+    yield g.stream("services_monthly", services.services_batches(g.ctx, g.dims, account_ids))
+    yield g.table("budgets", services.budgets_table(g.ctx, g.dims, targets.won_budget(g.pipe)))
+    yield g.table("headcount", services.headcount_table(g.ctx, g.dims))
+
+
+def _customers(g: _Generation) -> Iterator[Change]:
+    book = customers.build_book(g.ctx, g.dims)
+    yield g.table("subscriptions", customers.subscriptions_table(g.ctx, book))
+    yield g.table("usage_monthly", customers.usage_table(g.ctx, book))
+    yield g.table("tickets", customers.tickets_table(g.ctx, book))
+
+
 def demo_changes(seed: int = DEFAULT_SEED, scale: float = 1.0, counter: Any = None) -> Iterator[Change]:
     """Generate the demo dataset as a stream of :class:`Change` objects, one per table (replace mode).
+
+    Tables are generated lazily, as the consumer (``Warehouse.apply``) reaches them; the fact tables
+    are themselves streams of record batches.
 
     Args:
         seed: Seed of every random stream; the same seed and scale give the same rows.
@@ -118,68 +179,17 @@ def demo_changes(seed: int = DEFAULT_SEED, scale: float = 1.0, counter: Any = No
         ``Change`` for ``ingest_lineage`` recording the load.
     """
     _check(seed, scale)
-    count = counter or _Counter()
-    forget_codes()
-    ctx = Context(seed=seed, scale=scale)
-    reps, team_idx, region_idx, skill = build_reps(ctx)
-    accounts, dims = build_accounts(ctx, team_idx)
-    dims.rep_region, dims.rep_skill = region_idx, skill
-    contacts, contact_index = build_contacts(ctx, dims)
-    account_ids = accounts.column("account_id").combine_chunks()
-    account_names = np.asarray(accounts.column("name").to_pylist(), dtype=object)
-    rep_names = np.asarray(reps.column("name").to_pylist(), dtype=object)
-    for name, rows in (
-        ("reps", reps),
-        ("accounts", accounts),
-        ("products", build_products()),
-        ("contacts", contacts),
-    ):
-        yield Change(name, count.table(name, rows))
-    camps = marketing.build_campaigns(ctx)
-    pipe = pipeline.simulate(ctx, dims, camps.regular)
-    yield Change("campaigns", count.table("campaigns", camps.table))
-    yield Change(
-        "opportunities",
-        count.stream("opportunities", pipeline.opportunity_batches(pipe, account_names, camps.ids), pipe.n),
-    )
-    yield Change(
-        "opportunity_history",
-        count.stream("opportunity_history", pipeline.history_batches(pipe), pipeline.history_rows(pipe)),
-    )
-    leads, lead_info = marketing.build_leads(ctx, pipe, camps, account_names)
-    yield Change("leads", count.table("leads", leads))
-    yield Change(
-        "touchpoints",
-        count.stream(
-            "touchpoints", marketing.touchpoint_batches(ctx, pipe, lead_info, camps, contact_index), None
-        ),
-    )
-    yield Change(
-        "services_monthly",
-        count.stream("services_monthly", services.services_batches(ctx, dims, account_ids), None),
-    )
-    yield Change(
-        "budgets", count.table("budgets", services.budgets_table(ctx, dims, targets.won_budget(pipe)))
-    )
-    yield Change("headcount", count.table("headcount", services.headcount_table(ctx, dims)))
-    yield Change("quotas", count.table("quotas", targets.quotas_table(ctx, dims, pipe)))
-    yield Change(
-        "forecast_submissions", count.table("forecast_submissions", targets.forecast_table(ctx, dims, pipe))
-    )
-    book = customers.build_book(ctx, dims)
-    for name, make in (
-        ("subscriptions", customers.subscriptions_table),
-        ("usage_monthly", customers.usage_table),
-        ("tickets", customers.tickets_table),
-    ):
-        yield Change(name, count.table(name, make(ctx, book)))
-    yield Change(
-        "conversations",
-        count.table("conversations", conversations.conversations_table(ctx, pipe, account_names, rep_names)),
-    )
+    g = _start(seed, scale, counter or _Counter())
+    yield g.table("reps", g.reps)
+    yield g.table("accounts", g.accounts)
+    yield g.table("products", build_products())
+    yield g.table("contacts", g.contacts)
+    yield from _sales_and_marketing(g)
+    yield from _delivery(g)
+    yield from _customers(g)
     load_id = f"demo-{seed}-{scale:g}"
-    yield Change("dq_audit_log", count.table("dq_audit_log", findings_table(load_id, accounts, reps, pipe)))
-    yield Change("ingest_lineage", _lineage(load_id, seed, scale, count.rows), "append")
+    yield g.table("dq_audit_log", findings_table(load_id, g.accounts, g.reps, g.pipe))
+    yield Change("ingest_lineage", _lineage(load_id, seed, scale, g.count.rows), "append")
 
 
 def _lineage(load_id: str, seed: int, scale: float, rows: dict[str, int]) -> pa.Table:

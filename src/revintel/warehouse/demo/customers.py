@@ -71,94 +71,71 @@ def _month_date(m: int) -> np.datetime64:
     return (np.datetime64("2023-01", "M") + m).astype("datetime64[D]")
 
 
+@dataclass
+class Line:
+    """One contract line (month indices, 0 = January 2023)."""
+
+    account: int
+    product: int
+    kind: str
+    start: int
+    end: int | None
+    renewal: int
+    arr: float
+    status: str
+    reason: str | None = None
+
+
+def _account_lines(rng: np.random.Generator, book: Book, i: int) -> list[Line]:
+    """The new line, a renewal per anniversary until churn or today, and co-termed expansions."""
+    acct = int(book.account[i])
+    product = int(SUBSCRIPTION_PRODUCTS[rng.integers(0, 3)])
+    arr, term_start, kind = float(book.arr[i]), int(book.start[i]), "new"
+    churned = book.churn[i] < AS_OF_MONTH
+    lines: list[Line] = []
+    while term_start < AS_OF_MONTH:
+        term_end = term_start + 12
+        last = term_end >= AS_OF_MONTH or (churned and term_end >= book.churn[i])
+        status = ("churned" if churned else "active") if last else "ended"
+        reason = CHURN_REASONS[int(rng.integers(0, len(CHURN_REASONS)))] if last and churned else None
+        end = term_end if (not last or churned) else None
+        lines.append(Line(acct, product, kind, term_start, end, term_end, arr, status, reason))
+        if rng.random() < 0.25 and not (churned and last):
+            exp_arr = arr * rng.uniform(0.15, 0.35)
+            exp_start = term_start + int(rng.integers(2, 10))
+            if exp_start < AS_OF_MONTH:
+                status = "active" if last else "ended"
+                end = None if last else term_end
+                lines.append(Line(acct, product, "expansion", exp_start, end, term_end, exp_arr, status))
+                arr += exp_arr
+        if last:
+            break
+        term_start, kind, arr = term_end, "renewal", arr * rng.uniform(1.02, 1.07)
+    return lines
+
+
 def subscriptions_table(ctx: Context, book: Book) -> pa.Table:
-    """Contract lines: the new line, yearly renewals and co-termed expansions."""
+    """Contract lines of every subscription account."""
     rng = ctx.rng(51)
-    rows: dict[str, list] = {
-        k: [] for k in ("acct", "product", "kind", "start", "end", "renewal", "arr", "status", "reason")
-    }
+    lines = [line for i in range(len(book.account)) for line in _account_lines(rng, book, i)]
+    n = len(lines)
 
-    def add(
-        acct: int,
-        product: int,
-        kind: str,
-        s: int,
-        e: int | None,
-        renew: int,
-        arr: float,
-        status: str,
-        reason: str | None,
-    ) -> None:
-        for key, val in zip(
-            rows,
-            (
-                acct,
-                product,
-                kind,
-                _month_date(s),
-                None if e is None else _month_date(e),
-                _month_date(renew),
-                round(arr, -2),
-                status,
-                reason,
-            ),
-            strict=True,
-        ):
-            rows[key].append(val)
+    def months(values: list[int | None]) -> np.ndarray:
+        return np.array([None if v is None else _month_date(v) for v in values], dtype="datetime64[D]")
 
-    for i, acct in enumerate(book.account):
-        product = int(SUBSCRIPTION_PRODUCTS[rng.integers(0, 3)])
-        arr, term_start, kind = float(book.arr[i]), int(book.start[i]), "new"
-        churned = book.churn[i] < AS_OF_MONTH
-        while term_start < AS_OF_MONTH:
-            term_end = term_start + 12
-            last = term_end >= AS_OF_MONTH or (churned and term_end >= book.churn[i])
-            status = ("churned" if churned else "active") if last else "ended"
-            reason = CHURN_REASONS[int(rng.integers(0, len(CHURN_REASONS)))] if last and churned else None
-            add(
-                acct,
-                product,
-                kind,
-                term_start,
-                term_end if (not last or churned) else None,
-                term_end,
-                arr,
-                status,
-                reason,
-            )
-            if rng.random() < 0.25 and not (churned and last):
-                exp_arr = arr * rng.uniform(0.15, 0.35)
-                exp_start = term_start + int(rng.integers(2, 10))
-                if exp_start < AS_OF_MONTH:
-                    add(
-                        acct,
-                        product,
-                        "expansion",
-                        exp_start,
-                        None if last else term_end,
-                        term_end,
-                        exp_arr,
-                        "active" if last else "ended",
-                        None,
-                    )
-                    arr += exp_arr
-            if last:
-                break
-            term_start, kind, arr = term_end, "renewal", arr * rng.uniform(1.02, 1.07)
-    n = len(rows["acct"])
     return to_table(
         "subscriptions",
         {
             "subscription_id": ids("S", n, 7),
-            "account_id": code("A", rows["acct"], 6),
-            "product_id": code("P", rows["product"], 2),
-            "kind": rows["kind"],
-            "start_date": np.array(rows["start"], dtype="datetime64[D]"),
-            "end_date": np.array(rows["end"], dtype="datetime64[D]"),
-            "renewal_date": np.array(rows["renewal"], dtype="datetime64[D]"),
-            "arr": rows["arr"],
-            "status": rows["status"],
-            "churn_reason": rows["reason"],
+            "account_id": code("A", [x.account for x in lines], 6),
+            "product_id": code("P", [x.product for x in lines], 2),
+            "kind": [x.kind for x in lines],
+            "start_date": months([x.start for x in lines]),
+            "end_date": months([x.end for x in lines]),
+            "renewal_date": months([x.renewal for x in lines]),
+            "arr": [round(x.arr, -2) for x in lines],
+            "status": [x.status for x in lines],
+            "churn_reason": [x.reason for x in lines],
         },
     )
 

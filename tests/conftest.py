@@ -139,3 +139,23 @@ def deals_rt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     synthetic.load(r.warehouse, synthetic.generate())
     yield r
     r.close()
+
+
+# --- the web app over demo data (owned by the web command center; see tests/web, tests/browser) -----
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_file: Path):
+    """A demo-mode app over a private copy of the demo warehouse, shared by the whole session.
+
+    The KPI engine's first summary per scope is the slow part, so page and browser tests share one
+    app (and its KPI result cache). Tests must not change its warehouse; filter audit events by actor.
+    """
+    import shutil
+
+    from revintel.api import create_app
+
+    folder = tmp_path_factory.mktemp("web-home")
+    shutil.copyfile(demo_warehouse_file, folder / "warehouse.duckdb")
+    app = create_app(Settings(home=folder, auth="demo", warehouse=None, app_db=None, personas_file=None,
+                              metrics_file=None, as_of=None))
+    yield app
+    app.state.runtime.close()

@@ -6,11 +6,10 @@ One server and one browser per test module; each test gets a fresh browser conte
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from .live import CHROMIUM, CHROMIUM_ARGS, LiveServer, server_settings
+from .live import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +25,9 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_file: Path) -> Iterator[LiveServer]:
-    settings = server_settings(tmp_path_factory.mktemp("browser-home"), demo_warehouse_file)
-    with LiveServer(settings) as srv:
+def demo_server(demo_app) -> Iterator[LiveServer]:
+    """uvicorn serving the session's demo app (tests/conftest.py) on a free loopback port."""
+    with LiveServer(app=demo_app) as srv:
         yield srv
 
 

@@ -27,12 +27,12 @@ def free_port() -> int:
 class LiveServer:
     """uvicorn serving ``create_app(settings)`` in a background thread."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings | None = None, app: object | None = None):
         import uvicorn
 
         from revintel.api import create_app
 
-        self.app = create_app(settings)
+        self.app = app if app is not None else create_app(settings)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="none",

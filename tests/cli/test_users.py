@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import io
 import json
-import subprocess
 import sys
+from dataclasses import dataclass
 
 import pytest
 
+from revintel.cli import main
+from revintel.cli.app import state
 from revintel.scope import DEMO_PERSONAS
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from revintel.cli import main; main()", *args],
-                          input=stdin, capture_output=True, text=True, timeout=120)
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
 @pytest.fixture
-def cli(home):
+def cli(home, monkeypatch, capsys):
+    """Run ``revintel ARGS`` in process against the test's home (as the console script would)."""
+
+    def run(*args: str, stdin: str = "") -> Result:
+        state.runtime = None
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        finally:
+            state.runtime = None
+        out = capsys.readouterr()
+        return Result(code, out.out, out.err)
+
     return run
 
 
@@ -46,3 +66,5 @@ def test_bad_input_is_an_error_without_traceback(cli):
     assert r.returncode == 1 and "needs a region scope" in r.stderr and "Traceback" not in r.stderr
     r = cli("users", "disable", "ghost")
     assert r.returncode == 1 and "no user named" in r.stderr
+    r = cli("users", "add", "y", "--role", "cfo", "--password-stdin", stdin="")
+    assert r.returncode == 1 and "no password on stdin" in r.stderr

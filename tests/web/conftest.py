@@ -1,33 +1,12 @@
-"""One demo app per test module: the KPI engine's first summary per scope is the slow part."""
+"""Clients of the session's demo app (``demo_app`` in tests/conftest.py), signed in as a persona."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
-from revintel.config import Settings
-
-
-def demo_settings(folder: Path, demo_file: Path, **overrides: object) -> Settings:
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(demo_file, folder / "warehouse.duckdb")
-    return Settings(home=folder, auth="demo", warehouse=None, app_db=None, personas_file=None,
-                    metrics_file=None, as_of=None, **overrides)
-
-
-@pytest.fixture(scope="module")
-def demo_app(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_file: Path) -> Iterator[FastAPI]:
-    """A demo-mode app over a private copy of the demo warehouse, shared by one module's tests."""
-    from revintel.api import create_app
-
-    app = create_app(demo_settings(tmp_path_factory.mktemp("web-home"), demo_warehouse_file))
-    yield app
-    app.state.runtime.close()
 
 
 @pytest.fixture

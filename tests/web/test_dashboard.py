@@ -55,7 +55,7 @@ def test_exec_sponsor_gets_the_summary_without_drill_downs(demo_as):
 
 
 def test_dashboard_csv_lists_every_card(demo_as):
-    r = demo_as("cfo").get("/dashboard.csv?period=last%20quarter")
+    r = demo_as("cfo").get("/dashboard.csv?period=QTD")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert len(rows) >= 8 and {"metric", "value", "budget", "var_py"} <= set(rows[0])

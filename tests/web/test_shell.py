@@ -146,3 +146,12 @@ def test_filters_are_kept_in_links():
     assert f.query() == "?region=EMEA&period=QTD"
     assert f.query(region=None) == "?period=QTD"
     assert GlobalFilters().query() == ""
+
+
+def test_every_response_carries_security_headers_and_pages_are_not_cached(browser):
+    page = browser.get("/login")
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["cache-control"] == "no-store"
+    static = browser.get("/static/app.css")
+    assert static.headers["x-content-type-options"] == "nosniff" and "no-store" not in static.headers.get(
+        "cache-control", "")

@@ -14,6 +14,7 @@ from revintel.config import Settings, load_settings
 from revintel.runtime import Runtime
 from revintel.web import assets as web_assets
 from revintel.web import errors as web_errors
+from revintel.web.security import SecurityHeaders
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = SlidingWindow()
     web_errors.install(app)  # RevintelError -> HTML page for browsers, JSON for /api
     web_assets.install(app)  # /static and Plotly.js from the plotly wheel
+    app.add_middleware(SecurityHeaders)  # nosniff, DENY framing, same-origin referrer, no-store
 
     from revintel.api import admin, health
     from revintel.api import ask as ask_api

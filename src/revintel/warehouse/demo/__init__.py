@@ -151,7 +151,8 @@ def _sales_and_marketing(g: _Generation) -> Iterator[Change]:
 
 def _delivery(g: _Generation) -> Iterator[Change]:
     account_ids = g.accounts.column("account_id").combine_chunks()
-    yield g.stream("services_monthly", services.services_batches(g.ctx, g.dims, account_ids))
+    expected = services.services_rows(g.ctx, g.dims) if g.count.progress is not None else None
+    yield g.stream("services_monthly", services.services_batches(g.ctx, g.dims, account_ids), expected)
     yield g.table("budgets", services.budgets_table(g.ctx, g.dims, targets.won_budget(g.pipe)))
     yield g.table("headcount", services.headcount_table(g.ctx, g.dims))
 

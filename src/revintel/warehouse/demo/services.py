@@ -113,6 +113,11 @@ def n_chunks(dims: Dimensions) -> int:
     return -(-dims.n_accounts // CHUNK_CLIENTS)
 
 
+def services_rows(ctx: Context, dims: Dimensions) -> int:
+    """How many services_monthly rows :func:`services_batches` yields (for the progress bar)."""
+    return sum(len(pairs(ctx, dims, chunk).client) for chunk in range(n_chunks(dims))) * N_MONTHS
+
+
 def services_batches(ctx: Context, dims: Dimensions, account_ids: pa.Array) -> Iterator[pa.RecordBatch]:
     """services_monthly rows, one record batch per chunk of clients."""
     schema = TABLES_BY_NAME["services_monthly"].arrow_schema()

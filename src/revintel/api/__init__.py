@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from revintel.api import admin, health
     from revintel.api import ask as ask_api
     from revintel.api import sql as sql_api
+    from revintel.web.pages import ask as ask_page
     from revintel.api import briefs as briefs_api
     from revintel.api import exports as exports_api
     from revintel.api import metrics as metrics_api
@@ -64,6 +65,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from revintel.web.pages import dashboard, kpi, login
 
     for module in (health, login, dashboard, kpi, admin, admin_pages, briefs_api, exports_api, briefs_pages,
-                   metrics_api, ask_api, sql_api, deals_api, forecast_api):
+                   metrics_api, ask_api, sql_api, ask_page, deals_api, forecast_api):
         app.include_router(module.router)
     return app

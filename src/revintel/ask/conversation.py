@@ -18,16 +18,19 @@ _FOLLOWUP_START = re.compile(
     r"show (?:that|it|me that)|drill|for|in|by|only|just|vs|versus|compared|why|top|bottom)\b",
     re.I,
 )
+#: intents that need no metric of their own, so a question with one of them can stand alone
+STANDALONE = ("budget_vs_actual", "funnel")
 _REFERS = re.compile(r"\b(?:that|it|this|those|these|them|same)\b", re.I)
 _BREAK = re.compile(r"\bbreak\b|\bsplit\b|\bby\b|\bper\b|\bacross\b|\bdrill\b", re.I)
 
 
 def is_followup(req: Request) -> bool:
     """True when the question leans on the previous one (no metric of its own, or refers back)."""
-    if req.intent == "deal_lookup":
+    if req.intent in ("deal_lookup", "unsupported"):
         return False
     if req.metric is None:
-        return True
+        # "Budget vs actuals YTD" stands alone; "and vs budget?" leans on the previous question
+        return req.intent not in STANDALONE or bool(_FOLLOWUP_START.match(req.question))
     return bool(_FOLLOWUP_START.match(req.question) and _REFERS.search(req.question))
 
 

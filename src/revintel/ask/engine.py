@@ -83,10 +83,11 @@ class AskEngine:
             raise InvalidRequest(f"unknown provider {provider!r}", hint="one of: " + ", ".join(PROVIDERS))
         step = on_step or (lambda _n, _p: None)
         previous = convdb.last_context(self.rt.appdb, actor, conversation_id) if conversation_id else None
-        req = self.understand(question, previous)
-        step("understood", {"request": req.to_dict()})
-        answer = self._answer(req, scope, actor, provider, step, conversation_id)
-        answer.sources = answer.sources or self._sources(answer)
+        with self.rt.semantic.pinned():  # one data version for every query of this answer
+            req = self.understand(question, previous)
+            step("understood", {"request": req.to_dict()})
+            answer = self._answer(req, scope, actor, provider, step, conversation_id)
+            answer.sources = answer.sources or self._sources(answer)
         if not answer.suggestions:
             answer.suggestions = suggestions_for(req, answer, self.rt.catalogue)
         if persist:

@@ -155,3 +155,8 @@ def test_every_response_carries_security_headers_and_pages_are_not_cached(browse
     static = browser.get("/static/app.css")
     assert static.headers["x-content-type-options"] == "nosniff" and "no-store" not in static.headers.get(
         "cache-control", "")
+
+
+def test_empty_warehouse_dashboard_says_there_is_nothing_to_show(client_as):
+    page = client_as("ceo").get("/", headers=HTML)
+    assert page.status_code == 200 and 'data-testid="empty"' in page.text

@@ -76,3 +76,9 @@ def detail(rt: Runtime, metric: str, scope: Scope, period: str | None, by: str |
     """One KPI's drill-down (see ``KpiEngine.detail``)."""
     key = ("detail", rt.semantic.data_version(), rows_key(scope), period, metric, by)
     return cache_for(rt).get_or_compute(key, lambda: rt.kpis.detail(metric, scope, period, by))
+
+
+def memo(rt: Runtime, scope: Scope, parts: tuple, compute: Callable[[], Any]) -> Any:
+    """Cache anything derived from the KPI results (e.g. chart JSON) under the same invalidation."""
+    key = ("memo", rt.semantic.data_version(), rows_key(scope), *parts)
+    return cache_for(rt).get_or_compute(key, compute)

@@ -45,13 +45,15 @@ def kpi_page(metric: str, request: Request, user: CurrentUser, rt: RuntimeDep) -
     audit.record(rt.appdb, actor=user.id, action="query", scope=scope, target=f"kpi/{metric}",
                  detail={"period": filters.period, "by": d["by"]}, rows=len(d["breakdown"]),
                  sql="\n;\n".join(f"-- {k}\n{v}" for k, v in d["sql"].items()))
-    ctx: dict[str, Any] = {
-        "title": label, "d": d, "card": d["card"], "use_charts": True, "extra_params": {"by": d["by"]},
+    figures = kpiview.memo(rt, scope, ("charts", filters.period, metric, d["by"]), lambda: {
         "trend_chart": charts.trend_figure(d["trend"], unit, label),
         "breakdown_chart": charts.breakdown_figure(d["breakdown"], d["by"], unit, label) if d["by"] else None,
         "bridge_chart": charts.waterfall_figure(d["bridge"], unit),
         "breakdown_height": charts.breakdown_height(len(d["breakdown"])),
-        "can_export": user.scope.allows(EXPORT),
+    })
+    ctx: dict[str, Any] = {
+        "title": label, "d": d, "card": d["card"], "use_charts": True, "extra_params": {"by": d["by"]},
+        "can_export": user.scope.allows(EXPORT), **figures,
     }
     return render(request, "kpi.html", ctx)
 

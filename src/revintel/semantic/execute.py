@@ -94,7 +94,11 @@ class Runner:
         return data_version(self.wh)
 
     def compile(self, expr: ibis.Expr) -> str:
-        return self.wh.compile(expr)
+        """The SQL the backend runs for ``expr`` (compiled by the connected Ibis backend)."""
+        if self.wh.scheme == "duckdb":
+            return self.wh.compile(expr)
+        with _lock(self.wh):
+            return str(self.wh.con.compile(expr))
 
     def run(
         self, expr: ibis.Expr, version: str | None = None, sql: str | None = None

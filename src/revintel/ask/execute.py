@@ -495,7 +495,8 @@ def deal_lookup(run: Run) -> Answer:
     import ibis
 
     search = (run.req.search or "").strip().lower()
-    t = run.sem.scoped_table("opportunities", run.scope)
+    wanted = [*DEAL_COLUMNS, *(d for d in run.req.filters if d != "account")]
+    t = run.sem.scoped_table("opportunities", run.scope, columns=wanted)
     cond = (
         t.name.lower().contains(search)
         | (t.opportunity_id.lower() == search)
@@ -505,8 +506,8 @@ def deal_lookup(run: Run) -> Answer:
         if dim in t.columns and dim != "account":
             cond = cond & t[dim].isin(values)
     expr = t.filter(cond).select(*DEAL_COLUMNS).order_by([ibis.desc("amount"), "opportunity_id"]).limit(20)
-    run.sql.append(run.sem.warehouse.compile(expr))
-    frame = run.sem.warehouse.execute(expr)
+    sql, frame = run.sem.run(expr)  # the exact SQL run, rows cached per data version
+    run.sql.append(sql)
     rows = [
         [None if v != v else v for v in r] for r in frame.astype(object).itertuples(index=False, name=None)
     ]

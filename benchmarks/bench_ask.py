@@ -1,0 +1,107 @@
+"""Local Ask engine answer latency: p50/p95 per intent at the demo size and with 10M services rows.
+
+For each scale, the default demo dataset is generated into a temporary home and a fixed set of
+questions (every intent) is asked through ``rt.ask.ask`` as the CEO (nothing persisted; the audit
+row is written as in production):
+
+* **cold**: the semantic layer's result cache is cleared before every question (every query runs
+  on the warehouse; compiled plans stay cached, as in a long-running server);
+* **warm**: the same questions again (results served from the cache keyed by data version).
+
+The first question of the process (vocabulary read, catalogue load, first compile) is reported
+separately. Scale 130 gives services_monthly ~10.2M rows (about 3 minutes to generate here).
+
+    .venv/bin/python benchmarks/bench_ask.py                    # scales 1 and 130, 3 rounds
+    .venv/bin/python benchmarks/bench_ask.py --scales 1 --rounds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+QUESTIONS = {
+    "value": ["What were net fees in 2025?", "What is our win rate?", "Chargeable hours in EMEA last quarter"],
+    "breakdown": ["Net fees by region this year", "Chargeable hours by capability in 2024"],
+    "ranking": ["Top 5 reps by won revenue in 2025", "Which capability had the highest rate per hour in 2025?"],
+    "trend": ["Monthly chargeable hours in 2025"],
+    "comparison": ["Net fees this year vs prior year", "Net fees in EMEA vs APAC in 2025"],
+    "share": ["What share of net fees comes from Technology in 2025?"],
+    "budget_vs_actual": ["Budget vs actuals YTD"],
+    "why": ["Why did chargeable hours drop in December?"],
+    "rate_volume": ["Is APAC fee growth coming from rate or volume?"],
+    "funnel": ["Pipeline funnel by stage"],
+    "deal_lookup": ["Show me the biggest Cyber Defense Retainer deal"],
+}
+
+
+def pct(samples: list[float], q: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    return {"n": len(samples), "p50_ms": round(statistics.median(samples) * 1000, 1),
+            "p95_ms": round(pct(samples, 0.95) * 1000, 1), "max_ms": round(max(samples) * 1000, 1)}
+
+
+def bench_scale(scale: float, rounds: int) -> dict[str, object]:
+    from revintel.config import Settings
+    from revintel.runtime import Runtime
+    from revintel.scope import get_persona
+    from revintel.warehouse.demo import seed_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rt = Runtime(Settings(home=Path(tmp)))
+        started = time.perf_counter()
+        result = seed_demo(rt.warehouse, scale=scale)
+        seed_s = time.perf_counter() - started
+        scope = get_persona("ceo").scope
+        ask = lambda q: rt.ask.ask(q, scope, actor="bench", persist=False)  # noqa: E731
+        started = time.perf_counter()
+        ask("What were net fees in 2023?")
+        first = time.perf_counter() - started
+        cold: dict[str, list[float]] = {k: [] for k in QUESTIONS}
+        warm: dict[str, list[float]] = {k: [] for k in QUESTIONS}
+        for _ in range(rounds):
+            for intent, qs in QUESTIONS.items():
+                for q in qs:
+                    rt.semantic.runner.clear()
+                    t0 = time.perf_counter()
+                    ask(q)
+                    cold[intent].append(time.perf_counter() - t0)
+            for intent, qs in QUESTIONS.items():
+                for q in qs:
+                    t0 = time.perf_counter()
+                    ask(q)
+                    warm[intent].append(time.perf_counter() - t0)
+        rt.close()
+        all_cold = [s for v in cold.values() for s in v]
+        all_warm = [s for v in warm.values() for s in v]
+        return {
+            "scale": scale, "services_monthly_rows": result.rows.get("services_monthly"),
+            "seed_seconds": round(seed_s, 1), "first_question_ms": round(first * 1000, 1),
+            "cold_all": summary(all_cold), "warm_all": summary(all_warm),
+            "cold_by_intent": {k: summary(v) for k, v in cold.items()},
+            "warm_by_intent": {k: summary(v) for k, v in warm.items()},
+        }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 130.0])
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    out = [bench_scale(s, args.rounds) for s in args.scales]
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

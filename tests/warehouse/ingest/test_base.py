@@ -49,3 +49,23 @@ def test_plan_and_report_describe_the_load(settings, rt, fixtures):
     report = load(plan, rt.warehouse).to_dict()
     assert report["warehouse_row_counts"]["opportunities"] == 5
     assert report["replaced_demo"] is False and report["mode"] == "upsert"
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_the_same_plan_loads_into_spark_idempotently_and_matches_duckdb(tmp_path, settings, rt, fixtures):
+    from revintel.warehouse.backends import connect
+
+    plan = validate("hubspot", fixtures / "hubspot", settings)
+    spark = connect("pyspark://local[1]", tmp_path / "spark-home")
+    try:
+        load(plan, spark)
+        load(validate("hubspot", fixtures / "hubspot", settings), spark)  # twice: upsert, no doubles
+        load(plan, rt.warehouse)
+        for name in ("opportunities", "accounts", "contacts", "reps"):
+            a = spark.execute(spark.table(name).order_by(spark.table(name).columns[0]))
+            b = rt.warehouse.execute(rt.warehouse.table(name).order_by(rt.warehouse.table(name).columns[0]))
+            assert a.astype(str).values.tolist() == b.astype(str).values.tolist(), name
+        assert spark.row_counts()["ingest_lineage"] == 6 and spark.get_meta()["dataset"] == "hubspot"
+    finally:
+        spark.close()

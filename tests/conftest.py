@@ -128,6 +128,17 @@ def demo_home_shared(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_fi
     return h
 
 
+@pytest.fixture(scope="session")
+def demo_runtime_shared(demo_home_shared: Path) -> Iterator[Runtime]:
+    """One warm Runtime over ``demo_home_shared`` for the whole session (read-only use: briefs, exports).
+
+    Tests may change ``settings`` fields they need (SMTP host, webhooks) but must restore them.
+    """
+    r = Runtime(Settings(home=demo_home_shared))
+    yield r
+    r.close()
+
+
 # --- deals and forecast (owned by deals/forecast; see docs/deals-and-forecast.md) -----------------
 @pytest.fixture(scope="session")
 def deals_rt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:

@@ -28,11 +28,6 @@ def closed_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def demo_runtime(demo_home_shared):  # type: ignore[no-untyped-def]
-    """A runtime over the shared demo home (read-only warehouse; model trained once per session)."""
-    from revintel.config import Settings
-    from revintel.runtime import Runtime
-
-    r = Runtime(Settings(home=demo_home_shared))
-    yield r
-    r.close()
+def demo_runtime(demo_runtime_shared):  # type: ignore[no-untyped-def]
+    """The session's warm runtime over the shared demo home (read-only warehouse)."""
+    return demo_runtime_shared

@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 
 from briefs.receivers import Mailbox, Receiver, http_receiver, smtp_mailbox
 from revintel.cli import app, state
-from revintel.config import Settings
 from revintel.runtime import Runtime
 from revintel.scope import get_persona
 
@@ -61,18 +60,22 @@ def hooks() -> Iterator[Receiver]:
 
 
 @pytest.fixture(scope="module")
-def warm_rt(demo_home_shared, mailbox, hooks) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
-    s = Settings(
-        home=demo_home_shared,
-        smtp_host=mailbox.host,
-        smtp_port=mailbox.port,
-        slack_webhook_url=hooks.url + "/slack",
-        teams_webhook_url=hooks.url + "/teams",
-        delivery_backoff_seconds=0.01,
-    )
-    r = Runtime(s)
-    yield r
-    r.close()
+def warm_rt(demo_runtime_shared, mailbox, hooks) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    """The session's warm demo runtime, pointed at the local SMTP server and webhook receiver."""
+    s = demo_runtime_shared.settings
+    changes = {
+        "smtp_host": mailbox.host,
+        "smtp_port": mailbox.port,
+        "slack_webhook_url": hooks.url + "/slack",
+        "teams_webhook_url": hooks.url + "/teams",
+        "delivery_backoff_seconds": 0.01,
+    }
+    saved = {k: getattr(s, k) for k in changes}
+    for k, v in changes.items():
+        setattr(s, k, v)
+    yield demo_runtime_shared
+    for k, v in saved.items():
+        setattr(s, k, v)
 
 
 @pytest.mark.slow

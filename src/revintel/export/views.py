@@ -184,35 +184,91 @@ def forecast_document(
 
 
 def kpi_document(rt: Runtime, scope: Scope, params: dict[str, Any], progress: ProgressFn | None) -> Document:
+    """A KPI drill-down: the card, monthly trend vs budget and PY, breakdown, YTD bridge."""
+    from revintel.briefs.kpis import card_item
+    from revintel.export.document import format_value
+
     metric = params.get("metric")
     if not metric:
         raise InvalidRequest("a KPI drill-down export needs a metric", hint="pass --metric NAME (metric id)")
-    detail = rt.kpis.detail(metric, scope, params.get("period"), params.get("by"))
-    d = detail.to_dict() if hasattr(detail, "to_dict") else dict(detail)
-    from revintel.briefs.kpis import card_item
-
-    head = card_item(d.get("card") or d)
-    rows = d.get("rows") or []
-    cols = [str(c) for c in d.get("columns") or (list(rows[0]) if rows and isinstance(rows[0], dict) else [])]
-    table_rows = [
-        [str(r.get(c, "")) for c in cols] if isinstance(r, dict) else [str(v) for v in r] for r in rows
-    ]
+    d = rt.kpis.detail(metric, scope, params.get("period"), params.get("by"))
+    unit, label, sql = d["unit"], d["label"], d["sql"]
+    head = card_item(d["card"])
     items = [head]
-    if table_rows:
+    trend = d.get("trend") or []
+    if trend:
+        months = [str(r["month"])[:7] for r in trend]
+        series = [
+            Series(label, [r["value"] for r in trend]),
+            Series("Budget", [r["budget"] for r in trend]),
+            Series("Prior year", [r["prior_year"] for r in trend]),
+        ]
+        series = [x for x in series if any(v is not None for v in x.values)]
         items.append(
             Item(
-                f"{head.title} by {d.get('by') or params.get('by') or 'dimension'}",
-                f"{len(table_rows)} rows.",
-                table=TableSpec([str(c) for c in cols], table_rows[:40]),
-                citations=head.citations,
+                f"{label} by month",
+                f"{label} by month against budget and prior year.",
+                chart=ChartSpec("line", f"{label} by month", months, series, unit),
+                citations=[Citation(f"{label} trend", metric=metric, sql=sql.get("trend"))],
+            )
+        )
+    by, rows = d.get("by"), d.get("breakdown") or []
+    if by and rows:
+        table = TableSpec(
+            [by, label, "Budget", "vs budget", "Prior year", "vs PY"],
+            [
+                [
+                    str(r[by]),
+                    format_value(r["value"], unit),
+                    format_value(r["budget"], unit),
+                    format_value(r["var_budget"], unit),
+                    format_value(r["prior_year"], unit),
+                    format_value(r["var_py"], unit),
+                ]
+                for r in rows[:40]
+            ],
+        )
+        top = rows[0]
+        items.append(
+            Item(
+                f"{label} by {by}",
+                f"{top[by]} has the largest {label.lower()}: {format_value(top['value'], unit)}.",
+                chart=ChartSpec(
+                    "bar",
+                    f"{label} by {by}",
+                    [str(r[by]) for r in rows[:12]],
+                    [Series(label, [r["value"] for r in rows[:12]])],
+                    unit,
+                ),
+                table=table,
+                citations=[Citation(f"{label} by {by}", metric=metric, sql=sql.get("breakdown"))],
+            )
+        )
+    bridge = d.get("bridge")
+    if bridge and bridge.get("steps"):
+        steps = bridge["steps"][:12]
+        items.append(
+            Item(
+                f"{label}: YTD bridge vs {bridge['against']}",
+                f"From {format_value(bridge['start'], unit)} ({bridge['against']}) to "
+                f"{format_value(bridge['end'], unit)} (actual), by {bridge['by']}.",
+                chart=ChartSpec(
+                    "column",
+                    f"Variance vs {bridge['against']} by {bridge['by']}",
+                    [str(x["label"]) for x in steps],
+                    [Series("Variance", [x["value"] for x in steps])],
+                    unit,
+                ),
+                citations=[Citation("YTD bridge", metric=metric, sql=bridge.get("sql"))],
             )
         )
     return _doc(
         rt,
         "kpi",
-        f"{head.title}: drill-down",
+        f"{label}: drill-down",
         scope,
-        [Section("kpi", head.title, items)],
+        [Section("kpi", label, items)],
+        subtitle=f"{d['period'].get('label', '')} · {rt.as_of().isoformat()}",
         headline=head.figures,
     )
 

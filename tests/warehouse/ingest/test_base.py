@@ -69,3 +69,12 @@ def test_the_same_plan_loads_into_spark_idempotently_and_matches_duckdb(tmp_path
         assert spark.row_counts()["ingest_lineage"] == 6 and spark.get_meta()["dataset"] == "hubspot"
     finally:
         spark.close()
+
+
+def test_loading_one_plan_twice_records_its_lineage_and_findings_once(settings, rt, fixtures):
+    plan = validate("hubspot", fixtures / "hubspot", settings)
+    load(plan, rt.warehouse)
+    first = rt.warehouse.row_counts()
+    load(plan, rt.warehouse)
+    assert rt.warehouse.row_counts() == first
+    assert first["ingest_lineage"] == 3 and first["dq_audit_log"] == len(plan.findings)

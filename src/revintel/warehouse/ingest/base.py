@@ -265,7 +265,8 @@ def load(plan: IngestPlan, warehouse: Warehouse, *, progress: Progress = _quiet)
             changes.append(Change(name, plan.tables.get(name, TABLES_BY_NAME[name].empty()), "replace"))
     else:
         changes += [Change(name, rows, "upsert") for name, rows in plan.tables.items()]
-    internal_mode = "replace" if replaced_demo else "append"
+    # keyed by load id: loading one plan twice records it once
+    internal_mode = "replace" if replaced_demo else "upsert"
     changes.append(Change("ingest_lineage", _lineage(plan, loaded_at), internal_mode))
     changes.append(
         Change(

@@ -140,3 +140,18 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_accepted(tmp_path, settings):
     plan = validate("canonical", write(tmp_path / "export", content), settings)
     assert plan.row_counts == {"opportunities": 1}
     assert plan.tables["opportunities"].column("opportunity_id").to_pylist() == ["O1"]
+
+
+@pytest.mark.parametrize(
+    ("case", "content", "message"),
+    [
+        ("empty file", b"", "empty"),
+        ("UTF-16 file", (HEADER + GOOD).encode("utf-16"), "not valid UTF-8"),
+        ("tab-separated", (HEADER + GOOD).replace(",", "\t").encode(), "'\\t'-separated"),
+    ],
+)
+def test_a_file_that_is_not_a_utf8_comma_csv_is_named_at_line_1(tmp_path, settings, case, content, message):
+    err = rejected(write(tmp_path / "export", content), settings)
+    (problem,) = err.problems
+    assert (problem.file, problem.line) == ("opportunities.csv", 1)
+    assert message in problem.message, case

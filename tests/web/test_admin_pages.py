@@ -70,3 +70,11 @@ def test_non_admins_cannot_open_user_management(home):
         sign_in(c, "fin", "cfo-password-1")
         assert c.get("/admin/users").status_code == 403
     rt.close()
+
+
+def test_data_page_on_demo_data_shows_counts_lineage_and_findings(demo_as):
+    page = demo_as("data_steward").get("/admin/data")
+    assert page.status_code == 200
+    findings = re.search(r'data-testid="findings">(.*?)</table>', page.text, re.S).group(1)
+    assert "close_date_pushed_repeatedly" in findings and ">nan<" not in findings
+    assert "services_monthly" in page.text and "Load history" in page.text

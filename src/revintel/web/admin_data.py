@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from revintel.runtime import Runtime
 from revintel.warehouse.status import status
 
@@ -16,11 +18,17 @@ def dq_findings(rt: Runtime, limit: int = 200) -> list[dict[str, Any]]:
     t = wh.table("dq_audit_log")
     df = wh.execute(t.order_by([t.checked_at.desc(), t.finding_id]).limit(limit))
     out = []
-    for row in df.to_dict(orient="records"):
+    for raw in df.to_dict(orient="records"):
+        row = {k: (None if _missing(v) else v) for k, v in raw.items()}
         row["checked_at"] = row["checked_at"].isoformat() if row["checked_at"] is not None else None
-        row["row_number"] = None if row["row_number"] != row["row_number"] else row["row_number"]
+        row["row_number"] = int(row["row_number"]) if row["row_number"] is not None else None
         out.append(row)
     return out
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, NaT or pd.NA (what a nullable warehouse column comes back as)."""
+    return value is None or (not isinstance(value, str | bytes | list | dict) and bool(pd.isna(value)))
 
 
 def data_overview(rt: Runtime) -> dict[str, Any]:

@@ -54,6 +54,14 @@ def rejected(path: Path, settings) -> ValidationFailed:
             "once",
         ),
         (
+            "stage that is not canonical",
+            HEADER + GOOD + "O2,Deal,Won,won,100,2025-01-01,2025-03-01\n",
+            3,
+            "stage",
+            "Won",
+            "Closed Won",
+        ),
+        (
             "missing required value",
             HEADER + GOOD + "O2,Deal,,open,100,2025-01-01,2025-03-01\n",
             3,

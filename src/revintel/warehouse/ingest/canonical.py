@@ -23,6 +23,7 @@ from revintel.warehouse.ingest.readers import (
     Problems,
     Scratch,
     SourceFile,
+    check_allowed,
     check_present,
     check_unique,
     col,
@@ -31,7 +32,7 @@ from revintel.warehouse.ingest.readers import (
     table_ref,
 )
 from revintel.warehouse.quality import Finding
-from revintel.warehouse.schema import TABLES_BY_NAME, Table
+from revintel.warehouse.schema import STAGE_ORDER, STATUSES, TABLES_BY_NAME, Table
 
 DUCK_TYPES = {
     "string": "VARCHAR",
@@ -42,6 +43,12 @@ DUCK_TYPES = {
     "timestamp": "TIMESTAMP",
 }
 SUFFIXES = (".csv", ".parquet")
+_STAGES = tuple(STAGE_ORDER)
+#: canonical columns with a closed vocabulary
+ALLOWED: dict[str, dict[str, tuple[str, ...]]] = {
+    "opportunities": {"stage": _STAGES, "status": STATUSES},
+    "opportunity_history": {"stage": _STAGES, "status": STATUSES},
+}
 #: columns that only hold past dates, used for the dataset's as-of date
 AS_OF_COLUMNS = {
     "opportunity_history": "snapshot_date",
@@ -127,6 +134,9 @@ class CanonicalSource(Source):
                 problems,
             )
             check_unique(scratch, read.table, _actual(read, list(spec.primary_key)), file, problems)
+            for column, allowed in ALLOWED.get(name, {}).items():
+                if column.lower() in {c.lower() for c in read.columns}:
+                    check_allowed(scratch, read.table, _actual(read, [column])[0], allowed, file, problems)
             extra = [c for c in read.columns if c.lower() not in set(spec.column_names)]
             if extra:
                 out.findings.append(

@@ -388,3 +388,35 @@ def check_present(scratch: Scratch, table: str, columns: list[str], path: Path, 
             ],
             int(n),
         )
+
+
+def check_allowed(
+    scratch: Scratch, table: str, column: str, allowed: tuple[str, ...], path: Path, problems: Problems
+) -> None:
+    """Report values of ``column`` outside ``allowed`` (exact match; empty values are not checked)."""
+    line = exp.Add(this=exp.column("rowid"), expression=exp.Literal.number(2))
+    bad = exp.and_(
+        col(column).is_(exp.null()).not_(),
+        exp.In(this=col(column), expressions=[exp.Literal.string(v) for v in allowed]).not_(),
+    )
+    base = exp.select(line.as_("line"), col(column).as_("value")).from_(table_ref(table)).where(bad)
+    rows = scratch.con.execute(base.order_by("line").limit(EXAMPLES).sql("duckdb")).fetchall()
+    if not rows:
+        return
+    total = scratch.con.execute(
+        exp.select(exp.func("count_if", bad)).from_(table_ref(table)).sql("duckdb")
+    ).fetchall()[0][0]
+    problems.add_counted(
+        [
+            Problem(
+                "value not allowed",
+                file=path.name,
+                line=int(ln),
+                column=column,
+                value=value,
+                expected="one of " + ", ".join(allowed),
+            )
+            for ln, value in rows
+        ],
+        int(total),
+    )

@@ -54,6 +54,7 @@ class Book:
 
 
 def build_book(ctx: Context, dims: Dimensions) -> Book:
+    """Pick the subscription accounts (60% of clients) with their start, churn month, ARR and seats."""
     rng = ctx.rng(50)
     n = max(10, round(0.6 * dims.n_accounts))
     account = np.sort(rng.choice(dims.n_accounts, n, replace=False))

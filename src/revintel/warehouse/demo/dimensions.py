@@ -45,6 +45,7 @@ def unique_names(names: list[str], suffix: dict[int, str] | None = None) -> list
 
 
 def build_reps(ctx: Context) -> tuple[pa.Table, np.ndarray, np.ndarray, np.ndarray]:
+    """The reps table, with each rep's team index, region index and latent skill."""
     rng = ctx.rng(1)
     per = ctx.reps_per_team
     team_idx = np.repeat(np.arange(len(TEAMS)), per)
@@ -78,6 +79,7 @@ def build_reps(ctx: Context) -> tuple[pa.Table, np.ndarray, np.ndarray, np.ndarr
 
 
 def build_accounts(ctx: Context, team_idx: np.ndarray) -> tuple[pa.Table, Dimensions]:
+    """The clients: region, tier, sector, size and an owner from the matching team of their region."""
     rng = ctx.rng(2)
     n = ctx.n_clients
     region = rng.choice(len(REGIONS), n, p=REGION_SHARE)
@@ -138,6 +140,7 @@ def build_accounts(ctx: Context, team_idx: np.ndarray) -> tuple[pa.Table, Dimens
 
 
 def build_products() -> pa.Table:
+    """The fixed catalogue of ten products, each delivered by a capability."""
     return to_table(
         "products",
         {

@@ -57,6 +57,8 @@ CHUNK_LEADS = 200_000
 
 @dataclass
 class Campaigns:
+    """The campaigns table and, per campaign, its window, channel and id."""
+
     table: pa.Table
     windows: np.ndarray  # (n, 2) start/end as int day numbers
     channels: np.ndarray
@@ -69,6 +71,7 @@ class Campaigns:
 
 
 def build_campaigns(ctx: Context) -> Campaigns:
+    """Eight campaigns a year, one starting every ~45 days, plus the CFO Summit 2025."""
     rng = ctx.rng(40)
     names, channels, starts, ends = [], [], [], []
     for year in (2023, 2024, 2025):
@@ -113,6 +116,8 @@ def active_campaign(rng: np.random.Generator, when: np.ndarray, windows: np.ndar
 
 @dataclass
 class Leads:
+    """Per-lead arrays the touchpoint generator needs."""
+
     created: np.ndarray
     campaign: np.ndarray
     sql: np.ndarray  # datetime64 or NaT

@@ -110,6 +110,7 @@ def pairs(ctx: Context, dims: Dimensions, chunk: int) -> Pairs:
 
 
 def n_chunks(dims: Dimensions) -> int:
+    """Number of client chunks services_monthly is generated in."""
     return -(-dims.n_accounts // CHUNK_CLIENTS)
 
 

@@ -20,6 +20,7 @@ def quarter_start(q: np.ndarray) -> np.ndarray:
 
 
 def quarter_of(dates: np.ndarray) -> np.ndarray:
+    """Quarter index (0 = 2023 Q1) of each date."""
     m = dates.astype("datetime64[M]").astype(int) - np.datetime64("2023-01", "M").astype(int)
     return m // 3
 

@@ -258,3 +258,25 @@ def test_seeding_refuses_to_overwrite_loaded_data_unless_forced(rt: Runtime) -> 
     assert rt.warehouse.row_counts()["accounts"] == 50
     assert rt.warehouse.get_meta()["dataset"] == "demo"
     seed_demo(rt.warehouse, seed=9, scale=0.1)  # a demo may always replace a demo
+
+
+def test_a_failure_mid_generation_leaves_the_previous_data_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from revintel.warehouse.demo import customers
+
+    wh = connect(f"duckdb:///{tmp_path / 'w.duckdb'}", tmp_path)
+    try:
+        seed_demo(wh, seed=1, scale=0.1)
+        before, meta = wh.row_counts(), wh.get_meta()
+
+        def broken(*args: object) -> None:
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(customers, "tickets_table", broken)
+        with pytest.raises(RuntimeError, match="disk full"):
+            seed_demo(wh, seed=2, scale=0.2)  # services, deals ... were already written in the transaction
+        assert wh.row_counts() == before
+        assert wh.get_meta() == meta
+    finally:
+        wh.close()

@@ -63,8 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from revintel.web.pages import admin as admin_pages
     from revintel.web.pages import briefs as briefs_pages
     from revintel.web.pages import dashboard, kpi, login
+    from revintel.web.pages import deals as deals_pages
 
     for module in (health, login, dashboard, kpi, admin, admin_pages, briefs_api, exports_api, briefs_pages,
-                   metrics_api, ask_api, sql_api, ask_page, deals_api, forecast_api):
+                   metrics_api, ask_api, sql_api, ask_page, deals_api, forecast_api,
+                   deals_pages):
         app.include_router(module.router)
     return app

@@ -149,15 +149,34 @@ def forecast(ctx: Ctx) -> Section:
     return Section("forecast", "Forecast vs quota", items, summary=items[0].text)
 
 
+WINDOW_DAYS = 30
+
+
+def _changes(ctx: Ctx) -> dict[str, Any]:
+    """The forecast service's pipeline waterfall and slippage alerts for the last 30 days."""
+    from revintel.forecast.changes import pipeline_changes
+
+    start = ctx.day - dt.timedelta(days=WINDOW_DAYS)
+    return ctx.once("changes", lambda: pipeline_changes(ctx.rt, ctx.scope, start, ctx.day))
+
+
 def pipeline(ctx: Ctx) -> Section:
+    """Open pipeline, its 30-day waterfall (created, pushed out, won, lost) and expected loss."""
     f = _forecast(ctx)
     r = _risks(ctx)
     t = f.total
     if not t.deals:
         raise Unavailable("No open deals in this scope.")
+    ch = _changes(ctx)
+    w = ch["total"]
     text = (
         f"{plural(t.deals, 'open deal')} worth {money(t.pipeline)}; "
         f"{money(r['total_expected_loss'])} of it is expected loss by risk score."
+    )
+    moved = (
+        f"In the {WINDOW_DAYS} days to {ctx.day.isoformat()} the pipeline to {ch['horizon']} went from "
+        f"{money(w['start'])} to {money(w['end'])}: {money(w['created'])} created, {money(w['pushed_out'])} "
+        f"pushed out, {money(w['won'])} won and {money(w['lost'])} lost."
     )
     figs = [
         Figure("Open pipeline", t.pipeline, "currency"),
@@ -176,16 +195,40 @@ def pipeline(ctx: Ctx) -> Section:
         if f.by and rows
         else None
     )
+    steps = ["start", "created", "increased", "decreased", "pulled_in", "pushed_out", "won", "lost", "end"]
+    sign = {"decreased": -1, "pushed_out": -1, "won": -1, "lost": -1}
+    waterfall = ChartSpec(
+        "column",
+        f"Pipeline change, last {WINDOW_DAYS} days",
+        [x.replace("_", " ") for x in steps],
+        [Series("Amount", [sign.get(x, 1) * w[x] for x in steps])],
+        "currency",
+    )
     cites = [
         Citation("Open pipeline", source="revintel.forecast roll-up over scored open deals"),
         Citation("Deal risk", source=f"revintel.deals risk score, model {r['model']}"),
     ]
-    return Section(
-        "pipeline",
-        "Pipeline health",
-        [Item("Open pipeline", text, figs, chart, citations=cites)],
-        summary=text,
+    change_cite = Citation(
+        "Pipeline changes",
+        source=f"revintel.forecast.changes waterfall {ch['from']} to "
+        f"{ch['to']}, horizon {ch['horizon']} (reconciles: {w['reconciles']})",
     )
+    items = [
+        Item("Open pipeline", text, figs, chart, citations=cites),
+        Item(
+            "Pipeline movement",
+            moved,
+            [
+                Figure(f"Pipeline {ch['from']}", w["start"], "currency"),
+                Figure(f"Pipeline {ch['to']}", w["end"], "currency"),
+                Figure("Created", w["created"], "currency", "good"),
+                Figure("Pushed out", w["pushed_out"], "currency", "warning"),
+            ],
+            waterfall,
+            citations=[change_cite],
+        ),
+    ]
+    return Section("pipeline", "Pipeline health", items, summary=text)
 
 
 def _deal_table(rows: list[dict[str, Any]], extra: tuple[str, str]) -> TableSpec:
@@ -208,42 +251,49 @@ def _deal_table(rows: list[dict[str, Any]], extra: tuple[str, str]) -> TableSpec
 
 
 def slipped(ctx: Ctx) -> Section:
-    r = _risks(ctx)
-    moved = [d for d in r["deals"] if (d.get("n_pushes") or 0) >= 1]
-    if not moved:
-        raise Unavailable("No open deal has had its close date pushed.")
-    moved.sort(key=lambda d: (-(d.get("n_pushes") or 0), -(d.get("amount") or 0)))
-    top = moved[:8]
-    value = sum(d.get("amount") or 0 for d in moved)
+    """Slippage alerts from the forecast service: deals pushed twice or by 30+ days in 30 days."""
+    ch = _changes(ctx)
+    alerts = ch["alerts"]
+    deals = [d for d in alerts["deals"] if d.get("status") in (None, "open")] or alerts["deals"]
+    if not deals:
+        raise Unavailable(f"No deal slipped in the {WINDOW_DAYS} days to {ctx.day.isoformat()}.")
+    value = sum(d.get("amount") or 0 for d in deals)
+    top = deals[0]
     text = (
-        f"{plural(len(moved), 'open deal')} worth {money(value)} had their close date pushed; "
-        f"{top[0]['opportunity_id']} ({top[0].get('account')}) was pushed {int(top[0]['n_pushes'])} times."
+        f"{plural(len(deals), 'deal')} worth {money(value)} slipped in the last {WINDOW_DAYS} days; "
+        f"{top['opportunity_id']} ({top.get('name') or ''}) moved {top['days_pushed']} days "
+        f"in {plural(top['pushes'], 'push', 'pushes')}."
     )
-    for d in top:
-        d["pushes"] = int(d.get("n_pushes") or 0)
-    cite = Citation(
-        "Slipped deals",
-        source="opportunity history (close-date pushes) via revintel.deals",
-        deal_ids=[d["opportunity_id"] for d in moved],
-    )
-    return Section(
-        "slipped",
-        "Deals that slipped",
+    table = TableSpec(
+        ["Deal", "Name", "Region", "Amount", "Close", "Pushes", "Days pushed"],
         [
-            Item(
-                "Slipped deals",
-                text,
-                [
-                    Figure("Slipped value", value, "currency", "warning"),
-                    Figure("Slipped deals", len(moved), "count"),
-                ],
-                table=_deal_table(top, ("Pushes", "pushes")),
-                citations=[cite],
-                tone="warning",
-            )
+            [
+                d["opportunity_id"],
+                d.get("name") or "",
+                d.get("region") or "",
+                money(d.get("amount")),
+                d.get("close_date") or "",
+                str(d["pushes"]),
+                str(d["days_pushed"]),
+            ]
+            for d in deals[:8]
         ],
-        summary=text,
     )
+    cite = Citation(
+        "Slippage alerts",
+        source=f"revintel.forecast.changes: pushed >= {alerts['min_pushes']} "
+        f"times or >= {alerts['min_days']} days between {ch['from']} and {ch['to']}",
+        deal_ids=[d["opportunity_id"] for d in deals],
+    )
+    item = Item(
+        "Slipped deals",
+        text,
+        [Figure("Slipped value", value, "currency", "warning"), Figure("Slipped deals", len(deals), "count")],
+        table=table,
+        citations=[cite],
+        tone="warning",
+    )
+    return Section("slipped", "Deals that slipped", [item], summary=text)
 
 
 def risks(ctx: Ctx) -> Section:

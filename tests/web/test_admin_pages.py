@@ -39,6 +39,7 @@ def test_admin_adds_an_account_issues_a_token_once_and_disables_it(admin):
     c, rt = admin
     page = c.get("/admin/users")
     assert page.status_code == 200 and 'href="/admin/users"' in page.text  # secure mode shows the link
+    assert 'data-testid="roles-table"' in page.text and "manage_users" in page.text
     form = {"op": "add", "name": "aiko", "role": "regional_lead", "scope": "region=APAC",
             "password": "aiko-password-1", "csrf_token": _csrf(page.text)}
     r = c.post("/admin/users", data=form, follow_redirects=False)

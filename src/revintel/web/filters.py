@@ -114,13 +114,21 @@ def filter_options(rt: Runtime, scope: Scope) -> dict[str, list[str]]:
     }
 
 
+#: where each filter's values come from (the fact table first, then the dimension table)
+_SOURCES = {"region": ("services_monthly", "reps"), "capability": ("services_monthly", "products")}
+
+
 def _distinct(rt: Runtime) -> dict[str, list[str]]:
     wh = rt.warehouse
-    out: dict[str, list[str]] = {"region": list(REGIONS), "capability": []}
-    if "services_monthly" in wh.table_names():
-        t = wh.table("services_monthly")
-        for dim in FILTER_DIMS:
-            vals = wh.execute(t.select(dim).distinct())[dim].dropna().astype(str).tolist()
-            if vals:
-                out[dim] = sorted(vals)
+    names = wh.table_names()
+    out: dict[str, list[str]] = {}
+    for dim, tables in _SOURCES.items():
+        values: set[str] = set()
+        for name in tables:
+            if name in names:
+                t = wh.table(name)
+                values |= {str(v) for v in wh.execute(t.select(dim).distinct())[dim].dropna() if str(v)}
+        out[dim] = sorted(values)
+    if not out["region"]:
+        out["region"] = sorted(REGIONS)
     return out

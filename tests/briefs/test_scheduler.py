@@ -162,3 +162,17 @@ def test_background_thread_starts_and_stops(srt, receiver):
     s.stop()
     assert s._thread is not None and not s._thread.is_alive()
     assert len(receiver.posts) == 1  # the real clock is far past 2026-01-01 07:00
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_serve_runs_the_scheduler_thread_only_when_enabled_and_stops_it(home, enabled):
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from revintel.api import create_app
+
+    with TestClient(create_app(Settings(home=home, scheduler_enabled=enabled))):
+        running = {t.name for t in threading.enumerate() if t.is_alive()}
+        assert ("revintel-scheduler" in running) is enabled
+    assert "revintel-scheduler" not in {t.name for t in threading.enumerate() if t.is_alive()}

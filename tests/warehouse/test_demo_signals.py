@@ -209,3 +209,18 @@ def test_most_live_accounts_show_no_such_usage_drop(con) -> None:
         "WHERE jun IS NOT NULL",
     )[0]
     assert share < 0.1
+
+
+def test_won_deals_sound_like_buying_and_lost_deals_sound_like_risk(con) -> None:
+    buying = "regexp_matches(c.transcript, 'is approved|legal has started|agree the start date')"
+    risk = "regexp_matches(c.transcript, 'priority list|pushed to next quarter|sponsor is leaving')"
+    rows = {
+        status: (buy, warn)
+        for status, buy, warn in con.execute(
+            f"SELECT o.status, avg(CASE WHEN {buying} THEN 1 ELSE 0 END), "
+            f"avg(CASE WHEN {risk} THEN 1 ELSE 0 END) FROM conversations c "
+            "JOIN opportunities o USING (opportunity_id) WHERE o.status <> 'open' GROUP BY 1"
+        ).fetchall()
+    }
+    assert rows["won"][0] > 1.5 * rows["lost"][0]
+    assert rows["lost"][1] > 3 * rows["won"][1]

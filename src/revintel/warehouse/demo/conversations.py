@@ -2,7 +2,8 @@
 
 Each conversation belongs to a deal (stronger deals get more of them), happens while the deal is
 open, and is built from a greeting, discovery, one to three objections (pricing, timing,
-security, integration, budget, competition) and next steps. Competitors are mentioned by name;
+security, integration, budget, competition), often a buying or risk signal that matches the
+deal's strength, and next steps. Competitors are mentioned by name;
 ``Quantive`` surges in EMEA in Q4 2025.
 """
 
@@ -64,6 +65,17 @@ NEXT_STEPS = (
     "{contact}: Let us reconvene after the steering committee; I will confirm the date by email.",
     "{rep}: I will share the mutual close plan and references; can we aim for signature this month?",
 )
+#: what strong deals sound like (buying signals) and what weak ones sound like (risk signals)
+BUYING_SIGNALS = (
+    "{contact}: Good news: the budget for {product} is approved for this year.",
+    "{contact}: Our CFO is sponsoring this now, and legal has started on the MSA.",
+    "{contact}: We would like to agree the start date so the team can plan resourcing.",
+)
+RISK_SIGNALS = (
+    "{contact}: To be honest, this has dropped down the priority list after the reorganisation.",
+    "{contact}: The decision has been pushed to next quarter; I cannot commit to a date.",
+    "{contact}: We have gone quiet internally because our sponsor is leaving the company.",
+)
 EMAIL = (
     "Subject: Follow-up on {product}\n\nHi {contact},\n\nThank you for the conversation. {body}\n\n"
     "Best regards,\n{rep}"
@@ -88,10 +100,11 @@ def conversations_table(
     day = pipe.created[opp] + days((rng.random(n) * life[opp]).astype(int))
     when = day.astype("datetime64[s]") + rng.integers(8 * 3600, 18 * 3600, n).astype("timedelta64[s]")
     channel = rng.choice(3, n, p=[0.45, 0.3, 0.25])
+    signals = _signals(ctx.rng(61), pipe.quality[opp])
     texts, subjects, participants = [], [], []
     for i in range(n):
         o = int(opp[i])
-        text, subject, who = _one(rng, pipe, o, day[i], int(channel[i]), account_names, rep_names)
+        text, subject, who = _one(rng, pipe, o, day[i], int(channel[i]), account_names, rep_names, signals[i])
         texts.append(text)
         subjects.append(subject)
         participants.append(who)
@@ -113,6 +126,20 @@ def conversations_table(
     )
 
 
+def _signals(rng: np.random.Generator, quality: np.ndarray) -> list[str | None]:
+    """A buying signal in most conversations of strong deals, a risk signal in most of weak ones."""
+    u, pick_one = rng.random(len(quality)), rng.integers(0, 3, len(quality))
+    out: list[str | None] = []
+    for q, draw, k in zip(quality, u, pick_one, strict=True):
+        if q > 0.5 and draw < 0.6:
+            out.append(BUYING_SIGNALS[k])
+        elif q < -0.5 and draw < 0.6:
+            out.append(RISK_SIGNALS[k])
+        else:
+            out.append(None)
+    return out
+
+
 def _competitor(rng: np.random.Generator, pipe: Pipeline, o: int, day: np.datetime64) -> str | None:
     surge = (REGIONS[pipe.region[o]] == "EMEA") and QUANTIVE_SURGE[0] <= day <= QUANTIVE_SURGE[1]
     if surge and rng.random() < 0.65:
@@ -131,6 +158,7 @@ def _one(
     channel: int,
     account_names: np.ndarray,
     rep_names: np.ndarray,
+    signal: str | None = None,
 ) -> tuple[str, str, str]:
     competitor = _competitor(rng, pipe, o, day)
     kinds = [k for k in OBJECTIONS if k != "competition"]
@@ -147,6 +175,8 @@ def _one(
     }
     parts = [GREETINGS[int(rng.integers(0, len(GREETINGS)))], DISCOVERY[int(rng.integers(0, len(DISCOVERY)))]]
     parts += [OBJECTIONS[k] for k in chosen]
+    if signal:
+        parts.append(signal)
     parts.append(NEXT_STEPS[int(rng.integers(0, len(NEXT_STEPS)))])
     body = "\n".join(p.format(**fill) for p in parts)
     kind = ("Call", "Meeting", "Email")[channel]

@@ -192,3 +192,9 @@ def test_schedule_add_edit_list_remove_and_scheduler_once_with_nothing_due(rt):
     invoke(rt, "schedules", "remove", str(sid))
     assert json.loads(invoke(rt, "schedules", "list", "--json").stdout) == {"schedules": []}
     assert json.loads(invoke(rt, "schedules", "deliveries", "--json").stdout) == {"deliveries": []}
+
+
+def test_export_of_an_empty_view_says_so_and_exits_1(home, tmp_path):
+    r = run(home, "export", "dashboard", "--format", "pdf", "--out", str(tmp_path / "d.pdf"))
+    assert r.returncode == 1 and "nothing to export: the dashboard view is empty" in r.stderr
+    assert not (tmp_path / "d.pdf").exists()

@@ -116,3 +116,17 @@ def test_delivery_log_page_lists_outcomes_for_auditors_only(rt, cfo, client_as, 
     assert 'data-testid="delivery-log"' in html and "teams delivery failed" in html and "page:1:teams" in html
     emea = client_as("emea_lead")
     assert emea.get("/admin/deliveries", headers=HTML).status_code == 403
+
+
+def test_send_now_from_the_page_shows_each_channels_outcome_and_error(rt, cfo, free_tcp_port):
+    rt.settings.delivery_backoff_seconds = 0.001
+    rt.settings.teams_webhook_url = f"http://127.0.0.1:{free_tcp_port}/unreachable"
+    page = cfo.get("/briefs").text
+    r = cfo.post(
+        f"/briefs/{rt.brief_id}/send",
+        data={"csrf_token": token(page), "channels": ["teams", "email"], "email_to": "cfo@example.com"},
+    )
+    assert r.status_code == 200 and 'data-testid="send-outcomes"' in r.text
+    assert "teams delivery failed" in r.text and "REVINTEL_SMTP_HOST" in r.text
+    r = cfo.post(f"/briefs/{rt.brief_id}/send", data={"csrf_token": token(page)})
+    assert r.status_code == 400 and "pick at least one channel" in r.text

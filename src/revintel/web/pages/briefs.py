@@ -110,6 +110,22 @@ def _form_spec(form: Any, persona: str) -> sched.ScheduleSpec:
     )
 
 
+@router.post("/briefs/{brief_id}/send", response_class=HTMLResponse)
+async def send_page(brief_id: int, request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
+    """Send a brief now; each channel's outcome (and error) is shown on the page and logged."""
+    form = await request.form()
+    doc = load_brief(rt.appdb, brief_id, _reader(user))
+    to = [x.strip() for x in str(form.get("email_to") or "").replace(";", ",").split(",") if x.strip()]
+    channels = [str(c) for c in form.getlist("channels")]
+    try:
+        outcomes = await run_in_threadpool(
+            service.send_now, rt, doc, user.scope, actor=user.id, channels=channels, email_to=to
+        )
+    except RevintelError as exc:
+        return _page(request, user, rt, brief_id, doc, status=exc.status, send_error=exc)
+    return _page(request, user, rt, brief_id, doc, sent=outcomes)
+
+
 @router.post("/briefs/schedules", response_class=HTMLResponse)
 async def create_schedule(request: Request, user: CurrentUser, rt: RuntimeDep) -> Response:
     """Create (or, with ``id``, update) a schedule; invalid input re-shows the form with the problems."""

@@ -191,6 +191,7 @@ def demo_changes(seed: int = DEFAULT_SEED, scale: float = 1.0, counter: Any = No
     load_id = f"demo-{seed}-{scale:g}"
     yield g.table("dq_audit_log", findings_table(load_id, g.accounts, g.reps, g.pipe))
     yield Change("ingest_lineage", _lineage(load_id, seed, scale, g.count.rows), "append")
+    forget_codes()  # release the id label caches
 
 
 def _lineage(load_id: str, seed: int, scale: float, rows: dict[str, int]) -> pa.Table:

@@ -23,6 +23,7 @@ def test_question_sets_cover_every_intent_with_two_hundred_questions() -> None:
     assert len({q["id"] for q in items}) == len(items)
 
 
+@pytest.mark.slow
 def test_demo_accuracy_is_at_least_95_percent(demo_rt: Runtime) -> None:
     report = evaluate(demo_rt, load_questions("demo"))
     assert report.accuracy >= 0.95, report.to_dict()["failures"]
@@ -39,6 +40,7 @@ def maven_rt(settings: Settings, shared_data: Path):
 
 
 @pytest.mark.external
+@pytest.mark.slow
 def test_maven_accuracy_is_at_least_95_percent(maven_rt: Runtime) -> None:
     report = evaluate(maven_rt, load_questions("maven"))
     assert report.accuracy >= 0.95, report.to_dict()["failures"]
@@ -48,10 +50,12 @@ RAW = "read_csv('{d}/sales_pipeline.csv')"
 DONE_WHEN = {
     "What is our overall win rate?": (
         "SELECT count(*) FILTER (WHERE deal_stage = 'Won')::DOUBLE / count(*) FILTER (WHERE deal_stage IN "
-        "('Won', 'Lost')) FROM {p}"),
+        "('Won', 'Lost')) FROM {p}"
+    ),
     "How much revenue did we win in Q2 2017?": (
         "SELECT sum(close_value) FROM {p} WHERE deal_stage = 'Won' AND close_date BETWEEN '2017-04-01' AND "
-        "'2017-06-30'"),
+        "'2017-06-30'"
+    ),
 }
 
 
@@ -64,13 +68,17 @@ def test_maven_done_when_questions_match_sql_over_the_raw_files(maven_rt: Runtim
     ask = lambda q: maven_rt.ask.ask(q, get_persona("ceo").scope, actor="ceo", persist=False)  # noqa: E731
     for question, sql in DONE_WHEN.items():
         assert ask(question).value == pytest.approx(con.execute(sql.format(p=pipe)).fetchone()[0], rel=1e-12)
-    by_office = dict(con.execute(
-        f"SELECT t.regional_office, sum(p.close_value) FROM {pipe} p JOIN {teams} t USING (sales_agent) "
-        "WHERE p.deal_stage = 'Won' GROUP BY 1").fetchall())
+    by_office = dict(
+        con.execute(
+            f"SELECT t.regional_office, sum(p.close_value) FROM {pipe} p JOIN {teams} t USING (sales_agent) "
+            "WHERE p.deal_stage = 'Won' GROUP BY 1"
+        ).fetchall()
+    )
     answer = ask("Won revenue by regional office")
     assert {r[0]: r[1] for r in answer.rows} == pytest.approx(by_office, rel=1e-12)
     best = con.execute(
         f"SELECT sales_agent, count(*) FILTER (WHERE deal_stage = 'Won')::DOUBLE / count(*) FILTER (WHERE "
-        f"deal_stage IN ('Won', 'Lost')) AS r FROM {pipe} GROUP BY 1 ORDER BY r DESC LIMIT 1").fetchone()
+        f"deal_stage IN ('Won', 'Lost')) AS r FROM {pipe} GROUP BY 1 ORDER BY r DESC LIMIT 1"
+    ).fetchone()
     agent = ask("Which sales agent has the best win rate?")
     assert agent.rows[0][0] == best[0] and agent.value == pytest.approx(best[1], rel=1e-12)

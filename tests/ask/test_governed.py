@@ -23,24 +23,30 @@ def test_scoped_persona_sees_only_its_rows_and_the_run_is_audited(demo_rt: Runti
 
 def test_tables_a_scope_cannot_filter_are_not_views_for_it(demo_rt: Runtime) -> None:
     with pytest.raises(UnsafeSql, match="not a governed view"):
-        GovernedSql(demo_rt).run("SELECT name FROM products", get_persona("emea_lead").scope, actor="emea_lead")
+        GovernedSql(demo_rt).run(
+            "SELECT name FROM products", get_persona("emea_lead").scope, actor="emea_lead"
+        )
 
 
 def test_sandbox_has_no_file_access_even_if_the_guard_were_bypassed(demo_rt: Runtime) -> None:
     hostile = CheckedSql(ast=sqlglot.parse_one("SELECT * FROM read_csv('/etc/passwd')"), limit=10)
-    with pytest.raises(InvalidRequest, match="(?i)permission|disabled|external"):
+    with pytest.raises(InvalidRequest, match=r"(?i)permission|disabled|external"):
         GovernedSql(demo_rt)._run_sandboxed(hostile, {})
 
 
 def test_long_query_is_stopped_by_the_timeout(demo_rt: Runtime) -> None:
     demo_rt.settings.query_timeout_seconds = 0.3
-    heavy = ("SELECT count(*) FROM opportunities a, opportunities b, opportunities c "
-             "WHERE a.amount + b.amount > c.amount")
+    heavy = (
+        "SELECT count(*) FROM opportunities a, opportunities b, opportunities c "
+        "WHERE a.amount + b.amount > c.amount"
+    )
     with pytest.raises(WarehouseError, match="longer than"):
         GovernedSql(demo_rt).run(heavy, Scope.build("ceo"), actor="ceo")
 
 
 def test_limit_above_the_server_cap_is_capped(demo_rt: Runtime) -> None:
     demo_rt.settings.sql_row_limit = 50
-    res = GovernedSql(demo_rt).run("SELECT opportunity_id FROM opportunities", Scope.build("ceo"), limit=10_000)
+    res = GovernedSql(demo_rt).run(
+        "SELECT opportunity_id FROM opportunities", Scope.build("ceo"), limit=10_000
+    )
     assert len(res.rows) == 50 and res.truncated

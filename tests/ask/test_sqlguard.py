@@ -13,8 +13,14 @@ from revintel.errors import UnsafeSql
 
 HOSTILE = yaml.safe_load((Path(__file__).parent / "hostile_sql.yaml").read_text())
 VIEWS = {
-    "opportunities": {"opportunity_id": "TEXT", "amount": "DOUBLE", "status": "TEXT", "region": "TEXT",
-                      "rep": "TEXT", "close_date": "DATE"},
+    "opportunities": {
+        "opportunity_id": "TEXT",
+        "amount": "DOUBLE",
+        "status": "TEXT",
+        "region": "TEXT",
+        "rep": "TEXT",
+        "close_date": "DATE",
+    },
     "services_monthly": {"month": "DATE", "region": "TEXT", "chargeable_hours": "DOUBLE"},
 }
 

@@ -14,7 +14,8 @@ from typing import Any
 from revintel.ask.parse import Request
 
 _FOLLOWUP_START = re.compile(
-    r"^\s*(?:and|what about|how about|same|now|then|also|ok|okay|but|break (?:that|it|this) down|split (?:that|it)|"
+    r"^\s*(?:and|what about|how about|same|now|then|also|ok|okay|but|"
+    r"break (?:that|it|this) down|split (?:that|it)|"
     r"show (?:that|it|me that)|drill|for|in|by|only|just|vs|versus|compared|why|top|bottom)\b",
     re.I,
 )

@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-
 if TYPE_CHECKING:
     from revintel.runtime import Runtime
 
@@ -63,9 +62,70 @@ PRIORITY = (
 )
 #: words that are never values on their own (they are metric or question words)
 STOPWORDS = frozenset(
-    "the a an and or of in on for by to vs versus what which who how why is are was were did do does our we "
-    "my me show total all revenue won win rate deals deal pipeline hours fees budget actual year quarter month "
-    "last this top bottom best worst highest lowest most least new open closed lost sales time".split()
+    {
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "for",
+        "by",
+        "to",
+        "vs",
+        "versus",
+        "what",
+        "which",
+        "who",
+        "how",
+        "why",
+        "is",
+        "are",
+        "was",
+        "were",
+        "did",
+        "do",
+        "does",
+        "our",
+        "we",
+        "my",
+        "me",
+        "show",
+        "total",
+        "all",
+        "revenue",
+        "won",
+        "win",
+        "rate",
+        "deals",
+        "deal",
+        "pipeline",
+        "hours",
+        "fees",
+        "budget",
+        "actual",
+        "year",
+        "quarter",
+        "month",
+        "last",
+        "this",
+        "top",
+        "bottom",
+        "best",
+        "worst",
+        "highest",
+        "lowest",
+        "most",
+        "least",
+        "new",
+        "open",
+        "closed",
+        "lost",
+        "sales",
+        "time",
+    }
 )
 FUZZY_MIN_LENGTH = 5
 FUZZY_RATIO = 0.86

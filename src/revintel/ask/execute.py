@@ -160,7 +160,8 @@ def trend(run: Run) -> Answer:
     peak = max(rows, key=lambda r: r[1])
     low = min(rows, key=lambda r: r[1])
     text = (
-        f"{m.label}{run.where()} went from {fmt(first[1], m.unit)} ({_d(first[0])}) to {fmt(last[1], m.unit)} "
+        f"{m.label}{run.where()} went from {fmt(first[1], m.unit)} ({_d(first[0])}) "
+        f"to {fmt(last[1], m.unit)} "
         f"({_d(last[0])})"
         + (f", {change:+.1%}" if change is not None else "")
         + f". Peak {fmt(peak[1], m.unit)} in {_d(peak[0])}, low {fmt(low[1], m.unit)} in {_d(low[0])}."
@@ -281,16 +282,18 @@ def ranking(run: Run) -> Answer:
     dlabel = run.catalogue.dimension(dim).label.lower()
     word = "lowest" if asc else "highest"
     if n == 1:
-        text = f"{rows[0][0]} has the {word} {m.label.lower()}{run.where()}{run.when()}: {fmt(rows[0][1], m.unit)}"
+        text = (
+            f"{rows[0][0]} has the {word} {m.label.lower()}{run.where()}{run.when()}: "
+            f"{fmt(rows[0][1], m.unit)}"
+        )
         if len(rows) > 1:
             text += f" (next: {rows[1][0]}, {fmt(rows[1][1], m.unit)})"
         text += "."
     else:
         top = rows[:n]
         text = (
-            f"{'Bottom' if asc else 'Top'} {len(top)} {dlabel}s by {m.label.lower()}{run.where()}{run.when()}: "
-            + ", ".join(f"{r[0]} ({fmt(r[1], m.unit)})" for r in top)
-            + "."
+            f"{'Bottom' if asc else 'Top'} {len(top)} {dlabel}s by {m.label.lower()}"
+            f"{run.where()}{run.when()}: " + ", ".join(f"{r[0]} ({fmt(r[1], m.unit)})" for r in top) + "."
         )
     return run.answer(
         text,
@@ -315,7 +318,7 @@ def comparison(run: Run) -> Answer:
     dims = [run.req.dimension] if run.req.dimension else []
     res = run.query(metrics=[m.id], dimensions=dims, compare=[kind])
     base_col = f"{m.id}_{kind}"
-    rows = [list(r) + [_delta(r[res.columns.index(m.id)], r[res.columns.index(base_col)])] for r in res.rows]
+    rows = [[*list(r), _delta(r[res.columns.index(m.id)], r[res.columns.index(base_col)])] for r in res.rows]
     columns = [*res.columns, "change"]
     what = {"budget": "budget", "py": "prior year", "pp": "prior period"}[kind]
     if dims:
@@ -461,9 +464,8 @@ def funnel(run: Run) -> Answer:
     total_n = sum(r[1] or 0 for r in rows)
     total_v = sum(r[2] or 0 for r in rows)
     text = (
-        f"Open pipeline{run.where()}{run.when()}: {int(total_n):,} deals worth {fmt(total_v, 'currency')}; by stage "
-        + ", ".join(f"{r[0]} {int(r[1] or 0):,} ({fmt(r[2], 'currency')})" for r in rows)
-        + "."
+        f"Open pipeline{run.where()}{run.when()}: {int(total_n):,} deals worth {fmt(total_v, 'currency')}; "
+        "by stage " + ", ".join(f"{r[0]} {int(r[1] or 0):,} ({fmt(r[2], 'currency')})" for r in rows) + "."
     )
     return run.answer(
         text,

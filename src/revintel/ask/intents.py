@@ -23,7 +23,8 @@ _RATE_VOLUME = (
 )
 _BUDGET = r"\bbudget\b|\bplan\b|\btarget\b"
 _BVA = (
-    r"budget (?:vs\.?|versus|against|and|to) actuals?|actuals? (?:vs\.?|versus|against|and|to) (?:the )?budget|"
+    r"budget (?:vs\.?|versus|against|and|to) actuals?|"
+    r"actuals? (?:vs\.?|versus|against|and|to) (?:the )?budget|"
     r"(?:vs\.?|versus|against|to|over|under|compared (?:to|with)) (?:the )?(?:budget|plan)\b|\bbudget gap\b|"
     r"\bbva\b|\bvariance to budget\b|\bon budget\b|\bbehind budget\b|\bahead of budget\b"
 )
@@ -41,12 +42,14 @@ _TREND = (
     r"\bover the (?:last|past)\b|\bevolv"
 )
 _PY = (
-    r"\byoy\b|year[- ]over[- ]year|(?:vs\.?|versus|compared (?:to|with)|against|than) (?:the )?(?:prior|previous|"
+    r"\byoy\b|year[- ]over[- ]year|"
+    r"(?:vs\.?|versus|compared (?:to|with)|against|than) (?:the )?(?:prior|previous|"
     r"last|same period last) year|\bprior year\b|\bsame period last year\b|\blast year's\b"
 )
 _PP = (
     r"\bqoq\b|\bmom\b|quarter[- ]over[- ]quarter|month[- ]over[- ]month|(?:vs\.?|versus|compared (?:to|with)|"
-    r"against|than) (?:the )?(?:prior|previous|last) (?:period|quarter|month)|\bprior period\b|\bprevious period\b"
+    r"against|than) (?:the )?(?:prior|previous|last) (?:period|quarter|month)|"
+    r"\bprior period\b|\bprevious period\b"
 )
 _SEGMENT_VS = r"\bvs\.?\b|\bversus\b|\bcompared? (?:to|with)\b|\bcompare\b|\bagainst\b|\bor\b"
 _OFF_TOPIC = r"\b(?:write|poem|story|joke|song|essay|limerick|haiku|translate|recipe|weather|stock price)\b"
@@ -160,7 +163,8 @@ def _intent(text: str, req: Request, dims: list[Any], named: list[str]) -> str:
             req.metric = "fees"
         req.compare = "budget" if _has(_BUDGET, text) else ("pp" if _has(_PP, text) else "py")
         return "rate_volume"
-    if _has(_CONTRIB, text) and _has(_GAP, text) or (_has(_BVA, text) and _has(_RANK + "|" + _CONTRIB, text)):
+    gap = _has(_CONTRIB, text) and _has(_GAP, text)
+    if gap or (_has(_BVA, text) and _has(_RANK + "|" + _CONTRIB, text)):
         req.compare = "budget" if _has(_BUDGET, text) else ("pp" if _has(_PP, text) else "py")
         return "why"
     if _has(_WHY, text):

@@ -22,8 +22,14 @@ def serve(handler: Handler) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         def _do(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length)) if length else None
-            log.append({"method": method, "path": self.path, "body": body,
-                        "headers": {k.lower(): v for k, v in self.headers.items()}})
+            log.append(
+                {
+                    "method": method,
+                    "path": self.path,
+                    "body": body,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                }
+            )
             status, payload = handler(method, self.path, body, dict(self.headers))
             data = json.dumps(payload).encode()
             try:
@@ -68,8 +74,11 @@ def chat_completion(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def tool_call(name: str, args: dict[str, Any], call_id: str = "call_1") -> dict[str, Any]:
-    return chat_completion({
-        "content": None,
-        "tool_calls": [{"id": call_id, "type": "function",
-                        "function": {"name": name, "arguments": json.dumps(args)}}],
-    })
+    return chat_completion(
+        {
+            "content": None,
+            "tool_calls": [
+                {"id": call_id, "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+            ],
+        }
+    )

@@ -27,28 +27,39 @@ def genie_handler(polls_before_done: int = 1, status: str = "COMPLETED", delay: 
         if {k.lower(): v for k, v in headers.items()}.get("authorization") != "Bearer dapi-test":
             return 401, {"error_code": "UNAUTHENTICATED"}
         if method == "POST" and path == f"{BASE}/start-conversation":
-            return 200, {"conversation_id": "c1", "message_id": "m1",
-                         "message": {"id": "m1", "conversation_id": "c1", "status": "SUBMITTED"}}
+            return 200, {
+                "conversation_id": "c1",
+                "message_id": "m1",
+                "message": {"id": "m1", "conversation_id": "c1", "status": "SUBMITTED"},
+            }
         if method == "GET" and path == f"{BASE}/conversations/c1/messages/m1":
             state["polls"] += 1
             if state["polls"] <= polls_before_done:
                 return 200, {"id": "m1", "status": "EXECUTING_QUERY"}
-            return 200, {"id": "m1", "status": status, "attachments": [
-                {"attachment_id": "a1", "query": {"query": SQL, "description": "Won revenue by region."}},
-                {"attachment_id": "a2", "text": {"content": "EMEA won the most revenue."}},
-            ]}
+            return 200, {
+                "id": "m1",
+                "status": status,
+                "attachments": [
+                    {"attachment_id": "a1", "query": {"query": SQL, "description": "Won revenue by region."}},
+                    {"attachment_id": "a2", "text": {"content": "EMEA won the most revenue."}},
+                ],
+            }
         if method == "GET" and path == f"{BASE}/conversations/c1/messages/m1/attachments/a1/query-result":
-            return 200, {"statement_response": {
-                "manifest": {"schema": {"columns": [{"name": "region"}, {"name": "won"}]}},
-                "result": {"data_array": [["EMEA", "1500.5"], ["APAC", "900"]]}}}
+            return 200, {
+                "statement_response": {
+                    "manifest": {"schema": {"columns": [{"name": "region"}, {"name": "won"}]}},
+                    "result": {"data_array": [["EMEA", "1500.5"], ["APAC", "900"]]},
+                }
+            }
         return 404, {"error_code": "NOT_FOUND", "path": path}
 
     return handler
 
 
 def _settings(settings: Settings, url: str, **kw: Any) -> Settings:
-    return settings.model_copy(update={"databricks_host": url, "databricks_token": "dapi-test",
-                                       "genie_space_id": SPACE, **kw})
+    return settings.model_copy(
+        update={"databricks_host": url, "databricks_token": "dapi-test", "genie_space_id": SPACE, **kw}
+    )
 
 
 def _ctx(settings: Settings, scope: Scope | None = None) -> AskContext:

@@ -23,16 +23,31 @@ METRICS = [{"id": "won_revenue", "label": "Won revenue", "unit": "currency"}]
 def _ctx(settings: Settings, calls: list[dict[str, Any]]) -> AskContext:
     def run_request(req: dict[str, Any]) -> Answer:
         calls.append(req)
-        return Answer(question="q", answer="Won revenue was $1.20M.", intent="value", value=1_200_000.0,
-                      columns=["won_revenue"], rows=[[1_200_000.0]], sql=["SELECT 1"])
+        return Answer(
+            question="q",
+            answer="Won revenue was $1.20M.",
+            intent="value",
+            value=1_200_000.0,
+            columns=["won_revenue"],
+            rows=[[1_200_000.0]],
+            sql=["SELECT 1"],
+        )
 
     def run_sql(sql: str) -> SqlResult:
         calls.append({"sql": sql})
-        return SqlResult(columns=["n"], rows=[[42]], sql="SELECT 42 AS n", scope={}, tables=["opportunities"],
-                         limit=100)
+        return SqlResult(
+            columns=["n"], rows=[[42]], sql="SELECT 42 AS n", scope={}, tables=["opportunities"], limit=100
+        )
 
-    return AskContext(question="How much did we win?", scope=Scope.build("ceo"), settings=settings,
-                      metrics=METRICS, dimensions=["region"], run_request=run_request, run_sql=run_sql)
+    return AskContext(
+        question="How much did we win?",
+        scope=Scope.build("ceo"),
+        settings=settings,
+        metrics=METRICS,
+        dimensions=["region"],
+        run_request=run_request,
+        run_sql=run_sql,
+    )
 
 
 def _script(*responses: dict[str, Any]):
@@ -46,13 +61,16 @@ def _script(*responses: dict[str, Any]):
 
 
 def _settings(settings: Settings, url: str, **kw: Any) -> Settings:
-    return settings.model_copy(update={"llm_base_url": url + "/v1", "llm_model": "test-model",
-                                       "llm_api_key": "sk-test", **kw})
+    return settings.model_copy(
+        update={"llm_base_url": url + "/v1", "llm_model": "test-model", "llm_api_key": "sk-test", **kw}
+    )
 
 
 def test_llm_tool_call_is_executed_by_the_engine_and_numbers_come_from_it(settings: Settings) -> None:
-    handler = _script(tool_call("ask_metric", {"intent": "value", "metric": "won_revenue", "period": "2024"}),
-                      chat_completion({"content": "We won $1.2M in 2024."}))
+    handler = _script(
+        tool_call("ask_metric", {"intent": "value", "metric": "won_revenue", "period": "2024"}),
+        chat_completion({"content": "We won $1.2M in 2024."}),
+    )
     calls: list[dict[str, Any]] = []
     with serve(handler) as (url, log):
         s = _settings(settings, url)
@@ -69,8 +87,10 @@ def test_llm_tool_call_is_executed_by_the_engine_and_numbers_come_from_it(settin
 
 
 def test_rows_never_reach_the_llm_when_sending_rows_is_off(settings: Settings) -> None:
-    handler = _script(tool_call("ask_metric", {"intent": "value", "metric": "won_revenue"}),
-                      chat_completion({"content": "Here is the figure."}))
+    handler = _script(
+        tool_call("ask_metric", {"intent": "value", "metric": "won_revenue"}),
+        chat_completion({"content": "Here is the figure."}),
+    )
     with serve(handler) as (url, log):
         s = _settings(settings, url, llm_send_rows=False)
         answer = get_provider("openai", s).answer(_ctx(s, []))
@@ -80,8 +100,10 @@ def test_rows_never_reach_the_llm_when_sending_rows_is_off(settings: Settings) -
 
 
 def test_sql_fallback_goes_through_the_guarded_runner(settings: Settings) -> None:
-    handler = _script(tool_call("governed_sql", {"sql": "SELECT count(*) AS n FROM opportunities"}),
-                      chat_completion({"content": "There are 42."}))
+    handler = _script(
+        tool_call("governed_sql", {"sql": "SELECT count(*) AS n FROM opportunities"}),
+        chat_completion({"content": "There are 42."}),
+    )
     calls: list[dict[str, Any]] = []
     with serve(handler) as (url, _):
         s = _settings(settings, url)
@@ -99,10 +121,23 @@ def test_an_llm_that_answers_without_a_tool_gives_no_grounded_answer(settings: S
 
 
 def test_malformed_tool_arguments_are_reported_back_not_executed(settings: Settings) -> None:
-    bad = chat_completion({"content": None, "tool_calls": [
-        {"id": "c1", "type": "function", "function": {"name": "ask_metric", "arguments": "import os; {"}}]})
-    handler = _script(bad, tool_call("ask_metric", {"intent": "value", "metric": "won_revenue"}, "c2"),
-                      chat_completion({"content": "Done."}))
+    bad = chat_completion(
+        {
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "ask_metric", "arguments": "import os; {"},
+                }
+            ],
+        }
+    )
+    handler = _script(
+        bad,
+        tool_call("ask_metric", {"intent": "value", "metric": "won_revenue"}, "c2"),
+        chat_completion({"content": "Done."}),
+    )
     calls: list[dict[str, Any]] = []
     with serve(handler) as (url, log):
         s = _settings(settings, url)

@@ -1,0 +1,55 @@
+"""Follow-ups complete themselves from the previous request."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from revintel.ask.conversation import resolve
+from revintel.ask.entities import Vocabulary
+from revintel.ask.intents import understand
+from revintel.semantic import load_catalogue
+
+VOCAB = Vocabulary({"region": ["EMEA", "APAC"], "capability": ["Technology"]})
+AS_OF = dt.date(2025, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def read():
+    cat = load_catalogue()
+    return lambda q, prev=None: resolve(understand(q, cat, VOCAB, AS_OF), prev.to_dict() if prev else None)
+
+
+def test_and_in_region_keeps_metric_and_period(read) -> None:
+    first = read("Net fees YTD")
+    follow = read("and in EMEA?", first)
+    assert (follow.metric, follow.period, follow.filters, follow.intent) == (
+        "fees",
+        "ytd",
+        {"region": ["EMEA"]},
+        "value",
+    )
+
+
+def test_break_that_down_and_why(read) -> None:
+    first = read("Net fees in EMEA this year")
+    split = read("break that down by capability", first)
+    assert (split.intent, split.dimension, split.filters) == ("breakdown", "capability", {"region": ["EMEA"]})
+    why = read("why?", split)
+    assert (why.intent, why.metric, why.filters) == ("why", "fees", {"region": ["EMEA"]})
+
+
+def test_new_period_replaces_the_old_one(read) -> None:
+    assert read("what about last year?", read("Chargeable hours YTD")).period == "last year"
+
+
+def test_all_regions_drops_question_filters_only(read) -> None:
+    follow = read("and for all regions?", read("Net fees in EMEA"))
+    assert follow.filters == {} and follow.widen
+
+
+def test_a_standalone_question_is_not_a_follow_up(read) -> None:
+    first = read("Chargeable hours by capability")
+    assert read("Budget vs actuals YTD", first).metric is None
+    assert read("Win rate in 2025", first).metric == "win_rate"

@@ -8,7 +8,7 @@ import pytest
 
 from revintel.deals import synthetic
 from revintel.deals.data import DealFrames
-from revintel.deals.features import FEATURES, features_as_of, labelled_snapshots
+from revintel.deals.features import FEATURES, features_as_of, labelled_snapshots, stale_after_days
 
 AS_OF = pd.Timestamp("2025-06-30")
 
@@ -22,8 +22,12 @@ def _frames(seed: int = 3) -> DealFrames:
     hist = t["opportunity_history"].copy()
     for c in ("snapshot_date", "close_date"):
         hist[c] = pd.to_datetime(hist[c]).astype("datetime64[ns]")
-    conv = pd.DataFrame({"opportunity_id": opps["opportunity_id"].iloc[::3],
-                         "occurred_at": opps["created_date"].iloc[::3] + pd.Timedelta(days=20)})
+    conv = pd.DataFrame(
+        {
+            "opportunity_id": opps["opportunity_id"].iloc[::3],
+            "occurred_at": opps["created_date"].iloc[::3] + pd.Timedelta(days=20),
+        }
+    )
     return DealFrames(opps, hist, conv, "synthetic", pd.Timestamp("2025-12-31"))
 
 
@@ -38,8 +42,14 @@ def _rewrite_the_future(frames: DealFrames) -> DealFrames:
     closed_later = opps["close_date"] > AS_OF
     opps.loc[closed_later, "status"] = np.where(opps.loc[closed_later, "status"] == "won", "lost", "won")
     opps.loc[closed_later, "amount"] = 1.0
-    conv = pd.concat([frames.conversations, pd.DataFrame({
-        "opportunity_id": opps["opportunity_id"], "occurred_at": AS_OF + pd.Timedelta(days=1)})])
+    conv = pd.concat(
+        [
+            frames.conversations,
+            pd.DataFrame(
+                {"opportunity_id": opps["opportunity_id"], "occurred_at": AS_OF + pd.Timedelta(days=1)}
+            ),
+        ]
+    )
     return DealFrames(opps, hist, conv, frames.dataset, frames.data_as_of)
 
 
@@ -58,8 +68,27 @@ def test_training_labels_only_use_outcomes_known_by_the_cutoff() -> None:
     before = labelled_snapshots(frames, dates, AS_OF)
     after = labelled_snapshots(_rewrite_the_future(frames), dates, AS_OF)
     assert len(before) > 50 and before["won"].nunique() == 2
-    assert (before["final_close"] <= AS_OF).all()
+    won = before[before["won"] == 1]
+    assert (won["final_close"] <= AS_OF).all()  # a win counts only if it happened by the cutoff
     pd.testing.assert_series_equal(before["won"], after["won"])
+    pd.testing.assert_series_equal(before["opportunity_id"], after["opportunity_id"])
+
+
+def test_deals_open_far_longer_than_any_closed_deal_are_labelled_not_won() -> None:
+    frames = _frames()
+    stale = stale_after_days(frames, AS_OF)
+    opps = frames.opps.copy()
+    zombie = opps.index[0]
+    opps.loc[zombie, ["status", "close_date", "created_date"]] = [
+        "open",
+        pd.NaT,
+        AS_OF - pd.Timedelta(days=stale + 60),
+    ]
+    hist = frames.history[frames.history["opportunity_id"] != opps.loc[zombie, "opportunity_id"]]
+    zf = DealFrames(opps, hist, frames.conversations, frames.dataset, frames.data_as_of)
+    rows = labelled_snapshots(zf, [AS_OF - pd.Timedelta(days=30)], AS_OF)
+    z = rows[rows["opportunity_id"] == opps.loc[zombie, "opportunity_id"]]
+    assert len(z) == 1 and z["won"].iat[0] == 0
 
 
 def test_deals_open_on_the_date_are_the_ones_created_before_and_not_yet_closed() -> None:
@@ -73,8 +102,13 @@ def test_deals_open_on_the_date_are_the_ones_created_before_and_not_yet_closed()
 
 def test_without_history_stage_amount_and_close_date_are_not_taken_from_the_outcome() -> None:
     frames = _frames()
-    no_history = DealFrames(frames.opps.assign(list_price=1000.0), frames.history.iloc[0:0],
-                            frames.conversations, "maven", frames.data_as_of)
+    no_history = DealFrames(
+        frames.opps.assign(list_price=1000.0),
+        frames.history.iloc[0:0],
+        frames.conversations,
+        "maven",
+        frames.data_as_of,
+    )
     f = features_as_of(no_history, AS_OF)
     assert len(f) > 0
     assert f["stage_idx"].isna().all()

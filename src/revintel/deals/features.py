@@ -190,6 +190,15 @@ def _add_track_records(f: pd.DataFrame, frames: DealFrames, when: pd.Timestamp) 
     del n_acct
 
 
+def stale_after_days(frames: DealFrames, cutoff: pd.Timestamp) -> float:
+    """Days after which an open deal counts as stalled: the 95th percentile of the cycle times
+    (created to close) of deals closed by ``cutoff``, at least 90 days."""
+    o = frames.opps
+    closed = o[o["status"].isin(["won", "lost"]) & (o["close_date"] <= cutoff)]
+    cycle = (closed["close_date"] - _created(closed)).dt.days.dropna()
+    return float(max(90.0, cycle.quantile(0.95))) if len(cycle) else float("inf")
+
+
 def labelled_snapshots(
     frames: DealFrames,
     dates: list[pd.Timestamp],
@@ -198,10 +207,13 @@ def labelled_snapshots(
 ) -> pd.DataFrame:
     """Features at each date in ``dates`` for deals whose outcome was known by ``label_cutoff``.
 
-    ``won`` is 1 for deals won, 0 for deals lost, in ``(date, label_cutoff]``; deals still open at
-    the cutoff are left out (their outcome is not known yet).
+    ``won`` is 1 for deals won, 0 for deals lost, in ``(date, label_cutoff]``. A deal still open
+    at the cutoff is left out (its outcome is not known yet) unless it has stalled: open for
+    longer than :func:`stale_after_days` at the cutoff, it is labelled 0 (not won), so deals that
+    never close are not forecast as if they would.
     """
     prepared = prepared if prepared is not None else prepare_history(frames.history)
+    stale = stale_after_days(frames, label_cutoff)
     out = []
     for when in dates:
         f = features_as_of(frames, when, prepared)
@@ -210,8 +222,10 @@ def labelled_snapshots(
             & (f["final_close"] > when)
             & (f["final_close"] <= label_cutoff)
         )
-        f = f[done].copy()
-        f["won"] = (f["final_status"] == "won").astype(int)
+        still_open = ~f["final_status"].isin(["won", "lost"]) | (f["final_close"] > label_cutoff)
+        stalled = still_open & ((label_cutoff - f["created"]).dt.days > stale)
+        f = f[done | stalled].copy()
+        f["won"] = ((f["final_status"] == "won") & (f["final_close"] <= label_cutoff)).astype(int)
         f["snapshot"] = pd.Timestamp(when)
         out.append(f)
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=[*FEATURES, "won"])

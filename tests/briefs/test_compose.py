@@ -113,3 +113,10 @@ def test_a_stored_brief_loads_back_and_stays_private_to_its_persona(demo_runtime
     assert load_brief(demo_runtime.appdb, bid, "emea_lead") == emea_doc
     with pytest.raises(NotFound):
         load_brief(demo_runtime.appdb, bid, "apac_lead")
+
+
+def test_competitor_surge_and_churn_warnings_surface_from_the_scoped_tables(emea_doc):
+    comp = next(s for s in emea_doc.sections if s.id == "competitors").items[0]
+    assert comp.text.startswith("Quantive was mentioned in") and comp.citations[0].sql
+    churn = next(s for s in emea_doc.sections if s.id == "churn").items[0]
+    assert churn.table.rows and "active users down" in churn.text

@@ -100,89 +100,90 @@ def wins_losses(ctx: Ctx) -> Section:
 
 
 def competitors(ctx: Ctx) -> Section:
-    """Competitor mention trends from the conversations service (transcript trackers)."""
-    trends = _service("revintel.conversations.trackers", "competitor_trends")
-    if trends is None:
-        raise Unavailable("Competitor mention trends need the conversations service, not available here.")
-    result = trends(ctx.rt, ctx.scope, as_of=ctx.day)
+    """Competitor mention trends: the conversations service when installed, else transcript counts."""
+    from revintel.briefs import customer_signals
+
+    service = _service("revintel.conversations.trackers", "competitor_trends")
+    result = service(ctx.rt, ctx.scope, as_of=ctx.day) if service else customer_signals.competitor_trends(ctx)
     data = result.to_dict() if hasattr(result, "to_dict") else result
-    rows = data.get("competitors") or data.get("rows") or []
+    rows = [r for r in data.get("competitors") or [] if (r.get("mentions") or 0) > 0]
     if not rows:
-        raise Unavailable("No conversations mention a competitor in this scope.")
-    rows = sorted(rows, key=lambda r: -(r.get("mentions") or 0))[:6]
+        raise Unavailable("No conversation in this scope mentions a competitor this quarter.")
+    rows = sorted(rows, key=lambda r: (-(r.get("change") or 0), -(r.get("mentions") or 0)))[:6]
     top = rows[0]
-    change = top.get("change")
-    text = f"{top['competitor']} was mentioned in {plural(int(top.get('mentions') or 0), 'conversation')}"
-    if change is not None:
-        text += f" ({'+' if change >= 0 else ''}{int(change)} vs the previous period)"
+    text = (
+        f"{top['competitor']} was mentioned in {plural(int(top['mentions']), 'conversation')} "
+        f"in {data.get('period') or 'this quarter'}"
+    )
+    if top.get("prior_avg") is not None:
+        text += f", against an average of {top['prior_avg']:.1f} per quarter before"
     text += "."
     chart = ChartSpec(
         "bar",
-        "Competitor mentions",
+        "Competitor mentions this quarter vs prior average",
         [r["competitor"] for r in rows],
-        [Series("Mentions", [r.get("mentions") for r in rows])],
+        [
+            Series("This quarter", [r.get("mentions") for r in rows]),
+            Series("Prior average", [r.get("prior_avg") for r in rows]),
+        ],
         "count",
     )
-    cite = Citation("Competitor mentions", sql=data.get("sql"), source="conversation transcripts (trackers)")
-    return Section(
-        "competitors",
+    cite = Citation(
         "Competitor mentions",
-        [
-            Item(
-                "Competitor mention trend",
-                text,
-                [Figure(f"{top['competitor']} mentions", top.get("mentions"), "count")],
-                chart,
-                citations=[cite],
-            )
-        ],
-        summary=text,
+        sql=data.get("sql"),
+        source="conversation transcripts mentioning competitors named on deals in scope",
     )
+    item = Item(
+        "Competitor mention trend",
+        text,
+        [Figure(f"{top['competitor']} mentions", top.get("mentions"), "count", "warning")],
+        chart,
+        citations=[cite],
+        tone="warning",
+    )
+    return Section("competitors", "Competitor mentions", [item], summary=text)
 
 
 def churn(ctx: Ctx) -> Section:
-    """Churn alerts: customers the customers service flags, largest ARR at risk first."""
-    alerts = _service("revintel.customers.health", "churn_alerts")
-    if alerts is None:
-        raise Unavailable("Churn alerts need the customers service, not available here.")
-    result = alerts(ctx.rt, ctx.scope, as_of=ctx.day)
+    """Churn alerts: the customers service when installed, else usage-drop and sentiment rules."""
+    from revintel.briefs import customer_signals
+
+    service = _service("revintel.customers.health", "churn_alerts")
+    result = service(ctx.rt, ctx.scope, as_of=ctx.day) if service else customer_signals.churn_alerts(ctx)
     data = result.to_dict() if hasattr(result, "to_dict") else result
-    rows = data.get("alerts") or data.get("rows") or []
+    rows = list(data.get("alerts") or [])
     if not rows:
-        raise Unavailable("No customer is flagged for churn in this scope.")
-    rows = sorted(rows, key=lambda r: -(r.get("arr") or 0))[:8]
+        raise Unavailable("No customer shows churn warning signs in this scope.")
     total = float(sum(r.get("arr") or 0 for r in rows))
     top = rows[0]
     text = (
-        f"{plural(len(rows), 'customer')} with {money(total)} ARR are flagged for churn; "
-        f"the largest is {top.get('account') or top.get('account_id')} ({money(top.get('arr'))})."
+        f"{plural(len(rows), 'customer')} with {money(total)} ARR show churn warning signs; "
+        f"{top.get('account') or top.get('account_id')} ({money(top.get('arr'))} ARR): {top.get('reason')}."
     )
     table = TableSpec(
-        ["Account", "ARR", "Renewal", "Churn risk", "Why"],
+        ["Account", "ARR", "Renewal", "Why"],
         [
             [
-                r.get("account") or r.get("account_id") or "",
+                _s(r.get("account") or r.get("account_id")),
                 money(r.get("arr")),
-                str(r.get("renewal_date") or "")[:10],
-                f"{100 * float(r.get('churn_probability') or r.get('risk') or 0):.0f}%",
-                str(r.get("reason") or ""),
+                _s(r.get("renewal_date"))[:10],
+                _s(r.get("reason")),
             ]
-            for r in rows
+            for r in rows[:8]
         ],
     )
-    cite = Citation("Churn alerts", sql=data.get("sql"), source="revintel.customers health and churn scores")
-    return Section(
-        "churn",
+    cite = Citation(
         "Churn alerts",
-        [
-            Item(
-                "Customers at risk of churn",
-                text,
-                [Figure("ARR at risk", total, "currency", "bad"), Figure("Customers", len(rows), "count")],
-                table=table,
-                citations=[cite],
-                tone="bad",
-            )
-        ],
-        summary=text,
+        sql=data.get("sql"),
+        source=f"active subscriptions with usage down {int(100 * customer_signals.USAGE_DROP)}%+ "
+        f"in 6 months or ticket sentiment <= {customer_signals.SENTIMENT} in 90 days",
     )
+    item = Item(
+        "Customers at risk of churn",
+        text,
+        [Figure("ARR at risk", total, "currency", "bad"), Figure("Customers", len(rows), "count")],
+        table=table,
+        citations=[cite],
+        tone="bad",
+    )
+    return Section("churn", "Churn alerts", [item], summary=text)

@@ -319,3 +319,9 @@ def pipeline_only_rt(rt: Runtime) -> Runtime:
         [Change(n, tables[n]) for n in keep], {"dataset": "canonical", "as_of": AS_OF.isoformat()}
     )
     return rt
+
+
+@pytest.fixture(scope="session")
+def small_loader():
+    """``load_small(rt)``: fill a runtime's warehouse with the small data (any backend)."""
+    return load_small

@@ -158,3 +158,13 @@ def test_labels_and_synonyms_name_metrics_too(layer) -> None:
 def test_order_and_limit(layer) -> None:
     got = rows(layer, metrics=["won_revenue"], dimensions=["rep"], order_by="-won_revenue", limit=1)
     assert got == [{"rep": "Alex Morgan", "won_revenue": 4800.0}]
+
+
+def test_composites_treat_a_missing_sum_as_zero_not_unknown(layer) -> None:
+    got = {
+        r["region"]: r
+        for r in rows(layer, metrics=["nrr", "pipeline_coverage"], dimensions=["region"], period="2025")
+    }
+    assert got["EMEA"]["nrr"] == pytest.approx((1200 + 300 - 0) / 1200)  # no churn in EMEA
+    assert got["Americas"]["nrr"] == 0.0  # no expansion, all churned
+    assert got["Americas"]["pipeline_coverage"] == pytest.approx(1500 / (4000 - 2000))

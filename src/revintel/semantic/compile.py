@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ibis
+from sqlglot import expressions as exp
 
 from revintel.errors import Forbidden, InvalidRequest
 from revintel.scope import Scope
@@ -25,6 +26,7 @@ from revintel.semantic.execute import MEMTABLE, DataState, Runner, data_state, d
 from revintel.semantic.model import TABLE_JOINS, Catalogue, Metric
 from revintel.semantic.placement import BUCKET, place
 from revintel.semantic.query import MetricQuery, QueryResult
+from revintel.semantic.rollups import Rollups, RollupSpec, rewrite
 from revintel.semantic.time import GRAINS, Period, parse_period
 from revintel.text import nearest
 from revintel.warehouse.backends import Warehouse
@@ -74,6 +76,7 @@ class SemanticLayer:
         self._pin: DataState | None = None
         self._tables: dict[str, ibis.Table] = {}
         self._plans: dict[tuple[Any, ...], Any] = {}
+        self.rollups = Rollups(self)
 
     # --- context -------------------------------------------------------------------------------
     @property
@@ -163,6 +166,12 @@ class SemanticLayer:
             t = t.filter(t[scope_cols[dim]].isin(list(values)))
         return t
 
+    def _rollup_scoped(self, spec: RollupSpec, scope: Scope) -> ibis.Table:
+        t = self.rollups.table(spec)
+        for dim, values in scope.rows:
+            t = t.filter(t[self._scope_column(dim)].isin(list(values)))
+        return t
+
     def _scope_column(self, dim: str) -> str:
         try:
             return self.catalogue.dimension(dim).column
@@ -248,8 +257,18 @@ class SemanticLayer:
         assert metric.table is not None and metric.formula is not None
         dim_cols = {d: self.catalogue.dimension(d).column for d in sl.dims}
         filt_cols = {d: self.catalogue.dimension(d).column for d, _ in sl.filters}
-        used = set(dim_cols.values()) | set(filt_cols.values()) | _metric_columns(metric)
-        t = self.scoped_table(metric.table, sl.scope, used)
+        slicing = (
+            set(dim_cols.values())
+            | set(filt_cols.values())
+            | {self._scope_column(d) for d, _ in sl.scope.rows}
+        )
+        formula = metric.formula
+        spec = self.rollups.spec_for(metric, slicing) if self.table_counts().get(metric.table, 0) else None
+        if spec is not None:  # answered from the pre-aggregated rollup
+            t = self._rollup_scoped(spec, sl.scope)
+            formula = rewrite(metric.formula)
+        else:
+            t = self.scoped_table(metric.table, sl.scope, slicing | _metric_columns(metric))
         for d, values in sl.filters:
             t = t.filter(t[filt_cols[d]].isin(list(values)))
         if metric.where:
@@ -263,7 +282,7 @@ class SemanticLayer:
         if period is None and metric.time.kind != "flow":
             period = default_period(self)
         t = place(t, metric, period, sl.grain, self.fiscal_start_month, shift_months)
-        value = expr.translate_over(metric.formula, t).cast("float64").name(metric.id)
+        value = expr.translate_over(formula, t).cast("float64").name(metric.id)
         groups = ([t[BUCKET]] if sl.grain else []) + [t[dim_cols[d]].name(d) for d in sl.dims]
         return t.group_by(groups).aggregate(value) if groups else t.aggregate(value)
 
@@ -272,7 +291,11 @@ class SemanticLayer:
         refs = sorted(expr.columns_of(metric.compose))
         parts = {r: self.metric_table(self.catalogue.metric(r), sl, shift_months, period) for r in refs}
         joined = join_parts(list(parts.values()), sl.keys)
-        value = expr.translate_values(metric.compose, {r: joined[r] for r in refs})
+        # a sum or count with no rows in a slice is 0 there, not unknown (churn 0 in a region)
+        values = {
+            r: joined[r].fill_null(0) if _additive(self.catalogue.metric(r)) else joined[r] for r in refs
+        }
+        value = expr.translate_values(metric.compose, values)
         return joined.select(*[joined[k] for k in sl.keys], value.cast("float64").name(metric.id))
 
 
@@ -291,6 +314,14 @@ def _metric_columns(metric: Metric) -> set[str]:
         if c:
             cols.add(c)
     return cols
+
+
+def _additive(metric: Metric) -> bool:
+    """Whether a metric is one plain sum or count (so 'no rows' means zero)."""
+    if not metric.formula:
+        return False
+    tree = expr.parse(metric.formula)
+    return isinstance(tree, exp.Sum | exp.Count)
 
 
 def default_period(layer: SemanticLayer) -> Period:

@@ -6,6 +6,7 @@ expression, run it, and wrap the rows with their SQL, definitions, filters and s
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from revintel.semantic.compile import Slice, check_grain, default_period, join_p
 from revintel.semantic.model import Metric
 from revintel.semantic.placement import BUCKET, place
 from revintel.semantic.query import MetricQuery, QueryResult
+from revintel.semantic.rollups import PREFIX, SPECS
 from revintel.semantic.time import GRAINS, Period
 from revintel.text import nearest
 
@@ -225,13 +227,18 @@ def compile_query(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> Plan:
         "grain": sl.grain,
         "units": {c: _unit_of(metrics, c) for c in values},
     }
-    return Plan(result, layer.runner.compile(result), meta)
+    sql = layer.runner.compile(result)
+    meta["rollups"] = sorted(set(re.findall(rf"{PREFIX}\w+", sql)))
+    return Plan(result, sql, meta)
 
 
 def execute_plan(layer: SemanticLayer, plan: Plan) -> QueryResult:
     """Run a compiled plan (rows cached per data version) and wrap the rows with their provenance."""
+    meta = copy.deepcopy(plan.meta)
+    for name in meta.pop("rollups", []):  # a cached plan may read a rollup: rebuild it if the data changed
+        layer.rollups.ensure(SPECS[name[len(PREFIX) :]])
     sql, frame = layer.run(plan.expr, plan.sql)
-    return QueryResult.from_frame(frame, sql=sql, parts={"query": sql}, **copy.deepcopy(plan.meta))
+    return QueryResult.from_frame(frame, sql=sql, parts={"query": sql}, **meta)
 
 
 def run_query(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> QueryResult:

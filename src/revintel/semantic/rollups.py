@@ -1,0 +1,213 @@
+"""Aggregate-aware rollups: pre-aggregated copies of big fact tables the compiler reads instead of
+the base table whenever a query can be answered from them.
+
+A rollup (``_rollup_services_monthly``) groups the base table by its date and a few dimensions
+(region, capability) and keeps, for every aggregate any catalogue metric needs, a decomposable
+partial: ``sum(E)``, ``count(E)``, ``count(*)``, ``min``/``max``. A metric's formula is rewritten
+over the partials (``avg(E)`` becomes ``sum(s_E) / sum(c_E)``). The compiler uses the rollup only when
+the query's dimensions, filters and the caller's scope all fall within the rollup's dimensions,
+and only when the rollup was built for the current data version; otherwise it reads the base
+table. Rollups are rebuilt (atomically, in one DuckDB transaction) on the first query that needs
+them after the data changed, or explicitly with :func:`refresh`; they are never served stale.
+DuckDB only; other backends always read the base tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import ibis
+from sqlglot import expressions as exp
+
+from revintel.semantic import expr
+from revintel.semantic.model import Metric
+
+if TYPE_CHECKING:
+    from revintel.semantic.compile import SemanticLayer
+
+PREFIX = "_rollup_"
+STATE = "_revintel_rollups"
+ROWS = "__rows"
+
+
+@dataclass(frozen=True)
+class RollupSpec:
+    """Which table to pre-aggregate, by its date column and these dimension columns."""
+
+    table: str
+    date: str
+    dims: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return PREFIX + self.table
+
+
+SPECS: dict[str, RollupSpec] = {
+    "services_monthly": RollupSpec("services_monthly", "month", ("region", "capability")),
+}
+
+
+def _key(node: exp.Expression) -> str:
+    return hashlib.sha1(node.sql().encode()).hexdigest()[:10]  # noqa: S324 - a column name, not security
+
+
+def partials(formula: str) -> dict[str, tuple[str, exp.Expression | None]] | None:
+    """The partial aggregates a formula needs ({column: (kind, argument)}), or None if it cannot
+    be decomposed (FILTER clauses, count(distinct))."""
+    out: dict[str, tuple[str, exp.Expression | None]] = {}
+    tree = expr.parse(formula)
+    if any(True for _ in tree.find_all(exp.Filter)):
+        return None
+    for agg in tree.find_all(exp.AggFunc):
+        arg = agg.this
+        if isinstance(agg, exp.Count):
+            if isinstance(arg, exp.Distinct):
+                return None
+            if arg is None or isinstance(arg, exp.Star):
+                out[ROWS] = ("rows", None)
+            else:
+                out[f"c_{_key(arg)}"] = ("count", arg)
+        elif isinstance(agg, exp.Sum):
+            out[f"s_{_key(arg)}"] = ("sum", arg)
+        elif isinstance(agg, exp.Avg):
+            out[f"s_{_key(arg)}"] = ("sum", arg)
+            out[f"c_{_key(arg)}"] = ("count", arg)
+        elif isinstance(agg, exp.Min | exp.Max):
+            out[f"{'mn' if isinstance(agg, exp.Min) else 'mx'}_{_key(arg)}"] = (
+                type(agg).__name__.lower(),
+                arg,
+            )
+        else:
+            return None
+    return out
+
+
+def rewrite(formula: str) -> str:
+    """``formula`` over the rollup's partial columns."""
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.AggFunc):
+            return node
+        arg = node.this
+        if isinstance(node, exp.Count):
+            col = ROWS if arg is None or isinstance(arg, exp.Star) else f"c_{_key(arg)}"
+            return exp.func("sum", exp.column(col))
+        if isinstance(node, exp.Sum):
+            return exp.func("sum", exp.column(f"s_{_key(arg)}"))
+        if isinstance(node, exp.Avg):
+            return exp.Paren(
+                this=exp.Div(
+                    this=exp.func("sum", exp.column(f"s_{_key(arg)}")),
+                    expression=exp.func("sum", exp.column(f"c_{_key(arg)}")),
+                )
+            )
+        prefix, fn = ("mn", "min") if isinstance(node, exp.Min) else ("mx", "max")
+        return exp.func(fn, exp.column(f"{prefix}_{_key(arg)}"))
+
+    return expr.parse(formula).copy().transform(swap).sql(dialect="duckdb")
+
+
+def eligible(metric: Metric) -> bool:
+    """Whether a metric can ever be answered from its table's rollup."""
+    spec = SPECS.get(metric.table or "")
+    return bool(
+        spec
+        and metric.formula
+        and not metric.where
+        and not metric.latest_by
+        and metric.date == spec.date
+        and metric.time.kind in ("flow", "last")
+        and partials(metric.formula) is not None
+    )
+
+
+class Rollups:
+    """The rollups of one DuckDB warehouse, their freshness, and the compiler's choice."""
+
+    def __init__(self, layer: SemanticLayer):
+        self.layer = layer
+        self.enabled = layer.warehouse.scheme == "duckdb"
+        self._fresh: dict[str, str] = {}
+
+    def spec_for(self, metric: Metric, columns: set[str]) -> RollupSpec | None:
+        """The rollup that can answer ``metric`` over ``columns`` (dims, filters, scope), if any."""
+        if not self.enabled or not eligible(metric):
+            return None
+        spec = SPECS[metric.table or ""]
+        return spec if columns <= set(spec.dims) else None
+
+    def table(self, spec: RollupSpec) -> ibis.Table:
+        """The rollup table, rebuilt first if the data changed since it was built."""
+        self.ensure(spec)
+        return self.layer.warehouse.con.table(spec.name)
+
+    def ensure(self, spec: RollupSpec) -> None:
+        version = self.layer.data_version()
+        if self._fresh.get(spec.name) == version:
+            return
+        if self._built_version(spec) != version:
+            self.build(spec, version)
+        self._fresh[spec.name] = version
+
+    def _built_version(self, spec: RollupSpec) -> str | None:
+        raw = self.layer.warehouse.con.con
+        with self.layer.warehouse._lock:
+            raw.execute(
+                f"CREATE TABLE IF NOT EXISTS {STATE} (name VARCHAR PRIMARY KEY, version VARCHAR, "
+                "built_at TIMESTAMP, source_rows BIGINT, rollup_rows BIGINT)"
+            )
+            row = raw.execute(f"SELECT version FROM {STATE} WHERE name = ?", [spec.name]).fetchone()
+        return row[0] if row else None
+
+    def measures(self, spec: RollupSpec) -> dict[str, tuple[str, exp.Expression | None]]:
+        out: dict[str, tuple[str, exp.Expression | None]] = {ROWS: ("rows", None)}
+        for m in self.layer.catalogue.metrics_by_id.values():
+            if m.table == spec.table and eligible(m):
+                out.update(partials(m.formula or "") or {})
+        return out
+
+    def build(self, spec: RollupSpec, version: str) -> None:
+        """(Re)build one rollup for ``version`` in a single transaction."""
+        base = self.layer.warehouse.table(spec.table)
+        aggs = {}
+        for col, (kind, arg) in self.measures(spec).items():
+            value = None if arg is None else expr.translate_over(arg.sql(), base)
+            aggs[col] = {
+                "rows": lambda v: base.count(),
+                "sum": lambda v: v.sum(),
+                "count": lambda v: v.count(),
+                "min": lambda v: v.min(),
+                "max": lambda v: v.max(),
+            }[kind](value)
+        grouped = base.group_by([base[spec.date], *[base[d] for d in spec.dims]]).aggregate(**aggs)
+        sql = self.layer.warehouse.compile(grouped)
+        raw = self.layer.warehouse.con.con
+        with self.layer.warehouse._lock:
+            raw.execute("BEGIN TRANSACTION")
+            try:
+                raw.execute(f"CREATE OR REPLACE TABLE {spec.name} AS {sql}")
+                n = raw.execute(f"SELECT count(*), sum({ROWS}) FROM {spec.name}").fetchone()
+                raw.execute(
+                    f"INSERT OR REPLACE INTO {STATE} VALUES (?, ?, ?, ?, ?)",
+                    [spec.name, version, dt.datetime.now(dt.UTC).replace(tzinfo=None), n[1] or 0, n[0]],
+                )
+                raw.execute("COMMIT")
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+
+
+def refresh(layer: SemanticLayer) -> dict[str, str]:
+    """Rebuild every stale rollup now (e.g. right after an ingest); returns {rollup: version}."""
+    r = layer.rollups
+    out = {}
+    if r.enabled:
+        for spec in SPECS.values():
+            if layer.table_counts().get(spec.table, 0) > 0:
+                r.ensure(spec)
+                out[spec.name] = layer.data_version()
+    return out

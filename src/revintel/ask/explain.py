@@ -161,7 +161,7 @@ def why(run: Run) -> Answer:
                 + ", ".join(
                     f"{s.segment} ({fmt_delta(s.delta, m.unit)}"
                     + (
-                        f", {s.share:.0%} of the change from {s.weight:.0%} of the base)"
+                        f", {s.share:.0%} of the {noun} from {s.weight:.0%} of the base)"
                         if s.share is not None
                         else ")"
                     )

@@ -1,14 +1,15 @@
 """Recommended actions: rules over the brief's own items, each citing what it is based on.
 
 The rules are plain and ordered by what an executive would act on first: the biggest at-risk
-deal, a forecast short of quota, the worst KPI against budget, slipping deals, churn alerts.
+deal, a forecast short of quota, the worst KPI against budget, slipping deals, a competitor surge,
+churn alerts.
 """
 
 from __future__ import annotations
 
 from revintel.export.document import Item, Section
 
-MAX_ACTIONS = 5
+MAX_ACTIONS = 6
 
 
 def _first(sections: dict[str, Section], sid: str) -> Item | None:
@@ -17,7 +18,7 @@ def _first(sections: dict[str, Section], sid: str) -> Item | None:
 
 
 def recommend(sections: list[Section]) -> list[Item]:
-    """Up to five actions derived from the composed sections."""
+    """Up to six actions derived from the composed sections."""
     by_id = {s.id: s for s in sections}
     out: list[Item] = []
     risk = _first(by_id, "risks")
@@ -66,6 +67,11 @@ def recommend(sections: list[Section]) -> list[Item]:
                 tone="warning",
             )
         )
+    comp = _first(by_id, "competitors")
+    if comp and comp.figures and comp.tone == "warning":
+        name = comp.figures[0].label.removesuffix(" mentions")
+        out.append(Item("Prepare for a competitor", f"Brief the account teams on {name}: {comp.text}",
+                        citations=comp.citations, tone="warning"))
     churn = _first(by_id, "churn")
     if churn and churn.table and churn.table.rows:
         out.append(

@@ -8,7 +8,7 @@ from typing import Any
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches, Pt
 
 from revintel.errors import InvalidRequest
 from revintel.export.charts import add_pptx_chart
@@ -54,10 +54,10 @@ def add_title_slide(prs: Any, title: str, subtitle: str, notes: str = "") -> Any
 
 def _textbox(
     slide: Any,
-    x: Emu,
-    y: Emu,
-    cx: Emu,
-    cy: Emu,
+    x: int,
+    y: int,
+    cx: int,
+    cy: int,
     text: str,
     size: int = 16,
     bold: bool = False,
@@ -74,7 +74,7 @@ def _textbox(
     return box
 
 
-def add_figures(slide: Any, figures: list[Figure], y: Emu, x0: Emu = Inches(0.6)) -> None:
+def add_figures(slide: Any, figures: list[Figure], y: int, x0: int = Inches(0.6)) -> None:
     """Big-number tiles across the slide."""
     n = min(len(figures), 4)
     if not n:
@@ -96,7 +96,7 @@ def add_figures(slide: Any, figures: list[Figure], y: Emu, x0: Emu = Inches(0.6)
         )
 
 
-def add_table(slide: Any, spec: TableSpec, x: Emu, y: Emu, cx: Emu, max_rows: int = 12) -> Any:
+def add_table(slide: Any, spec: TableSpec, x: int, y: int, cx: int, max_rows: int = 12) -> Any:
     rows = spec.rows[:max_rows]
     shape = slide.shapes.add_table(len(rows) + 1, len(spec.columns), x, y, cx, Inches(0.3) * (len(rows) + 1))
     table = shape.table
@@ -119,7 +119,7 @@ def add_item_slide(prs: Any, item: Item, section_title: str) -> Any:
     slide.shapes.title.text = item.title if item.title != section_title else section_title
     slide.shapes.title.text_frame.paragraphs[0].runs[0].font.size = Pt(30)
     _textbox(slide, Inches(0.6), Inches(1.35), WIDTH - Inches(1.2), Inches(0.9), item.text, 16)
-    y = Inches(2.3)
+    y: int = Inches(2.3)
     if item.figures:
         add_figures(slide, item.figures, y)
         y += Inches(1.2)

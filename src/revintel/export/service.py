@@ -198,4 +198,6 @@ def job_file(rt: Runtime, job_id: str, actor: str) -> tuple[Path, str, str]:
         raise InvalidRequest(f"export job {job_id} is {info['status']}", hint=info.get("error"))
     with rt.appdb.session() as s:
         job = s.get(ExportJob, job_id)
-        return Path(job.path), job.filename, FORMATS[job.format]  # type: ignore[union-attr,arg-type]
+        if job is None or not job.path:
+            raise NotFound(f"no file for export job {job_id!r}")
+        return Path(job.path), job.filename or Path(job.path).name, FORMATS[job.format]

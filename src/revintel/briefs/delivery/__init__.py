@@ -16,7 +16,11 @@ def channel(name: str, settings: Settings) -> Channel:
     from revintel.briefs.delivery.slack import SlackChannel
     from revintel.briefs.delivery.teams import TeamsChannel
 
-    table = {"email": EmailChannel, "slack": SlackChannel, "teams": TeamsChannel}
+    table: dict[str, type[EmailChannel] | type[SlackChannel] | type[TeamsChannel]] = {
+        "email": EmailChannel,
+        "slack": SlackChannel,
+        "teams": TeamsChannel,
+    }
     if name not in table:
         raise InvalidRequest(
             f"unknown channel {name!r}", hint=nearest(name, CHANNELS) or "email, slack or teams"

@@ -54,7 +54,7 @@ class EmailChannel:
         self.check(target)
         msg = build_email(message, s.smtp_from, target.email_to)
         try:
-            with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds) as smtp:
+            with smtplib.SMTP(s.smtp_host or "", s.smtp_port, timeout=s.smtp_timeout_seconds) as smtp:
                 if s.smtp_starttls:
                     smtp.starttls(context=ssl.create_default_context())
                 if s.smtp_user:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import pyarrow as pa
 from sqlglot import exp
@@ -266,7 +266,7 @@ def load(plan: IngestPlan, warehouse: Warehouse, *, progress: Progress = _quiet)
     else:
         changes += [Change(name, rows, "upsert") for name, rows in plan.tables.items()]
     # keyed by load id: loading one plan twice records it once
-    internal_mode = "replace" if replaced_demo else "upsert"
+    internal_mode: Literal["replace", "upsert"] = "replace" if replaced_demo else "upsert"
     changes.append(Change("ingest_lineage", _lineage(plan, loaded_at), internal_mode))
     changes.append(
         Change(

@@ -6,6 +6,8 @@ plus ``_line``; an export that was not given exists as an empty table.
 
 from __future__ import annotations
 
+from revintel.warehouse.quality import Severity
+
 STAGE_MAP = "CREATE TABLE hs_stage_map (key VARCHAR, stage VARCHAR, status VARCHAR)"
 UNMAPPED_STAGES = """
 SELECT "Deal Stage", min(_line), count(*) FROM hs_deals
@@ -75,7 +77,7 @@ SELECT max(d) FROM (
   UNION ALL SELECT max(greatest("Create Date", "Last Modified Date")) FROM hs_contacts)
 """
 _COUNT = "SELECT count(*), min(_line) FROM "
-RULES = (
+RULES: tuple[tuple[str, str, Severity, str, str], ...] = (
     (
         "stage_inferred_from_flags",
         "opportunities",

@@ -65,16 +65,16 @@ class Field:
     required: bool = False
 
 
-def _text(name: str) -> exp.Expression:
+def _text(name: str) -> exp.Expr:
     """The trimmed value, NULL when empty."""
     return exp.func("nullif", exp.func("trim", col(name)), exp.Literal.string(""))
 
 
-def _strs(values: tuple[str, ...]) -> list[exp.Expression]:
+def _strs(values: tuple[str, ...]) -> list[exp.Expr]:
     return [exp.Literal.string(v) for v in values]
 
 
-def _typed(name: str, kind: Kind, fmt: str | None) -> exp.Expression:
+def _typed(name: str, kind: Kind, fmt: str | None) -> exp.Expr:
     v = _text(name)
     if kind in ("float", "percent"):
         number = exp.TryCast(
@@ -103,7 +103,7 @@ def _typed(name: str, kind: Kind, fmt: str | None) -> exp.Expression:
     return v
 
 
-def _bad(name: str, kind: Kind, fmt: str | None) -> exp.Expression:
+def _bad(name: str, kind: Kind, fmt: str | None) -> exp.Expr:
     """True where a value is present but does not parse as ``kind``."""
     bad = exp.and_(_text(name).is_(exp.null()).not_(), _typed(name, kind, fmt).is_(exp.null()))
     if kind == "percent":  # a percentage must be 0-100
@@ -121,7 +121,7 @@ def _bad(name: str, kind: Kind, fmt: str | None) -> exp.Expression:
     return bad
 
 
-def _count_if(cond: exp.Expression) -> exp.Expression:
+def _count_if(cond: exp.Expr) -> exp.Expr:
     return exp.func("count_if", cond)
 
 
@@ -149,7 +149,7 @@ def convert(
     """
     have = {c.lower(): c for c in src.columns}
     line = exp.Add(this=exp.column("rowid"), expression=exp.Literal.number(2))
-    select: list[exp.Expression] = [line.as_("_line")]
+    select: list[exp.Expr] = [line.as_("_line")]
     for field_name, f in fields.items():
         actual = have.get(field_name.lower())
         if actual is None:

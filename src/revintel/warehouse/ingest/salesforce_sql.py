@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from revintel.warehouse.quality import Severity
+
 STAGE_MAP = "CREATE TABLE sf_stage_map (key VARCHAR, stage VARCHAR, status VARCHAR)"
 
 UNMAPPED_OPPORTUNITY_STAGES = """
@@ -159,7 +161,7 @@ WHERE OwnerId IS NOT NULL
 
 _COUNT = "SELECT count(*), min(_line) FROM "
 #: (rule, canonical table, severity, query giving (rows, first line), message)
-RULES = (
+RULES: tuple[tuple[str, str, Severity, str, str], ...] = (
     (
         "stage_inferred_from_flags",
         "opportunities",

@@ -68,3 +68,16 @@ def test_metrics_report_brier_against_the_base_rate() -> None:
     assert s["base_rate_brier"] == 0.25
     assert s["brier"] < s["base_rate_brier"]
     assert s["auc"] == 1.0
+
+
+def test_period_shock_is_zero_when_periods_match_their_predictions_and_grows_when_they_stray() -> None:
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    snaps = pd.Series(np.repeat(np.arange(6), 500))
+    p = np.full(3000, 0.4)
+    calm = (rng.random(3000) < p).astype(int)
+    rates = np.repeat([0.2, 0.6, 0.3, 0.55, 0.25, 0.5], 500)
+    wild = (rng.random(3000) < rates).astype(int)
+    assert model.period_shock(snaps, p, calm) < 0.05
+    assert model.period_shock(snaps, p, wild) > 0.2

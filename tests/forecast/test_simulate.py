@@ -66,3 +66,12 @@ def test_python_loop_reference_agrees_with_the_vectorised_simulation() -> None:
     se = np.sqrt(np.sum(a**2 * p * (1 - p)) / 4000)
     assert abs(loop.mean() - vec.mean()) < 6 * se
     assert np.allclose(np.quantile(loop, [0.1, 0.5, 0.9]), np.quantile(vec, [0.1, 0.5, 0.9]), rtol=0.05)
+
+
+def test_a_period_wide_shock_widens_the_range_but_keeps_the_expected_value() -> None:
+    a, p = _case(2000, 8)
+    plain = simulate(a, p, 20_000, seed=4)
+    shocked = simulate(a, p, 20_000, seed=4, shock_sd=0.2)
+    q_plain, q_shock = plain.quantiles().ravel(), shocked.quantiles().ravel()
+    assert (q_shock[2] - q_shock[0]) > 2 * (q_plain[2] - q_plain[0])
+    assert shocked.totals.mean() == pytest.approx(expected(a, p), rel=0.01)

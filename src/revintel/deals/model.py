@@ -79,6 +79,7 @@ class ModelCard:
     stage_days: dict[str, float] = field(default_factory=dict)
     median_won_amount: float = 0.0
     history: bool = True
+    period_shock_sd: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -179,6 +180,22 @@ def split_dates(
     )
     test = list(pd.date_range(split, as_of - pd.Timedelta(days=30), freq="30D")) or [split]
     return train, test, split
+
+
+def period_shock(snapshot: pd.Series, p: np.ndarray, y: np.ndarray) -> float:
+    """How far whole periods' win counts strayed from the predictions, beyond chance.
+
+    Per held-out snapshot date ``k``: ``d_k = log(wins_k / predicted_k)`` and its sampling variance
+    ``v_k ~ sum p(1-p) / (sum p)^2``; returns ``sqrt(max(0, mean(d_k^2) - mean(v_k)))`` — the spread
+    of a period-wide factor the forecast applies on top of independent deal outcomes.
+    """
+    frame = pd.DataFrame({"k": snapshot.to_numpy(), "p": p, "y": y, "v": p * (1 - p)})
+    g = frame.groupby("k").agg(p=("p", "sum"), y=("y", "sum"), v=("v", "sum"))
+    g = g[(g["p"] > 5) & (g["y"] > 0)]
+    if g.empty:
+        return 0.0
+    d2 = np.log(g["y"] / g["p"]) ** 2
+    return float(np.sqrt(max(0.0, float(d2.mean() - (g["v"] / g["p"] ** 2).mean()))))
 
 
 def _stage_norms(frames: DealFrames, prepared: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, float]:
@@ -297,6 +314,7 @@ def train(
         calibration=cal.kind,
         calibration_brier=cal_scores,
         metrics=metrics.summary(oof, te["won"].to_numpy(), reference_rate=float(tr["won"].mean())),
+        period_shock_sd=period_shock(te["snapshot"], oof, te["won"].to_numpy()),
         n_train=len(tr),
         n_test=len(te),
         stage_days=_stage_norms(frames, prepared, as_of_ts),

@@ -63,7 +63,9 @@ def _period_row(
         deals = deals[deals["opportunity_id"].isin(ids)].reset_index(drop=True)
     probs = deals["p_win"].to_numpy(float) * period_probabilities(model, deals, period, day_before)
     amounts = deals["amount"].fillna(0).to_numpy(float)
-    p10, p50, p90 = simulate(amounts, probs, scenarios, seed).quantiles().ravel()
+    p10, p50, p90 = (
+        simulate(amounts, probs, scenarios, seed, shock_sd=model.card.period_shock_sd).quantiles().ravel()
+    )
     won = won_between(frames, period.start, period.end)
     if ids is not None:
         won = won[won["opportunity_id"].isin(ids)]

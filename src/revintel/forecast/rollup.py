@@ -174,7 +174,9 @@ def forecast(
     won_keys = _keys(won, by)
     labels = sorted(set(keys) | set(won_keys))
     codes = pd.Categorical(keys, categories=labels).codes if labels else np.zeros(0, int)
-    sims = simulate(amounts, probs, scenarios, seed, groups=codes if by else None)
+    sims = simulate(
+        amounts, probs, scenarios, seed, groups=codes if by else None, shock_sd=model.card.period_shock_sd
+    )
     per_group = sims.totals if by else sims.totals[:, :1]
     won_by = won.groupby(won_keys)["amount"].sum()
     beside = _beside(rt, scope, per, as_of, by)
@@ -208,6 +210,7 @@ def forecast(
             "calibration": model.card.calibration,
             "brier": model.card.metrics.get("brier"),
             "auc": model.card.metrics.get("auc"),
+            "period_shock_sd": model.card.period_shock_sd,
         },
         scope=scope.to_dict(),
     )

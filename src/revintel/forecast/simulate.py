@@ -6,8 +6,10 @@ deals that carry most of the variance (largest ``amount^2 p (1-p)``) are still d
 and the long tail of small deals is summed as a normal variable with the tail's exact mean and
 variance (by the central limit theorem a sum of tens of thousands of small independent terms is
 normal to well within Monte Carlo error; ``benchmarks/bench_forecast.py`` measures the gap
-against the exact-for-every-deal simulation). Everything is seeded: the same inputs and seed give
-the same scenarios.
+against the exact-for-every-deal simulation). An optional period-wide factor shared by all deals
+(``shock_sd``, estimated by the win model from how its held-out periods' win counts strayed from
+the predictions) widens the range for the uncertainty independent draws miss. Everything is
+seeded: the same inputs and seed give the same scenarios.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def simulate(
     seed: int = 0,
     groups: np.ndarray | None = None,
     budget: int = DRAW_BUDGET,
+    shock_sd: float = 0.0,
 ) -> Scenarios:
     """Simulate period revenue.
 
@@ -59,6 +62,10 @@ def simulate(
         groups: optional integer group code per deal (0..G-1) for a breakdown; the group columns
             of one scenario add up to that scenario's total.
         budget: Bernoulli draws done exactly before the small-deal tail is summed as a normal.
+        shock_sd: spread of a period-wide factor shared by every deal of a scenario
+            (``exp(z - shock_sd^2 / 2)``, ``z ~ N(0, shock_sd^2)``, mean 1): win rates move together
+            from one period to the next, which independent draws alone would miss. The expected
+            value is unchanged.
 
     Returns:
         The simulated totals per scenario (and group).
@@ -85,6 +92,9 @@ def simulate(
         mean = np.bincount(g[tail], weights=a[tail] * p[tail], minlength=n_groups)
         sd = np.sqrt(np.bincount(g[tail], weights=var[tail], minlength=n_groups))
         totals += mean + sd * rng.standard_normal((scenarios, n_groups))
+    if shock_sd > 0:
+        z = rng.standard_normal(scenarios) * shock_sd
+        totals *= np.exp(z - shock_sd**2 / 2)[:, None]
     return Scenarios(np.maximum(totals, 0.0), len(exact), len(tail))
 
 

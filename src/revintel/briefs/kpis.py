@@ -21,10 +21,11 @@ MAX_CARDS = 6
 def kpi_section(ctx: Ctx, period: str | None = None) -> Section:
     """KPI cards as the dashboard shows them (same engine, same default period)."""
     engine = ctx.rt.kpis
+    period = period or _period_for(ctx)
     cards = engine.summary(ctx.scope, period)[:MAX_CARDS]
     if not cards:
         raise Unavailable("No KPI has data in this scope.")
-    items = [card_item(c.to_dict(), _driver(ctx, c)) for c in cards]
+    items = [card_item(c.to_dict(), _driver(ctx, c, period)) for c in cards]
     bad = [it for it in items if it.tone == "bad"]
     label = cards[0].period.get("label") if cards[0].period else None
     return Section(
@@ -35,13 +36,22 @@ def kpi_section(ctx: Ctx, period: str | None = None) -> Section:
     )
 
 
-def _driver(ctx: Ctx, card: Any) -> str | None:
+def _period_for(ctx: Ctx) -> Any:
+    """None (the engine's default, as on the dashboard) on the data's as-of date, else YTD to the day."""
+    if ctx.day == ctx.rt.as_of():
+        return None
+    from revintel.semantic.time import parse_period
+
+    return parse_period("ytd", ctx.day, ctx.rt.settings.fiscal_year_start_month)
+
+
+def _driver(ctx: Ctx, card: Any, period: Any = None) -> str | None:
     """The largest contributor to the variance, from the engine's bridge (None if it has none)."""
     engine = ctx.rt.kpis
     try:
         m = engine.layer.catalogue.metric(card.metric)
         by = engine._breakdown_dim(m, None)
-        bridge = engine.bridge(m, ctx.scope, engine.resolve_period(None), by) if by else None
+        bridge = engine.bridge(m, ctx.scope, engine.resolve_period(period), by) if by else None
     except RevintelError:
         return None
     steps = [

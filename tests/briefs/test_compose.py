@@ -120,3 +120,17 @@ def test_competitor_surge_and_churn_warnings_surface_from_the_scoped_tables(emea
     assert comp.text.startswith("Quantive was mentioned in") and comp.citations[0].sql
     churn = next(s for s in emea_doc.sections if s.id == "churn").items[0]
     assert churn.table.rows and "active users down" in churn.text
+
+
+def test_a_brief_for_an_earlier_date_reports_ytd_to_that_date(demo_runtime):
+    import datetime as dt
+
+    from revintel.briefs.kpis import kpi_section
+    from revintel.briefs.sections import Ctx
+    from revintel.semantic.time import parse_period
+
+    scope, day = get_persona("cfo").scope, dt.date(2025, 6, 30)
+    section = kpi_section(Ctx(demo_runtime, scope, day))
+    cards = demo_runtime.kpis.summary(scope, parse_period("ytd", day, 1))
+    assert [it.figures[0].value for it in section.items] == pytest.approx([c.value for c in cards[:6]])
+    assert section.summary.endswith("(YTD 2025-06-30)")

@@ -176,3 +176,17 @@ def test_serve_runs_the_scheduler_thread_only_when_enabled_and_stops_it(home, en
         running = {t.name for t in threading.enumerate() if t.is_alive()}
         assert ("revintel-scheduler" in running) is enabled
     assert "revintel-scheduler" not in {t.name for t in threading.enumerate() if t.is_alive()}
+
+
+def test_two_schedules_for_one_persona_due_together_compose_the_brief_once(srt, receiver):
+    make_schedule(srt, receiver, channels=("slack",))
+    make_schedule(srt, receiver, channels=("teams",))
+    calls: list[str] = []
+
+    def counting(rt, persona):  # type: ignore[no-untyped-def]
+        calls.append(persona)
+        return composer(rt, persona)
+
+    reports = Scheduler(srt, composer=counting).run_once(NOW)
+    assert [o.outcome for r in reports for o in r.outcomes] == ["sent", "sent"]
+    assert calls == ["cfo"]

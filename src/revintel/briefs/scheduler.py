@@ -141,17 +141,30 @@ class Scheduler:
                 ses.scalars(select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.id))
             )
         reports = []
+        messages: dict[str, Message | RevintelError] = {}  # one brief per persona per pass
         for s in schedules:
             slot = due_slot(s, now)
             if slot is not None:
-                reports.append(self._run(s, slot))
+                reports.append(self._run(s, slot, messages))
         return reports
 
-    def _run(self, s: Schedule, slot: dt.datetime) -> RunReport:
+    def _message(self, persona: str, messages: dict[str, Message | RevintelError]) -> Message:
+        if persona not in messages:
+            try:
+                messages[persona] = make_message(self.composer(self.rt, persona))
+            except RevintelError as exc:
+                messages[persona] = exc
+        got = messages[persona]
+        if isinstance(got, RevintelError):
+            raise got
+        return got
+
+    def _run(self, s: Schedule, slot: dt.datetime, messages: dict[str, Message | RevintelError]) -> RunReport:
         report = RunReport(s.id, slot)
         key = f"schedule:{s.id}:{slot.isoformat()}"
+        message: Message | None
         try:
-            message = make_message(self.composer(self.rt, s.persona))
+            message = self._message(s.persona, messages)
         except RevintelError as exc:
             report.error = f"could not compose the brief: {exc.message}"
             message = None

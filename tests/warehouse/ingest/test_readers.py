@@ -62,6 +62,14 @@ def rejected(path: Path, settings) -> ValidationFailed:
             "Closed Won",
         ),
         (
+            "probability in percent",
+            "opportunity_id,stage,status,probability\nO1,Proposal,open,0.5\nO2,Proposal,open,70\n",
+            3,
+            "probability",
+            "70",
+            "from 0 to 1",
+        ),
+        (
             "missing required value",
             HEADER + GOOD + "O2,Deal,,open,100,2025-01-01,2025-03-01\n",
             3,

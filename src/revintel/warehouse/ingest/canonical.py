@@ -25,6 +25,7 @@ from revintel.warehouse.ingest.readers import (
     SourceFile,
     check_allowed,
     check_present,
+    check_range,
     check_unique,
     col,
     read_csv,
@@ -135,8 +136,10 @@ class CanonicalSource(Source):
             )
             check_unique(scratch, read.table, _actual(read, list(spec.primary_key)), file, problems)
             for column, allowed in ALLOWED.get(name, {}).items():
-                if column.lower() in {c.lower() for c in read.columns}:
+                if column.lower() in _lower(read):
                     check_allowed(scratch, read.table, _actual(read, [column])[0], allowed, file, problems)
+            if name in ("opportunities", "opportunity_history") and "probability" in _lower(read):
+                check_range(scratch, read.table, _actual(read, ["probability"])[0], 0, 1, file, problems)
             extra = [c for c in read.columns if c.lower() not in set(spec.column_names)]
             if extra:
                 out.findings.append(
@@ -155,6 +158,10 @@ class CanonicalSource(Source):
         if not problems:
             out.as_of = _as_of(scratch, out.tables)
         return out
+
+
+def _lower(read: SourceFile) -> set[str]:
+    return {c.lower() for c in read.columns}
 
 
 def _actual(read: SourceFile, names: list[str]) -> list[str]:

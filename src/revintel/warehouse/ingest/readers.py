@@ -420,3 +420,35 @@ def check_allowed(
         ],
         int(total),
     )
+
+
+def check_range(
+    scratch: Scratch, table: str, column: str, low: float, high: float, path: Path, problems: Problems
+) -> None:
+    """Report numbers of ``column`` outside ``[low, high]`` (e.g. a probability written as 70, not 0.7)."""
+    line = exp.Add(this=exp.column("rowid"), expression=exp.Literal.number(2))
+    bad = exp.or_(
+        exp.LT(this=col(column), expression=exp.Literal.number(low)),
+        exp.GT(this=col(column), expression=exp.Literal.number(high)),
+    )
+    base = exp.select(line.as_("line"), col(column).as_("value")).from_(table_ref(table)).where(bad)
+    rows = scratch.con.execute(base.order_by("line").limit(EXAMPLES).sql("duckdb")).fetchall()
+    if not rows:
+        return
+    total = scratch.con.execute(
+        exp.select(exp.func("count_if", bad)).from_(table_ref(table)).sql("duckdb")
+    ).fetchall()[0][0]
+    problems.add_counted(
+        [
+            Problem(
+                "value out of range",
+                file=path.name,
+                line=int(ln),
+                column=column,
+                value=f"{value:g}",
+                expected=f"a number from {low:g} to {high:g}",
+            )
+            for ln, value in rows
+        ],
+        int(total),
+    )

@@ -113,3 +113,10 @@ def test_a_slot_already_run_is_not_due_and_a_long_outage_gives_one_slot():
     s = row("0 7 * * *", "UTC", created=dt.datetime(2026, 1, 1), last=dt.datetime(2026, 1, 5, 7))
     assert due_slot(s, dt.datetime(2026, 1, 5, 20)) is None
     assert due_slot(s, dt.datetime(2026, 1, 12, 8)) == dt.datetime(2026, 1, 12, 7)
+
+
+def test_secure_mode_refuses_plain_http_webhooks():
+    s = spec(channels=["teams"], email_to=[], teams_webhook_url="http://10.0.0.5/hook")
+    assert s.problems() == []
+    (p,) = s.problems(require_https=True)
+    assert p.column == "teams_webhook_url" and "https" in p.message

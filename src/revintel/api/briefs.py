@@ -103,13 +103,24 @@ def list_schedules(user: CurrentUser, rt: RuntimeDep) -> dict[str, Any]:
 @router.post("/api/schedules", status_code=201)
 def create_schedule(body: ScheduleIn, user: CurrentUser, rt: RuntimeDep) -> dict[str, Any]:
     """Create a schedule; invalid cron/time zone -> 422 with located problems."""
-    return sched.create(rt.appdb, body.spec(user.scope.persona or user.id), actor=user.id, scope=user.scope)
+    return sched.create(
+        rt.appdb,
+        body.spec(user.scope.persona or user.id),
+        actor=user.id,
+        scope=user.scope,
+        require_https=not rt.settings.demo_mode,
+    )
 
 
 @router.put("/api/schedules/{schedule_id}")
 def update_schedule(schedule_id: int, body: ScheduleIn, user: CurrentUser, rt: RuntimeDep) -> dict[str, Any]:
     return sched.update(
-        rt.appdb, schedule_id, body.spec(user.scope.persona or user.id), actor=user.id, scope=user.scope
+        rt.appdb,
+        schedule_id,
+        body.spec(user.scope.persona or user.id),
+        actor=user.id,
+        scope=user.scope,
+        require_https=not rt.settings.demo_mode,
     )
 
 

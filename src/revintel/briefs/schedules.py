@@ -81,7 +81,8 @@ class ScheduleSpec:
     teams_webhook_url: str | None = None
     enabled: bool = True
 
-    def problems(self) -> list[Problem]:
+    def problems(self, require_https: bool = False) -> list[Problem]:
+        """Every problem at once. ``require_https``: webhook URLs must be https (secure mode)."""
         out = [p for p in (cron_problem(self.cron), timezone_problem(self.timezone)) if p]
         if not self.name.strip():
             out.append(Problem("a schedule needs a name", column="name", value=self.name))
@@ -103,10 +104,14 @@ class ScheduleSpec:
             v = getattr(self, col)
             if v and not _URL.match(v):
                 out.append(Problem("not an http(s) URL", column=col, value=v, expected="https://..."))
+            elif v and require_https and not v.startswith("https://"):
+                out.append(
+                    Problem("webhook URLs must use https", column=col, value=v, expected="https://...")
+                )
         return out
 
-    def validate(self) -> ScheduleSpec:
-        probs = self.problems()
+    def validate(self, require_https: bool = False) -> ScheduleSpec:
+        probs = self.problems(require_https)
         if probs:
             raise ValidationFailed("the schedule is not valid; nothing was saved", problems=probs)
         return self
@@ -169,11 +174,13 @@ def _check_owner(s: Schedule, actor: str, scope: Scope) -> None:
         raise Forbidden("this schedule belongs to someone else")
 
 
-def create(db: AppDB, spec: ScheduleSpec, *, actor: str, scope: Scope) -> dict[str, Any]:
-    """Validate and save a new schedule; audited."""
+def create(
+    db: AppDB, spec: ScheduleSpec, *, actor: str, scope: Scope, require_https: bool = False
+) -> dict[str, Any]:
+    """Validate and save a new schedule; audited. ``require_https``: refuse plain-http webhooks."""
     from revintel.scope import get_persona
 
-    spec.validate()
+    spec.validate(require_https)
     get_persona(spec.persona)
     _check_may_schedule(scope, spec.persona)
     with db.session() as ses:
@@ -192,8 +199,10 @@ def create(db: AppDB, spec: ScheduleSpec, *, actor: str, scope: Scope) -> dict[s
     return out
 
 
-def update(db: AppDB, schedule_id: int, spec: ScheduleSpec, *, actor: str, scope: Scope) -> dict[str, Any]:
-    spec.validate()
+def update(
+    db: AppDB, schedule_id: int, spec: ScheduleSpec, *, actor: str, scope: Scope, require_https: bool = False
+) -> dict[str, Any]:
+    spec.validate(require_https)
     _check_may_schedule(scope, spec.persona)
     with db.session() as ses:
         row = _get(ses, schedule_id)

@@ -132,11 +132,12 @@ async def create_schedule(request: Request, user: CurrentUser, rt: RuntimeDep) -
     form = await request.form()
     sid = str(form.get("id") or "")
     spec = _form_spec(form, str(form.get("persona") or user.scope.persona or user.id))
+    secure = not rt.settings.demo_mode  # plain-http webhooks only in demo mode
     try:
         if sid.isdigit():
-            sched.update(rt.appdb, int(sid), spec, actor=user.id, scope=user.scope)
+            sched.update(rt.appdb, int(sid), spec, actor=user.id, scope=user.scope, require_https=secure)
         else:
-            sched.create(rt.appdb, spec, actor=user.id, scope=user.scope)
+            sched.create(rt.appdb, spec, actor=user.id, scope=user.scope, require_https=secure)
     except RevintelError as exc:
         _, doc = await run_in_threadpool(service.todays_brief, rt, user.scope, actor=user.id)
         return _page(

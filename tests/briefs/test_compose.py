@@ -134,3 +134,16 @@ def test_a_brief_for_an_earlier_date_reports_ytd_to_that_date(demo_runtime):
     cards = demo_runtime.kpis.summary(scope, parse_period("ytd", day, 1))
     assert [it.figures[0].value for it in section.items] == pytest.approx([c.value for c in cards[:6]])
     assert section.summary.endswith("(YTD 2025-06-30)")
+
+
+def test_a_section_whose_service_breaks_is_noted_and_the_rest_of_the_brief_stands(rt, monkeypatch, caplog):
+    from revintel.briefs import compose
+
+    def broken(ctx):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(compose, "SECTIONS", (("kpis", "KPIs", None, broken),))
+    doc = compose.compose_brief(rt, get_persona("cfo").scope, polish=False)
+    assert doc.sections[0].note.startswith("Could not be computed (internal error: RuntimeError)")
+    assert [s.id for s in doc.sections] == ["kpis", "actions"]
+    assert "brief section kpis failed" in caplog.text

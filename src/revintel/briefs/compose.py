@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from revintel.scope import Persona, Scope
 if TYPE_CHECKING:
     from revintel.runtime import Runtime
 
+log = logging.getLogger("revintel.briefs")
 ProgressFn = Callable[[str, float], None]
 Builder = Callable[[sec.Ctx], Section]
 
@@ -49,6 +51,13 @@ def _build(ctx: sec.Ctx, sid: str, title: str, domain: str | None, builder: Buil
         return Section(sid, title, note=str(exc))
     except RevintelError as exc:
         return Section(sid, title, note=f"Could not be computed: {exc.message}")
+    except Exception as exc:  # boundary: one failing service must not take the whole brief down
+        log.exception("brief section %s failed", sid)
+        return Section(
+            sid,
+            title,
+            note=f"Could not be computed (internal error: {type(exc).__name__}); see the server log.",
+        )
     return replace(out, id=sid, title=title)
 
 

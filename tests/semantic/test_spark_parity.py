@@ -60,8 +60,8 @@ def both(engines, scope=CEO, **q):
 
 @pytest.mark.parametrize("metric", [m.id for m in load_catalogue().metrics])
 def test_every_catalogue_metric_is_equal_on_duckdb_and_spark(engines, metric: str) -> None:
-    a, b = both(engines, metrics=[metric], dimensions=["region"], period="2025")
-    assert a, f"{metric} returned no rows on the test data"
+    a, b = both(engines, metrics=[metric], dimensions=["region"])  # all time (snapshots: YTD)
+    assert a and any(row[1] is not None for row in a), f"{metric} has no value on the test data"
     assert same(a, b), (a, b)
 
 

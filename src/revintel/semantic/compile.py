@@ -257,18 +257,8 @@ class SemanticLayer:
         assert metric.table is not None and metric.formula is not None
         dim_cols = {d: self.catalogue.dimension(d).column for d in sl.dims}
         filt_cols = {d: self.catalogue.dimension(d).column for d, _ in sl.filters}
-        slicing = (
-            set(dim_cols.values())
-            | set(filt_cols.values())
-            | {self._scope_column(d) for d, _ in sl.scope.rows}
-        )
-        formula = metric.formula
-        spec = self.rollups.spec_for(metric, slicing) if self.table_counts().get(metric.table, 0) else None
-        if spec is not None:  # answered from the pre-aggregated rollup
-            t = self._rollup_scoped(spec, sl.scope)
-            formula = rewrite(metric.formula)
-        else:
-            t = self.scoped_table(metric.table, sl.scope, slicing | _metric_columns(metric))
+        t, formulas = self.source([metric], sl)
+        formula = formulas[metric.id]
         for d, values in sl.filters:
             t = t.filter(t[filt_cols[d]].isin(list(values)))
         if metric.where:
@@ -285,6 +275,22 @@ class SemanticLayer:
         value = expr.translate_over(formula, t).cast("float64").name(metric.id)
         groups = ([t[BUCKET]] if sl.grain else []) + [t[dim_cols[d]].name(d) for d in sl.dims]
         return t.group_by(groups).aggregate(value) if groups else t.aggregate(value)
+
+    def source(self, metrics: list[Metric], sl: Slice) -> tuple[ibis.Table, dict[str, str]]:
+        """The scoped rows ``metrics`` (one table) read for a slice: the rollup when it can answer them
+        all, else the scoped base table; and each metric's formula over that source."""
+        table = metrics[0].table
+        assert table is not None
+        cols = {self.catalogue.dimension(d).column for d in sl.dims}
+        cols |= {self.catalogue.dimension(d).column for d, _ in sl.filters}
+        cols |= {self._scope_column(d) for d, _ in sl.scope.rows}
+        specs = (
+            {self.rollups.spec_for(m, cols) for m in metrics} if self.table_counts().get(table, 0) else {None}
+        )
+        if len(specs) == 1 and (spec := specs.pop()) is not None:
+            return self._rollup_scoped(spec, sl.scope), {m.id: rewrite(m.formula or "") for m in metrics}
+        used = set().union(*(_metric_columns(m) for m in metrics))
+        return self.scoped_table(table, sl.scope, cols | used), {m.id: m.formula or "" for m in metrics}
 
     def _composite(self, metric: Metric, sl: Slice, shift_months: int, period: Period | None) -> ibis.Table:
         assert metric.compose is not None

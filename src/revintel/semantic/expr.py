@@ -48,16 +48,19 @@ def is_aggregate(text: str) -> bool:
     return any(True for _ in parse(text).find_all(exp.AggFunc))
 
 
-def translate(text: str, resolve: Resolver, table: ibis.Table | None = None) -> ibis.Value:
+def translate(
+    text: str, resolve: Resolver, table: ibis.Table | None = None, where: ibis.BooleanValue | None = None
+) -> ibis.Value:
     """Translate formula ``text`` into an Ibis value, resolving column names with ``resolve``.
 
-    ``table`` is the table ``count(*)`` counts rows of (formulas over metrics have none).
+    ``table`` is the table ``count(*)`` counts rows of (formulas over metrics have none); ``where``
+    is ANDed into every aggregate's filter (so several metrics and periods share one scan).
     """
-    return _Translator(resolve, text, table).visit(parse(text))
+    return _Translator(resolve, text, table, where).visit(parse(text))
 
 
-def translate_over(text: str, table: ibis.Table) -> ibis.Value:
-    """Translate ``text`` against the columns of ``table``."""
+def translate_over(text: str, table: ibis.Table, where: ibis.BooleanValue | None = None) -> ibis.Value:
+    """Translate ``text`` against the columns of ``table`` (``where`` filters every aggregate)."""
 
     def resolve(name: str) -> ibis.Value:
         if name not in table.columns:
@@ -68,7 +71,7 @@ def translate_over(text: str, table: ibis.Table) -> ibis.Value:
             )
         return table[name]
 
-    return translate(text, resolve, table)
+    return translate(text, resolve, table, where)
 
 
 def translate_values(text: str, values: Mapping[str, ibis.Value]) -> ibis.Value:
@@ -98,10 +101,11 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
 
 
 class _Translator:
-    def __init__(self, resolve: Resolver, text: str, table: ibis.Table | None):
+    def __init__(self, resolve: Resolver, text: str, table: ibis.Table | None, where: Any = None):
         self.resolve = resolve
         self.text = text
         self.table = table
+        self.where = where
 
     def fail(self, node: exp.Expression, what: str) -> FormulaError:
         return FormulaError(
@@ -194,6 +198,8 @@ class _Translator:
         return self._aggregate(node.this, where)
 
     def _aggregate(self, node: exp.Expression, where: Any = None) -> Any:
+        if self.where is not None:
+            where = self.where if where is None else (where & self.where)
         if isinstance(node, exp.Count):
             arg = node.this
             if isinstance(arg, exp.Distinct):

@@ -16,6 +16,7 @@ from revintel.errors import Forbidden, InvalidRequest
 from revintel.scope import Scope
 from revintel.semantic import expr
 from revintel.semantic.compile import Slice, check_grain, default_period, join_parts
+from revintel.semantic.fuse import Variant, disjoint, fusable, fused_table
 from revintel.semantic.model import Metric
 from revintel.semantic.placement import BUCKET, place
 from revintel.semantic.query import MetricQuery, QueryResult
@@ -163,6 +164,7 @@ def _budget_value(t: ibis.Table, formula: str | None, metric_id: str | None, agg
 
 
 def _shifted(sl: Slice, kind: str) -> tuple[Period, int]:
+    """The comparison period for ``py``/``pp`` and the months its buckets move forward by."""
     assert sl.period is not None
     if kind == "py":
         return sl.period.prior_year(), 12
@@ -175,25 +177,34 @@ def _shifted(sl: Slice, kind: str) -> tuple[Period, int]:
 def build(
     layer: SemanticLayer, metrics: list[Metric], sl: Slice, compare: list[str]
 ) -> tuple[ibis.Table, list[str]]:
-    """The joined expression and its value columns, in output order."""
+    """The joined expression and its value columns, in output order.
+
+    Flow metrics of one table, with their prior-year/prior-period comparisons, share one scan
+    (:mod:`revintel.semantic.fuse`); everything else (snapshots, composites, budgets) is a part of
+    its own, and the parts are joined on the slice's keys.
+    """
+    columns = [c for m in metrics for c in (m.id, *(f"{m.id}_{k}" for k in compare))]
+    variants: list[Variant] = [("", sl.period, 0)]
+    variants += [(f"_{k}", *_shifted(sl, k)) for k in compare if k != "budget"]
+    fused_ok = disjoint(variants)
+    groups: dict[tuple[str | None, str | None], list[Metric]] = {}
     parts: list[ibis.Table] = []
-    columns: list[str] = []
     for m in metrics:
+        if fused_ok and fusable(m):
+            groups.setdefault((m.table, m.date), []).append(m)
+            continue
         parts.append(layer.metric_table(m, sl))
-        columns.append(m.id)
         for kind in compare:
-            name = f"{m.id}_{kind}"
-            if kind == "budget":
-                b = budget_table(layer, m, sl)
-                parts.append(
-                    b.rename({name: f"{m.id}__budget"}) if b is not None else _nulls(parts[0], sl, name)
-                )
-            else:
+            if kind != "budget":
                 period, shift = _shifted(sl, kind)
-                parts.append(
-                    layer.metric_table(m, sl, shift_months=shift, period=period).rename({name: m.id})
-                )
-            columns.append(name)
+                part = layer.metric_table(m, sl, shift_months=shift, period=period)
+                parts.append(part.rename({f"{m.id}_{kind}": m.id}))
+    parts += [fused_table(layer, ms, sl, variants) for ms in groups.values()]
+    if "budget" in compare:
+        for m in metrics:
+            name = f"{m.id}_budget"
+            b = budget_table(layer, m, sl)
+            parts.append(b.rename({name: f"{m.id}__budget"}) if b is not None else _nulls(parts[0], sl, name))
     return join_parts(parts, sl.keys), columns
 
 

@@ -37,7 +37,7 @@ def ask(
     provider: ProviderOpt = "auto",
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer a question with the number, the table, the definitions and the exact SQL (default persona: ceo)."""
+    """Answer a question with the number, table, definitions and exact SQL (default persona: ceo)."""
     p = _persona(persona)
     answer = runtime().ask.ask(question, p.scope, actor=p.id, conversation_id=conversation, provider=provider)
     emit(answer.to_dict(), as_json, _render_answer)
@@ -104,6 +104,7 @@ def eval_cmd(
     dataset: Annotated[
         str | None, typer.Option("--dataset", help="Question set to run (default: the loaded dataset's).")
     ] = None,
+    intent: Annotated[str | None, typer.Option("--intent", help="Only the questions of this intent.")] = None,
     minimum: Annotated[float, typer.Option("--min", help="Fail (exit 1) below this accuracy (0-1).")] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -118,7 +119,10 @@ def eval_cmd(
             f"the warehouse holds the {loaded or 'no'} dataset, not {name}",
             hint="load it first: revintel demo, or revintel ingest maven <folder>",
         )
-    report = evaluate(rt, load_questions(name))
+    questions = [q for q in load_questions(name) if intent is None or q["intent"] == intent]
+    if not questions:
+        raise InvalidRequest(f"no evaluation questions with intent {intent!r}")
+    report = evaluate(rt, questions)
     out = report.to_dict()
     emit(out, as_json, _render_eval)
     if report.accuracy < minimum:

@@ -79,7 +79,7 @@ def render_html(doc: Document, *, full_page: bool = True) -> str:
             f'<h2 style="font-size:18px;border-bottom:2px solid #1f4e79;margin-top:18px">'
             f"{escape(s.title)}</h2>"
         )
-        if s.summary:
+        if s.summary and s.summary not in {it.text for it in s.items}:
             parts.append(f'<p style="font-size:14px">{escape(s.summary)}</p>')
         if s.note and not s.items:
             parts.append(f'<p style="color:#777;font-size:13px">{escape(s.note)}</p>')

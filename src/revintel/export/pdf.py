@@ -34,8 +34,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("t", parent=base["Title"], fontSize=28, leading=34, spaceAfter=12),
         "subtitle": ParagraphStyle("st", parent=base["Normal"], fontSize=13, textColor=colors.grey),
-        "h1": ParagraphStyle("h1", parent=base["Heading1"], fontSize=16, spaceBefore=8),
-        "h2": ParagraphStyle("h2", parent=base["Heading3"], fontSize=11, spaceBefore=6, spaceAfter=2),
+        "h1": ParagraphStyle("h1", parent=base["Heading1"], fontSize=16, spaceBefore=8, keepWithNext=1),
+        "h2": ParagraphStyle("h2", parent=base["Heading3"], fontSize=11, spaceBefore=6, spaceAfter=2,
+                             keepWithNext=1),
         "body": ParagraphStyle("b", parent=base["BodyText"], fontSize=10, leading=14),
         "small": ParagraphStyle(
             "s", parent=base["BodyText"], fontSize=7.5, leading=9.5, textColor=colors.grey
@@ -145,7 +146,7 @@ def render_pdf(doc: Document, progress: ProgressFn | None = None) -> bytes:
         if progress:
             progress(f"PDF: {section.title}", n / total)
         story.append(Paragraph(escape(section.title), st["h1"]))
-        if section.summary:
+        if section.summary and section.summary not in {it.text for it in section.items}:
             story.append(Paragraph(escape(section.summary), st["body"]))
         if section.note and not section.items:
             story.append(Paragraph(escape(section.note), st["small"]))

@@ -22,7 +22,7 @@ from revintel.export.pptx import (
     WIDTH,
     _textbox,
     add_figures,
-    add_item_slide,
+    add_section_slides,
     add_sources_slide,
     add_title_slide,
     new_presentation,
@@ -88,9 +88,7 @@ def _section_slides(prs, section: Section | None, heading: str) -> int:  # type:
         note = section.note if section and section.note else "No data for this topic in the current scope."
         _bullets_slide(prs, heading, [note], f"{heading}: {note}")
         return 1
-    for item in section.items:
-        add_item_slide(prs, item, section.title)
-    return len(section.items)
+    return add_section_slides(prs, section)
 
 
 def render_board_deck(doc: Document, progress: ProgressFn | None = None, title: str | None = None) -> bytes:

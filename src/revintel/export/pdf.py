@@ -35,8 +35,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("t", parent=base["Title"], fontSize=28, leading=34, spaceAfter=12),
         "subtitle": ParagraphStyle("st", parent=base["Normal"], fontSize=13, textColor=colors.grey),
         "h1": ParagraphStyle("h1", parent=base["Heading1"], fontSize=16, spaceBefore=8, keepWithNext=1),
-        "h2": ParagraphStyle("h2", parent=base["Heading3"], fontSize=11, spaceBefore=6, spaceAfter=2,
-                             keepWithNext=1),
+        "h2": ParagraphStyle(
+            "h2", parent=base["Heading3"], fontSize=11, spaceBefore=6, spaceAfter=2, keepWithNext=1
+        ),
         "body": ParagraphStyle("b", parent=base["BodyText"], fontSize=10, leading=14),
         "small": ParagraphStyle(
             "s", parent=base["BodyText"], fontSize=7.5, leading=9.5, textColor=colors.grey

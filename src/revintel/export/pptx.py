@@ -132,6 +132,28 @@ def add_item_slide(prs: Any, item: Item, section_title: str) -> Any:
     return slide
 
 
+def add_section_slides(prs: Any, section: Any) -> int:
+    """One slide per item; a list-like section (recommended actions) becomes one bullet slide."""
+    if section.id == "actions" and section.items:
+        slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
+        slide.shapes.title.text = section.title
+        _textbox(
+            slide,
+            Inches(0.8),
+            Inches(1.5),
+            WIDTH - Inches(1.6),
+            HEIGHT - Inches(2.0),
+            "\n".join(f"• {it.text}" for it in section.items),
+            18,
+        )
+        cites = [c for it in section.items for c in it.citations]
+        set_notes(slide, notes_for(cites, f"{section.title}, each drawn from a slide before."))
+        return 1
+    for item in section.items:
+        add_item_slide(prs, item, section.title)
+    return len(section.items)
+
+
 def add_sources_slide(prs: Any, doc: Document) -> Any:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
     slide.shapes.title.text = "Sources"
@@ -171,8 +193,7 @@ def render_pptx(doc: Document, progress: ProgressFn | None = None) -> bytes:
     for n, section in enumerate(doc.sections):
         if progress:
             progress(f"PPTX: {section.title}", n / total)
-        for item in section.items:
-            add_item_slide(prs, item, section.title)
+        add_section_slides(prs, section)
     add_sources_slide(prs, doc)
     if progress:
         progress("PPTX: done", 1.0)

@@ -420,13 +420,25 @@ def budget_vs_actual(run: Run) -> Answer:
     metrics = (
         [run.req.metric]
         if run.req.metric
-        else [m.id for m in run.catalogue.metrics if m.budget and not m.budget.target and run.has_data(m)]
+        else [
+            m.id
+            for m in run.catalogue.metrics
+            if m.budget and not m.budget.target and run.has_data(m) and m.domain in run.scope.domains
+        ]
     )
     period = run.req.period or "ytd"
+    try:  # every metric and its budget in one query
+        results = [run.query(metrics=metrics, compare=["budget"], period=period)] * len(metrics)
+    except InvalidRequest:  # a filter one metric cannot take: one query per metric, skipping those
+        results = []
+        for mid in list(metrics):
+            try:
+                results.append(run.query(metrics=[mid], compare=["budget"], period=period))
+            except InvalidRequest:
+                metrics.remove(mid)
     rows = []
-    for mid in metrics:
+    for mid, res in zip(metrics, results, strict=True):
         m = run.metric(mid)
-        res = run.query(metrics=[mid], compare=["budget"], period=period)
         actual, budget = _first(res, mid), _first(res, f"{mid}_budget")
         if actual is None and budget is None:
             continue

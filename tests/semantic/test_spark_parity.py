@@ -81,3 +81,25 @@ def test_scoped_queries_are_equal(engines) -> None:
         engines, EMEA, metrics=["win_rate", "won_revenue"], dimensions=["rep"], period="2025", compare=["pp"]
     )
     assert a and same(a, b), (a, b)
+
+
+@pytest.mark.external
+def test_maven_done_when_queries_are_equal_on_spark(engines, shared_data: Path, tmp_path: Path) -> None:
+    """`query win_rate --by rep` and `query won_revenue --by region` on maven: DuckDB == Spark."""
+    from revintel.warehouse.ingest import ingest
+
+    results = []
+    for name, url in (("duck", None), ("spark", "pyspark://local[2]")):
+        home = tmp_path / name
+        rt = Runtime(Settings(home=home, warehouse=url, metrics_file=None, as_of=None))
+        ingest("maven", shared_data / "maven-crm", rt.settings, rt.warehouse)
+        results.append(
+            [
+                rt.semantic.query(MetricQuery(metrics=["win_rate"], dimensions=["rep"]), CEO).rows,
+                rt.semantic.query(MetricQuery(metrics=["won_revenue"], dimensions=["region"]), CEO).rows,
+            ]
+        )
+        rt.close()
+    (duck_rate, duck_won), (spark_rate, spark_won) = results
+    assert len(duck_rate) >= 30 and same(duck_rate, spark_rate)
+    assert len(duck_won) >= 3 and same(duck_won, spark_won)

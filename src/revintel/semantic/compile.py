@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ class SemanticLayer:
         self._values: dict[tuple[str, str, str], set[str]] = {}
         self.runner = Runner(warehouse)
         self._state: DataState | None = None
-        self._pin: DataState | None = None
+        self._local = threading.local()  # the data state pinned by this thread's batch, if any
         self._tables: dict[str, ibis.Table] = {}
         self._plans: dict[tuple[Any, ...], Any] = {}
         self.rollups = Rollups(self)
@@ -94,16 +95,17 @@ class SemanticLayer:
     def pinned(self) -> Iterator[DataState]:
         """Read the data version once for a batch of queries (one KPI summary, one page)."""
         state = self.state()
-        self._pin = state
+        self._local.pin = state
         try:
             yield state
         finally:
-            self._pin = None
+            self._local.pin = None
 
     def state(self) -> DataState:
         """Meta, row counts and data version, refreshed whenever the data changes."""
-        if self._pin is not None:
-            return self._pin
+        pin = getattr(self._local, "pin", None)
+        if pin is not None:
+            return pin
         version = data_version(self.warehouse)
         if self._state is None or self._state.version != version:
             fresh = data_state(self.warehouse)

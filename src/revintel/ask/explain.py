@@ -43,6 +43,8 @@ DRIVER_DIMENSIONS = (
     "account",
 )
 MAX_SEGMENTS = 40
+#: largest cross product of driver dimensions read in one query
+MAX_CROSS_CELLS = 20_000
 #: a top segment explaining less than this much more than its size means "no single driver"
 BROAD_BASED = 0.10
 WHAT = {"budget": "budget", "py": "the prior year", "pp": "the prior period"}
@@ -80,23 +82,21 @@ def drivers(
     """
     best: tuple[float, str | None, list[Driver]] = (-1.0, None, [])
     additive = is_additive(metric)
-    for dim in DRIVER_DIMENSIONS:
-        if dim not in metric.dimensions or dim in run.req.filters:
+    dims = [
+        d
+        for d in DRIVER_DIMENSIONS
+        if d in metric.dimensions
+        and d not in run.req.filters
+        and 2 <= run.cardinality.get("account" if d == "client" else d, 0) <= MAX_SEGMENTS
+    ]
+    for dim, rows in segment_rows(run, metric, kind, period, dims, additive).items():
+        if not rows or len(rows) > MAX_SEGMENTS or len(rows) < 2:
             continue
-        known = run.cardinality.get("account" if dim == "client" else dim, 0)
-        if not 2 <= known <= MAX_SEGMENTS:  # no data for it, or too many segments to explain anything
+        if all(r[2] is None for r in rows):  # no base at this grain (budgets are not split this way)
             continue
-        try:
-            res = run.query(metrics=[metric.id], dimensions=[dim], compare=[kind], period=period)
-        except (InvalidRequest, WarehouseError):
-            continue
-        if not res.rows or len(res.rows) > MAX_SEGMENTS or len(res.rows) < 2:
-            continue
-        if all(r[2] is None for r in res.rows):  # no base at this grain (budgets are not split this way)
-            continue
-        base_total = sum(_num(r[2]) for r in res.rows)
+        base_total = sum(_num(r[2]) for r in rows)
         segs = []
-        for r in res.rows:
+        for r in rows:
             cur, base = r[1], r[2]
             if cur is None and base is None:
                 continue
@@ -111,6 +111,46 @@ def drivers(
         if score > best[0]:
             best = (score, dim, segs)
     return best[1], best[2], best[0]
+
+
+def segment_rows(
+    run: Run, metric: Any, kind: str, period: Any, dims: list[str], additive: bool
+) -> dict[str, list[list[Any]]]:
+    """Per dimension, its segments as [segment, current, base].
+
+    An additive metric compared with the prior period or year is read in **one** query grouped by
+    every candidate dimension, each dimension's segments summed from it (sums and counts add up);
+    otherwise (ratios, budgets, which are split by region and capability only) one query per dimension.
+    """
+    cells = 1
+    for d in dims:
+        cells *= run.cardinality.get("account" if d == "client" else d, 1)
+    if additive and kind != "budget" and len(dims) > 1 and cells <= MAX_CROSS_CELLS:
+        try:
+            res = run.query(metrics=[metric.id], dimensions=dims, compare=[kind], period=period)
+        except (InvalidRequest, WarehouseError):
+            res = None
+        if res is not None:
+            out: dict[str, list[list[Any]]] = {}
+            n = len(dims)
+            for i, d in enumerate(dims):
+                acc: dict[Any, list[Any]] = {}
+                for r in res.rows:
+                    cur, base = r[n], r[n + 1]
+                    slot = acc.setdefault(r[i], [r[i], None, None])
+                    if cur is not None:
+                        slot[1] = (slot[1] or 0.0) + float(cur)
+                    if base is not None:
+                        slot[2] = (slot[2] or 0.0) + float(base)
+                out[d] = list(acc.values())
+            return out
+    out = {}
+    for d in dims:
+        try:
+            out[d] = run.query(metrics=[metric.id], dimensions=[d], compare=[kind], period=period).rows
+        except (InvalidRequest, WarehouseError):
+            continue
+    return out
 
 
 def why(run: Run) -> Answer:
@@ -141,7 +181,8 @@ def why(run: Run) -> Answer:
             f"{m.label}{run.where()} {verb} to {fmt(cur, m.unit)} in {when} from {fmt(base, m.unit)} in "
             f"{WHAT[kind]} ({fmt_delta(delta, m.unit)}{pct})."
         ]
-    context = _seasonality(run, m, kind, period, change) if kind == "pp" else []
+    move = delta if m.unit in RATIO_UNITS else change  # ratios move in points, the rest in percent
+    context = _seasonality(run, m, period, move) if kind == "pp" else []
     text += context
     dim, segs, excess = drivers(run, m, kind, period, delta)
     rows: list[list[Any]] = []
@@ -183,7 +224,18 @@ def why(run: Run) -> Answer:
     )
 
 
-def _seasonality(run: Run, m: Any, kind: str, period: str, change: float | None) -> list[str]:
+def _move(m: Any, new: Any, old: Any) -> float | None:
+    """The change from ``old`` to ``new``: points for ratios, a fraction otherwise."""
+    if new is None or old is None:
+        return None
+    return _num(new) - _num(old) if m.unit in RATIO_UNITS else pct_change(new, old)
+
+
+def _fmt_move(m: Any, v: float) -> str:
+    return f"{v * 100:+.1f} pts" if m.unit in RATIO_UNITS else f"{v:+.1%}"
+
+
+def _seasonality(run: Run, m: Any, period: str, change: float | None) -> list[str]:
     """How the same change looked a year earlier, and what the budget planned for it."""
     out: list[str] = []
     p = run.sem.period(period)
@@ -191,12 +243,11 @@ def _seasonality(run: Run, m: Any, kind: str, period: str, change: float | None)
         return out
     py = p.prior_year()
     res = run.query(metrics=[m.id], compare=["pp"], period=f"{py.start.isoformat()}..{py.end.isoformat()}")
-    a, b = _first(res, m.id), _first(res, f"{m.id}_pp")
-    last_year = pct_change(a, b)
+    last_year = _move(m, _first(res, m.id), _first(res, f"{m.id}_pp"))
     if last_year is not None:
         seasonal = (last_year < 0) == (change < 0) and abs(last_year) >= 0.4 * abs(change)
         out.append(
-            f"A year earlier the same period moved {last_year:+.1%}"
+            f"A year earlier the same period moved {_fmt_move(m, last_year)}"
             + (
                 ", so most of this is seasonal."
                 if seasonal
@@ -209,14 +260,14 @@ def _seasonality(run: Run, m: Any, kind: str, period: str, change: float | None)
         bud0 = run.query(
             metrics=[m.id], compare=["budget"], period=f"{prior.start.isoformat()}..{prior.end.isoformat()}"
         )
-        planned = pct_change(_first(bud, f"{m.id}_budget"), _first(bud0, f"{m.id}_budget"))
-        actual_vs_budget = pct_change(_first(bud, m.id), _first(bud, f"{m.id}_budget"))
+        planned = _move(m, _first(bud, f"{m.id}_budget"), _first(bud0, f"{m.id}_budget"))
+        actual_vs_budget = _move(m, _first(bud, m.id), _first(bud, f"{m.id}_budget"))
         if planned is not None:
             gap = (change - planned) * 100
             out.append(
-                f"The budget planned {planned:+.1%}, so the actual move is {abs(gap):.1f} pts "
+                f"The budget planned {_fmt_move(m, planned)}, so the actual move is {abs(gap):.1f} pts "
                 f"{'worse' if gap < 0 else 'better'} than planned"
-                + (f" ({actual_vs_budget:+.1%} vs budget)." if actual_vs_budget is not None else ".")
+                + (f" ({_fmt_move(m, actual_vs_budget)} vs budget)." if actual_vs_budget is not None else ".")
             )
     return out
 

@@ -44,7 +44,7 @@ def test_ask_json_prints_one_answer_object(cli) -> None:
 
 
 def test_ask_follow_up_with_conversation(cli) -> None:
-    _, first = cli("ask", "Net fees in 2025", "--json")
+    _, first = cli("ask", "Won revenue in 2025", "--json")
     code, follow = cli("ask", "and in APAC?", "--conversation", first["conversation_id"], "--json")
     assert code == 0, follow
     assert follow["filters"] == {"region": ["APAC"]} and follow["value"] < first["value"]

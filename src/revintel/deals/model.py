@@ -160,6 +160,15 @@ def fingerprint(rt: Runtime) -> str:
     return json.dumps([meta.get("dataset"), meta.get("as_of"), meta.get("loaded_at"), counts], sort_keys=True)
 
 
+def settle_days(frames: DealFrames, as_of: pd.Timestamp) -> int:
+    """Days most deals need to resolve: the 75th percentile cycle time of deals closed by ``as_of``."""
+    o = frames.opps
+    closed = o[o["status"].isin(["won", "lost"]) & (o["close_date"] <= as_of)]
+    created = closed["created_date"].fillna(closed.get("engage_date"))
+    cycle = (closed["close_date"] - created).dt.days.dropna()
+    return int(np.clip(cycle.quantile(0.75), 30, 150)) if len(cycle) else 60
+
+
 def split_dates(
     frames: DealFrames, as_of: pd.Timestamp
 ) -> tuple[list[pd.Timestamp], list[pd.Timestamp], pd.Timestamp]:
@@ -178,7 +187,8 @@ def split_dates(
     train = list(
         pd.date_range(start + pd.Timedelta(days=step), split - pd.Timedelta(days=14), freq=f"{step}D")
     )
-    test = list(pd.date_range(split, as_of - pd.Timedelta(days=30), freq="30D")) or [split]
+    settle = min(settle_days(frames, as_of), horizon // 2)
+    test = list(pd.date_range(split, as_of - pd.Timedelta(days=max(30, settle)), freq="30D")) or [split]
     return train, test, split
 
 
@@ -291,7 +301,12 @@ def train(
     model = WinModel(booster, calibration.Calibrator("identity"), _card_stub(categories))
     cal, oof, cal_scores = calibration.choose(model.margin(te), te["won"].to_numpy())
     model.calibrator = cal
-    both = pd.concat([tr, te], ignore_index=True)
+    # time to close only from snapshots old enough that slow deals had time to close too
+    settle = pd.Timedelta(days=settle_days(frames, as_of_ts))
+    both = pd.concat([tr[tr["snapshot"] <= split - settle], te[te["snapshot"] <= as_of_ts - settle]],
+                     ignore_index=True)
+    if (both["won"] == 1).sum() < 50:
+        both = pd.concat([tr, te], ignore_index=True)
     model.timing = CloseTiming.fit(both[both["won"] == 1])
     won_amounts = frames.opps.loc[
         (frames.opps["status"] == "won") & (frames.opps["close_date"] <= as_of_ts), "amount"

@@ -256,6 +256,10 @@ def segment_share(run: Run) -> Answer:
     )
 
 
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
+
+
 def _default_dim(m: Any) -> str:
     for d in ("region", "capability", "rep", "product", "channel", "tier"):
         if d in m.dimensions:
@@ -292,7 +296,7 @@ def ranking(run: Run) -> Answer:
     else:
         top = rows[:n]
         text = (
-            f"{'Bottom' if asc else 'Top'} {len(top)} {dlabel}s by {m.label.lower()}"
+            f"{'Bottom' if asc else 'Top'} {len(top)} {_plural(dlabel)} by {m.label.lower()}"
             f"{run.where()}{run.when()}: " + ", ".join(f"{r[0]} ({fmt(r[1], m.unit)})" for r in top) + "."
         )
     return run.answer(

@@ -133,6 +133,8 @@ def _refine_metric(metric: str | None, text: str, catalogue: Any) -> str | None:
         and _has(r"\brevenue\b|\bsales\b|\bamount\b|\bvalue\b|\bbookings\b", text)
     ):
         return "won_revenue"
+    if metric == "deal_count" and (won or _has(r"\blost\b|\blose\b", text)):  # "number of deals won"
+        metric = None
     if metric is None and _has(r"\bdeals?\b|\bopportunit", text):
         if _has(r"\blost\b|\blose\b", text):
             return "lost_deals"

@@ -533,6 +533,7 @@ def _demo_specials() -> list[dict[str, Any]]:
                 f"({svc_sql('sum(fees)', base, w)}) / ({svc_sql(hours, base, w)})",
             )
         )
+    out += _demo_free_phrasings()
     for text in (
         "What will the weather be in Paris tomorrow?",
         "Write me a poem about sales",
@@ -541,6 +542,118 @@ def _demo_specials() -> list[dict[str, Any]]:
     ):
         out.append(q("demo", text, "unsupported", "unsupported"))
     return out
+
+
+def _demo_free_phrasings() -> list[dict[str, Any]]:
+    """Hand-written, loosely phrased questions (synonyms, word order, casual wording)."""
+    y24, y25 = ("2024-01-01", "2024-12-31"), ("2025-01-01", "2025-12-31")
+    q3 = ("2025-07-01", "2025-09-30")
+    won = DEALS["won revenue"][0]
+    return [
+        q("demo", "how much did we bill in fees during 2024", "value", "scalar", svc_sql("sum(fees)", y24)),
+        q(
+            "demo",
+            "what's the chargeability for the Audit practice this year",
+            "value",
+            "scalar",
+            svc_sql(SERVICES["chargeability"][0], y25, "s.capability = 'Audit'"),
+        ),
+        q(
+            "demo",
+            "give me billable hours for APAC in Q1 2024",
+            "value",
+            "scalar",
+            svc_sql("sum(chargeable_hours)", ("2024-01-01", "2024-03-31"), "s.region = 'APAC'"),
+        ),
+        q(
+            "demo",
+            "which region billed the most fees in 2025",
+            "ranking",
+            "top",
+            svc_sql("sum(fees)", y25, group="s.region", order="ORDER BY 2 DESC LIMIT 1"),
+        ),
+        q(
+            "demo",
+            "show the 3 lowest capabilities by delivery margin in 2025",
+            "ranking",
+            "topn",
+            svc_sql(
+                SERVICES["delivery margin"][0], y25, group="s.capability", order="ORDER BY 2 ASC LIMIT 3"
+            ),
+            n=3,
+        ),
+        q(
+            "demo",
+            "compare bookings in EMEA versus the Americas for 2025",
+            "comparison",
+            "rows",
+            deal_sql(won, "close_date", y25, "r.region IN ('EMEA', 'Americas')", group="r.region"),
+        ),
+        q(
+            "demo",
+            "what % of chargeable hours came from Consulting in 2024",
+            "share",
+            "scalar",
+            f"SELECT ({svc_sql('sum(chargeable_hours)', y24, 's.capability = ' + repr('Consulting'))}) / "
+            f"({svc_sql('sum(chargeable_hours)', y24)})",
+        ),
+        q(
+            "demo",
+            "fees for Cyber in the UK last quarter",
+            "value",
+            "scalar",
+            svc_sql("sum(fees)", q3, "s.capability = 'Cyber' AND s.region = 'UK'"),
+        ),
+        q(
+            "demo",
+            "hourly rate by region in 2024",
+            "breakdown",
+            "rows",
+            svc_sql(SERVICES["rate per hour"][0], y24, group="s.region"),
+        ),
+        q(
+            "demo",
+            "number of deals won in Q2 2025",
+            "value",
+            "scalar",
+            deal_sql(DEALS["won deals"][0], "close_date", ("2025-04-01", "2025-06-30")),
+        ),
+        q(
+            "demo",
+            "who sold the most in 2025",
+            "ranking",
+            "top",
+            deal_sql(won, "close_date", y25, group="r.name", order="ORDER BY 2 DESC NULLS LAST LIMIT 1"),
+        ),
+        q(
+            "demo",
+            "what was the average deal size last year",
+            "value",
+            "scalar",
+            deal_sql(DEALS["average deal size"][0], "close_date", y24),
+        ),
+        q(
+            "demo",
+            "net revenue year over year",
+            "comparison",
+            "vector",
+            f"SELECT ({svc_sql('sum(fees)', y25)}), ({svc_sql('sum(fees)', y24)})",
+        ),
+        q(
+            "demo",
+            "billable utilisation by capability in 2025",
+            "breakdown",
+            "rows",
+            svc_sql(SERVICES["chargeability"][0], y25, group="s.capability"),
+        ),
+        q(
+            "demo",
+            "how did our win rate trend by quarter in 2025",
+            "trend",
+            "rows",
+            deal_sql(DEALS["win rate"][0], "close_date", y25, group="date_trunc('quarter', o.close_date)"),
+        ),
+    ]
 
 
 def maven_questions() -> list[dict[str, Any]]:

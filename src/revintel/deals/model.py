@@ -257,6 +257,63 @@ def _card_stub(categories: dict[str, list[str]]) -> ModelCard:
     return ModelCard("", "", "", "", "", {}, list(FEATURES), categories, "", {}, {}, 0, 0)
 
 
+def _fit_timing(
+    frames: DealFrames, tr: pd.DataFrame, te: pd.DataFrame, split: pd.Timestamp, as_of: pd.Timestamp
+) -> CloseTiming:
+    """Time to close, only from snapshots old enough that slow deals had time to close too."""
+    settle = pd.Timedelta(days=settle_days(frames, as_of))
+    both = pd.concat(
+        [tr[tr["snapshot"] <= split - settle], te[te["snapshot"] <= as_of - settle]], ignore_index=True
+    )
+    if (both["won"] == 1).sum() < 50:
+        both = pd.concat([tr, te], ignore_index=True)
+    return CloseTiming.fit(both[both["won"] == 1])
+
+
+def _build_card(
+    rt: Runtime,
+    frames: DealFrames,
+    prepared: pd.DataFrame,
+    as_of_ts: pd.Timestamp,
+    dates: tuple[list[pd.Timestamp], list[pd.Timestamp], pd.Timestamp],
+    rows: tuple[pd.DataFrame, pd.DataFrame],
+    calibrated: tuple[calibration.Calibrator, np.ndarray, dict[str, float]],
+    categories: dict[str, list[str]],
+) -> ModelCard:
+    """The model card: what the model saw and how it did on held-out deals."""
+    train_dates, test_dates, split = dates
+    tr, te = rows
+    cal, oof, cal_scores = calibrated
+    won_amounts = frames.opps.loc[
+        (frames.opps["status"] == "won") & (frames.opps["close_date"] <= as_of_ts), "amount"
+    ]
+    now = dt.datetime.now(dt.UTC)
+    return ModelCard(
+        version=f"{as_of_ts.date()}_{now:%Y%m%dT%H%M%S%f}",
+        as_of=str(as_of_ts.date()),
+        trained_at=now.isoformat(timespec="seconds"),
+        dataset=frames.dataset,
+        fingerprint=fingerprint(rt),
+        data_window={
+            "first_snapshot": str(train_dates[0].date()) if train_dates else "",
+            "split": str(split.date()),
+            "last_holdout_snapshot": str(test_dates[-1].date()),
+            "labels_known_by": str(as_of_ts.date()),
+        },
+        features=list(FEATURES),
+        categories=categories,
+        calibration=cal.kind,
+        calibration_brier=cal_scores,
+        metrics=metrics.summary(oof, te["won"].to_numpy(), reference_rate=float(tr["won"].mean())),
+        period_shock_sd=period_shock(te["snapshot"], oof, te["won"].to_numpy()),
+        n_train=len(tr),
+        n_test=len(te),
+        stage_days=_stage_norms(frames, prepared, as_of_ts),
+        median_won_amount=float(won_amounts.median()) if len(won_amounts) else 0.0,
+        history=frames.has_history,
+    )
+
+
 def train(
     rt: Runtime,
     as_of: dt.date | None = None,
@@ -301,40 +358,16 @@ def train(
     model = WinModel(booster, calibration.Calibrator("identity"), _card_stub(categories))
     cal, oof, cal_scores = calibration.choose(model.margin(te), te["won"].to_numpy())
     model.calibrator = cal
-    # time to close only from snapshots old enough that slow deals had time to close too
-    settle = pd.Timedelta(days=settle_days(frames, as_of_ts))
-    both = pd.concat([tr[tr["snapshot"] <= split - settle], te[te["snapshot"] <= as_of_ts - settle]],
-                     ignore_index=True)
-    if (both["won"] == 1).sum() < 50:
-        both = pd.concat([tr, te], ignore_index=True)
-    model.timing = CloseTiming.fit(both[both["won"] == 1])
-    won_amounts = frames.opps.loc[
-        (frames.opps["status"] == "won") & (frames.opps["close_date"] <= as_of_ts), "amount"
-    ]
-    now = dt.datetime.now(dt.UTC)
-    model.card = ModelCard(
-        version=f"{as_of_ts.date()}_{now:%Y%m%dT%H%M%S%f}",
-        as_of=str(as_of_ts.date()),
-        trained_at=now.isoformat(timespec="seconds"),
-        dataset=frames.dataset,
-        fingerprint=fingerprint(rt),
-        data_window={
-            "first_snapshot": str(train_dates[0].date()) if train_dates else "",
-            "split": str(split.date()),
-            "last_holdout_snapshot": str(test_dates[-1].date()),
-            "labels_known_by": str(as_of_ts.date()),
-        },
-        features=list(FEATURES),
-        categories=categories,
-        calibration=cal.kind,
-        calibration_brier=cal_scores,
-        metrics=metrics.summary(oof, te["won"].to_numpy(), reference_rate=float(tr["won"].mean())),
-        period_shock_sd=period_shock(te["snapshot"], oof, te["won"].to_numpy()),
-        n_train=len(tr),
-        n_test=len(te),
-        stage_days=_stage_norms(frames, prepared, as_of_ts),
-        median_won_amount=float(won_amounts.median()) if len(won_amounts) else 0.0,
-        history=frames.has_history,
+    model.timing = _fit_timing(frames, tr, te, split, as_of_ts)
+    model.card = _build_card(
+        rt,
+        frames,
+        prepared,
+        as_of_ts,
+        (train_dates, test_dates, split),
+        (tr, te),
+        (cal, oof, cal_scores),
+        categories,
     )
     if save:
         model.save(models_root(rt))

@@ -18,6 +18,7 @@ app.add_typer(deals_app, name="deals")
 app.add_typer(forecast_app, name="forecast")
 app.add_typer(pipeline_app, name="pipeline")
 
+METRICS = ("auc", "brier", "base_rate_brier", "prevalence_brier", "log_loss", "ece", "win_rate")
 DateOpt = Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])]
 
 
@@ -47,7 +48,8 @@ def train_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False, persona: PersonaO
         "version": c.version,
         "as_of": c.as_of,
         "calibration": c.calibration,
-        **{k: c.metrics[k] for k in ("auc", "brier", "base_rate_brier", "log_loss", "ece", "win_rate")},
+        **{k: c.metrics.get(k) for k in METRICS},
+        "period_shock_sd": c.period_shock_sd,
         "n_train": c.n_train,
         "n_test": c.n_test,
         "data_window": c.data_window,

@@ -16,8 +16,8 @@ from revintel.briefs import service
 from revintel.briefs.compose import load_brief, past_briefs
 from revintel.briefs.delivery import CHANNELS, delivery_log
 from revintel.errors import Forbidden, RevintelError
-from revintel.export.html import render_html
 from revintel.scope import EXPORT, SCHEDULE, VIEW_AUDIT
+from revintel.web.brief_charts import figure_json
 from revintel.web.nav import NavItem, register
 from revintel.web.templating import render
 
@@ -32,6 +32,19 @@ def _reader(user: User) -> str | None:
     return None if user.scope.unrestricted else (user.scope.persona or user.id)
 
 
+def _charts(doc: Any) -> dict[str, str]:
+    """Plotly figure JSON per item with a chart, keyed ``<section id>-<item number>``."""
+    if doc is None:
+        return {}
+    out = {}
+    for s in doc.sections:
+        for n, it in enumerate(s.items, start=1):
+            fig = figure_json(it.chart) if it.chart else None
+            if fig:
+                out[f"{s.id}-{n}"] = fig
+    return out
+
+
 def _page(
     request: Request, user: User, rt: Any, brief_id: int | None, doc: Any, status: int = 200, **extra: Any
 ) -> HTMLResponse:
@@ -39,7 +52,8 @@ def _page(
         "title": "Daily brief",
         "show_filters": False,
         "brief_id": brief_id,
-        "brief_html": render_html(doc, full_page=False) if doc is not None else None,
+        "charts": _charts(doc),
+        "use_charts": doc is not None,
         "doc": doc,
         "past": past_briefs(rt.appdb, _reader(user), limit=20),
         "schedules": sched.list_schedules(rt.appdb, owner=None if user.scope.unrestricted else user.id),

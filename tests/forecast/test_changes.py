@@ -90,3 +90,11 @@ def test_a_regional_lead_sees_only_their_region_in_changes_and_alerts(deals_rt) 
 def test_to_before_from_is_refused(deals_rt) -> None:
     with pytest.raises(InvalidRequest):
         pipeline_changes(deals_rt, Scope.everything(), dt.date(2025, 12, 31), dt.date(2025, 1, 1))
+
+
+@pytest.mark.parametrize("by", ["manager", "sector", "product"])
+def test_slippage_alerts_group_by_any_dimension(deals_rt, by) -> None:
+    out = pipeline_changes(deals_rt, Scope.everything(), dt.date(2025, 7, 1), dt.date(2025, 12, 31), by=by)
+    keys = {g["key"] for g in out["alerts"]["by"]}
+    assert keys and "(unknown)" not in keys
+    assert keys <= {str(d[by]) for d in out["alerts"]["deals"]}

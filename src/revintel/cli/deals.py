@@ -19,7 +19,6 @@ app.add_typer(forecast_app, name="forecast")
 app.add_typer(pipeline_app, name="pipeline")
 
 METRICS = ("auc", "brier", "base_rate_brier", "prevalence_brier", "log_loss", "ece", "win_rate")
-DateOpt = Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])]
 
 
 def _scope(persona: str | None) -> Scope:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from revintel.deals.data import load_frames
+from revintel.deals.data import DIMENSIONS, load_frames
 from revintel.deals.features import prepare_history, state_as_of
 from revintel.errors import InvalidRequest
 from revintel.forecast.rollup import check_dimension, resolve_period
@@ -169,7 +169,7 @@ def slippage_alerts(
                 "days_pushed": int(r["days"]),
                 **{
                     d: (None if s is None or pd.isna(s.get(d)) else str(s.get(d)))
-                    for d in ("region", "team", "rep", "tier", "product")
+                    for d in DIMENSIONS
                 },
             }
         )

@@ -26,7 +26,11 @@ def timed(n: int, fn: Callable[[], object]) -> dict[str, float]:
         start = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - start)
-    return {"n": n, "p50_ms": round(statistics.median(samples) * 1000, 1), "max_ms": round(max(samples) * 1000, 1)}
+    return {
+        "n": n,
+        "p50_ms": round(statistics.median(samples) * 1000, 1),
+        "max_ms": round(max(samples) * 1000, 1),
+    }
 
 
 def bench_render(n: int) -> dict[str, dict]:
@@ -43,7 +47,9 @@ def bench_render(n: int) -> dict[str, dict]:
         "pdf": {**timed(n, lambda: render_pdf(doc)), "bytes": len(render_pdf(doc))},
         "pptx": {**timed(n, lambda: render_pptx(doc)), "bytes": len(render_pptx(doc))},
         "board_deck": {**timed(n, lambda: render_board_deck(doc)), "bytes": len(render_board_deck(doc))},
-        "email_html+slack+teams": timed(n, lambda: (render_html(doc), slack_payload(doc), teams_payload(doc))),
+        "email_html+slack+teams": timed(
+            n, lambda: (render_html(doc), slack_payload(doc), teams_payload(doc))
+        ),
     }
 
 
@@ -62,8 +68,11 @@ def bench_compose(home: Path, warm: int) -> dict[str, dict]:
         start = time.perf_counter()
         doc = compose_brief(rt, p.scope, persona=p)
         cold = time.perf_counter() - start
-        out[pid] = {"cold_s": round(cold, 2), "warm": timed(warm, lambda p=p: compose_brief(rt, p.scope, persona=p)),
-                    "items": sum(len(s.items) for s in doc.sections)}
+        out[pid] = {
+            "cold_s": round(cold, 2),
+            "warm": timed(warm, lambda p=p: compose_brief(rt, p.scope, persona=p)),
+            "items": sum(len(s.items) for s in doc.sections),
+        }
     rt.close()
     return out
 
@@ -73,7 +82,6 @@ def bench_deliver(home: Path) -> dict[str, float]:
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from briefs.receivers import http_receiver, smtp_mailbox
-
     from revintel.briefs.delivery import Target
     from revintel.briefs.scheduler import make_message, send_brief
     from revintel.config import Settings
@@ -81,13 +89,26 @@ def bench_deliver(home: Path) -> dict[str, float]:
     from revintel.runtime import Runtime
 
     with smtp_mailbox() as box, http_receiver() as hooks:
-        rt = Runtime(Settings(home=home / "deliver", smtp_host=box.host, smtp_port=box.port,
-                              slack_webhook_url=hooks.url + "/s", teams_webhook_url=hooks.url + "/t"))
+        rt = Runtime(
+            Settings(
+                home=home / "deliver",
+                smtp_host=box.host,
+                smtp_port=box.port,
+                slack_webhook_url=hooks.url + "/s",
+                teams_webhook_url=hooks.url + "/t",
+            )
+        )
         msg = make_message(sample_document())
         start = time.perf_counter()
         for i in range(5):
-            send_brief(rt, msg, ["email", "slack", "teams"], Target(email_to=["a@example.com"]), actor="bench",
-                       key_prefix=f"bench:{i}")
+            send_brief(
+                rt,
+                msg,
+                ["email", "slack", "teams"],
+                Target(email_to=["a@example.com"]),
+                actor="bench",
+                key_prefix=f"bench:{i}",
+            )
         per = (time.perf_counter() - start) / 5
         rt.close()
     return {"three_channels_ms": round(per * 1000, 1), "emails": len(box.messages), "posts": len(hooks.posts)}
@@ -99,8 +120,11 @@ def main() -> None:
     ap.add_argument("--warm", type=int, default=2, help="warm composes per persona")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-briefs-") as tmp:
-        result = {"render": bench_render(args.repeat), "deliver": bench_deliver(Path(tmp)),
-                  "compose": bench_compose(Path(tmp) / "demo", args.warm)}
+        result = {
+            "render": bench_render(args.repeat),
+            "deliver": bench_deliver(Path(tmp)),
+            "compose": bench_compose(Path(tmp) / "demo", args.warm),
+        }
     print(json.dumps(result, indent=2))
 
 

@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from revintel.appdb import conversations as convdb
 from revintel.appdb.audit import record
-from revintel.ask import conversation, execute, explain
+from revintel.ask import conversation, execute, explain, reports
 from revintel.ask.answer import Answer, unsupported
 from revintel.ask.entities import VocabularyCache
 from revintel.ask.intents import understand
 from revintel.ask.parse import Request
 from revintel.ask.suggest import nearest_questions, suggestions_for
-from revintel.errors import Forbidden, InvalidRequest, ProviderError, RevintelError
+from revintel.errors import Forbidden, InvalidRequest, ProviderError
 from revintel.scope import Scope
 
 if TYPE_CHECKING:
@@ -46,9 +46,9 @@ EXECUTORS: dict[str, Callable[[execute.Run], Answer]] = {
     "ranking": execute.ranking,
     "comparison": execute.comparison,
     "share": lambda run: execute.breakdown(run, share=True),
-    "budget_vs_actual": execute.budget_vs_actual,
-    "funnel": execute.funnel,
-    "deal_lookup": execute.deal_lookup,
+    "budget_vs_actual": reports.budget_vs_actual,
+    "funnel": reports.funnel,
+    "deal_lookup": reports.deal_lookup,
     "why": explain.why,
     "rate_volume": explain.rate_volume,
 }
@@ -255,16 +255,16 @@ class AskEngine:
     def request_from_tool(self, question: str, args: dict[str, Any]) -> Request:
         """A request from an LLM tool call, every name checked against the catalogue."""
         cat = self.rt.catalogue
-        try:
-            metric = cat.metric(str(args.get("metric", ""))).id
-            dim = args.get("dimension")
-            dim = cat.dimension(str(dim)).id if dim and dim != "none" else None
-            filters = {
-                cat.dimension(str(k)).id: [str(v) for v in (vals if isinstance(vals, list) else [vals])]
-                for k, vals in (args.get("filters") or {}).items()
-            }
-        except RevintelError:
-            raise
+        metric = cat.metric(str(args.get("metric", ""))).id  # InvalidRequest goes back to the model
+        dim = args.get("dimension")
+        dim = cat.dimension(str(dim)).id if dim and dim != "none" else None
+        raw_filters = args.get("filters") or {}
+        if not isinstance(raw_filters, dict):
+            raise InvalidRequest("filters must be an object of dimension -> values")
+        filters = {
+            cat.dimension(str(k)).id: [str(v) for v in (vals if isinstance(vals, list) else [vals])]
+            for k, vals in raw_filters.items()
+        }
         intent = str(args.get("intent") or "value")
         if intent not in EXECUTORS:
             raise InvalidRequest(f"unknown intent {intent!r}", hint=", ".join(EXECUTORS))

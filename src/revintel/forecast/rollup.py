@@ -21,7 +21,7 @@ from revintel.deals import model as win_model
 from revintel.deals.data import DIMENSIONS, load_frames, scoped
 from revintel.deals.scoring import finite, open_deals, won_between
 from revintel.errors import Forbidden, InvalidRequest
-from revintel.forecast.simulate import expected, simulate
+from revintel.forecast.simulate import Scenarios, expected, simulate
 from revintel.scope import Scope
 from revintel.text import nearest
 
@@ -170,30 +170,18 @@ def forecast(
     probs = deals["p_win"].to_numpy(float) * period_probabilities(model, deals, per, as_of)
     amounts = deals["amount"].fillna(0.0).to_numpy(float)
     won = won_between(load_frames(rt, scope), per.start, min(per.end, as_of))
-    keys = _keys(deals, by)
-    won_keys = _keys(won, by)
-    labels = sorted(set(keys) | set(won_keys))
-    codes = pd.Categorical(keys, categories=labels).codes if labels else np.zeros(0, int)
-    sims = simulate(
-        amounts, probs, scenarios, seed, groups=codes if by else None, shock_sd=model.card.period_shock_sd
-    )
-    per_group = sims.totals if by else sims.totals[:, :1]
-    won_by = won.groupby(won_keys)["amount"].sum()
+    rows, sims = _breakdown(deals, won, amounts, probs, by, (scenarios, seed, model.card.period_shock_sd))
     beside = _beside(rt, scope, per, as_of, by)
-    rows = []
-    for i, label in enumerate(labels if by else ["total"]):
-        m = (keys == label).to_numpy() if by else np.ones(len(deals), bool)
-        done = float(won_by.get(label, 0.0)) if by else float(won["amount"].sum())
-        col = per_group[:, i] + done if per_group.shape[1] > i else np.full(scenarios, done)
-        rows.append(_row(label, int(m.sum()), amounts[m], probs[m], done, col, beside.get(label, {})))
-    total_col = sims.totals.sum(axis=1) + float(won["amount"].sum())
+    for r in rows:
+        _set_beside(r, beside.get(r.key, {}))
+    done = float(won["amount"].sum())
     total = _row(
         "total",
         len(deals),
         amounts,
         probs,
-        float(won["amount"].sum()),
-        total_col,
+        done,
+        sims.totals.sum(axis=1) + done,
         _beside(rt, scope, per, as_of, None).get("total", {}),
     )
     rows.sort(key=lambda r: -r.expected)
@@ -214,6 +202,38 @@ def forecast(
         },
         scope=scope.to_dict(),
     )
+
+
+def _breakdown(
+    deals: pd.DataFrame,
+    won: pd.DataFrame,
+    amounts: np.ndarray,
+    probs: np.ndarray,
+    by: str | None,
+    sim: tuple[int, int, float],
+) -> tuple[list[ForecastRow], Scenarios]:
+    """One simulation shared by every row of the breakdown (rows add up to the total per scenario)."""
+    scenarios, seed, shock = sim
+    keys, won_keys = _keys(deals, by), _keys(won, by)
+    labels = sorted(set(keys) | set(won_keys)) if by else ["total"]
+    codes = pd.Categorical(keys, categories=labels).codes if by else None
+    sims = simulate(amounts, probs, scenarios, seed, groups=codes, shock_sd=shock)
+    won_by = won.groupby(won_keys)["amount"].sum()
+    rows = []
+    for i, label in enumerate(labels):
+        m = (keys == label).to_numpy()
+        done = float(won_by.get(label, 0.0))
+        col = sims.totals[:, i] + done if sims.totals.shape[1] > i else np.full(scenarios, done)
+        rows.append(_row(label, int(m.sum()), amounts[m], probs[m], done, col, {}))
+    return rows, sims
+
+
+def _set_beside(row: ForecastRow, beside: dict) -> None:
+    quota = beside.get("quota")
+    row.quota = finite(quota)
+    row.gap_to_quota = None if quota is None else float(quota - row.p50)
+    row.commit, row.best_case = beside.get("commit"), beside.get("best_case")
+    row.submitted_pipeline = beside.get("submitted_pipeline")
 
 
 def _row(

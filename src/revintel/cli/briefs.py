@@ -230,7 +230,10 @@ def scheduler(
         emit({"runs": [r.to_dict() for r in reports]}, as_json, _render_runs)
         return
     console.print(f"scheduler running every {interval:g}s (Ctrl-C to stop)")
-    Scheduler(rt, interval_seconds=interval).loop()
+    try:
+        Scheduler(rt, interval_seconds=interval).loop()
+    except KeyboardInterrupt:
+        console.print("scheduler stopped; see `revintel schedules deliveries` for what was sent")
 
 
 def _render_runs(obj: dict[str, Any]) -> None:

@@ -28,9 +28,16 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 QUESTIONS = {
-    "value": ["What were net fees in 2025?", "What is our win rate?", "Chargeable hours in EMEA last quarter"],
+    "value": [
+        "What were net fees in 2025?",
+        "What is our win rate?",
+        "Chargeable hours in EMEA last quarter",
+    ],
     "breakdown": ["Net fees by region this year", "Chargeable hours by capability in 2024"],
-    "ranking": ["Top 5 reps by won revenue in 2025", "Which capability had the highest rate per hour in 2025?"],
+    "ranking": [
+        "Top 5 reps by won revenue in 2025",
+        "Which capability had the highest rate per hour in 2025?",
+    ],
     "trend": ["Monthly chargeable hours in 2025"],
     "comparison": ["Net fees this year vs prior year", "Net fees in EMEA vs APAC in 2025"],
     "share": ["What share of net fees comes from Technology in 2025?"],
@@ -48,8 +55,12 @@ def pct(samples: list[float], q: float) -> float:
 
 
 def summary(samples: list[float]) -> dict[str, float]:
-    return {"n": len(samples), "p50_ms": round(statistics.median(samples) * 1000, 1),
-            "p95_ms": round(pct(samples, 0.95) * 1000, 1), "max_ms": round(max(samples) * 1000, 1)}
+    return {
+        "n": len(samples),
+        "p50_ms": round(statistics.median(samples) * 1000, 1),
+        "p95_ms": round(pct(samples, 0.95) * 1000, 1),
+        "max_ms": round(max(samples) * 1000, 1),
+    }
 
 
 def bench_scale(scale: float, rounds: int) -> dict[str, object]:
@@ -86,9 +97,12 @@ def bench_scale(scale: float, rounds: int) -> dict[str, object]:
         all_cold = [s for v in cold.values() for s in v]
         all_warm = [s for v in warm.values() for s in v]
         return {
-            "scale": scale, "services_monthly_rows": result.rows.get("services_monthly"),
-            "seed_seconds": round(seed_s, 1), "first_question_ms": round(first * 1000, 1),
-            "cold_all": summary(all_cold), "warm_all": summary(all_warm),
+            "scale": scale,
+            "services_monthly_rows": result.rows.get("services_monthly"),
+            "seed_seconds": round(seed_s, 1),
+            "first_question_ms": round(first * 1000, 1),
+            "cold_all": summary(all_cold),
+            "warm_all": summary(all_warm),
             "cold_by_intent": {k: summary(v) for k, v in cold.items()},
             "warm_by_intent": {k: summary(v) for k, v in warm.items()},
         }

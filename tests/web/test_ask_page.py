@@ -20,8 +20,13 @@ def test_reopened_conversation_renders_its_turns(demo_as) -> None:
     c = demo_as("cfo")
     first = c.post("/api/ask", json={"question": "What were net fees in 2025?"}).json()
     page = c.get(f"/ask?c={first['conversation_id']}").text
-    turns = json.loads(re.search(r'<script type="application/json" id="ask-turns">(.*?)</script>', page, re.S)[1])
-    assert turns[0]["question"] == "What were net fees in 2025?" and turns[0]["answer"]["value"] == first["value"]
+    turns = json.loads(
+        re.search(r'<script type="application/json" id="ask-turns">(.*?)</script>', page, re.S)[1]
+    )
+    assert (
+        turns[0]["question"] == "What were net fees in 2025?"
+        and turns[0]["answer"]["value"] == first["value"]
+    )
     assert "What were net fees in 2025?" in page  # in the conversation list
 
 

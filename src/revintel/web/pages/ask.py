@@ -37,7 +37,9 @@ CHIPS = (
 def ask_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """The chat; ``?c=<id>`` reopens one of the caller's conversations."""
     if not user.scope.allows(DRILL):
-        raise Forbidden(f"your role ({user.role}) cannot ask questions", hint="the dashboard shows your summary")
+        raise Forbidden(
+            f"your role ({user.role}) cannot ask questions", hint="the dashboard shows your summary"
+        )
     cid = request.query_params.get("c")
     current: dict[str, Any] | None = convdb.get(rt.appdb, user.id, cid) if cid else None
     ctx = {
@@ -46,7 +48,9 @@ def ask_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLRespons
         "chips": CHIPS,
         "conversations": convdb.list_for(rt.appdb, user.id),
         "current": current,
-        "turns": [{"id": t["id"], "question": t["question"], "answer": t["answer"], "feedback": t["feedback"]}
-                  for t in (current or {}).get("turns", [])],
+        "turns": [
+            {"id": t["id"], "question": t["question"], "answer": t["answer"], "feedback": t["feedback"]}
+            for t in (current or {}).get("turns", [])
+        ],
     }
     return render(request, "ask.html", ctx)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from revintel.deals.detail import deal_detail
@@ -66,3 +68,21 @@ def test_a_deal_outside_the_scope_is_not_found(deals_rt) -> None:
     apac = risk_list(deals_rt, get_persona("apac_lead").scope, top=1, explain=False)["deals"][0]
     with pytest.raises(NotFound):
         deal_detail(deals_rt, get_persona("emea_lead").scope, apac["opportunity_id"])
+
+
+def test_deal_page_as_of_a_past_date_shows_the_deal_as_it_stood_then(deals_rt) -> None:
+    import pandas as pd
+
+    opps = deals_rt.warehouse.execute(deals_rt.warehouse.table("opportunities"))
+    won = opps[
+        (opps["status"] == "won")
+        & (pd.to_datetime(opps["created_date"]) < "2025-01-01")
+        & (pd.to_datetime(opps["close_date"]) > "2025-03-01")
+    ].iloc[0]
+    created = pd.Timestamp(won["created_date"]).date()
+    before = deal_detail(
+        deals_rt, Scope.everything(), won["opportunity_id"], as_of=created - dt.timedelta(days=1)
+    )
+    assert before["status"] == "not yet created" and before["amount"] is None
+    after = deal_detail(deals_rt, Scope.everything(), won["opportunity_id"], as_of=deals_rt.as_of())
+    assert after["status"] == "won" and not after["open"]

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from revintel.deals import model as win_model
-from revintel.deals.data import load_frames, scoped
+from revintel.deals.data import DealFrames, load_frames, scoped
 from revintel.deals.explain import ExplanationCache
+from revintel.deals.features import state_as_of
 from revintel.deals.playbook import actions
 from revintel.deals.risk import WEIGHTS, score
 from revintel.deals.scoring import finite, open_deals
@@ -70,6 +71,22 @@ def _timeline(rt: Runtime, scope: Scope, deal_id: str, as_of: dt.date) -> list[d
     return sorted(events, key=lambda e: e["date"])
 
 
+def _state_then(frames: DealFrames, deal_id: str, as_of: dt.date) -> dict[str, Any]:
+    """Stage, status, amount and close date as they stood on ``as_of`` (never later values)."""
+    one = DealFrames(
+        frames.opps[frames.opps["opportunity_id"] == deal_id],
+        frames.history[frames.history["opportunity_id"] == deal_id],
+        frames.conversations.iloc[0:0],
+        frames.dataset,
+        frames.data_as_of,
+    )
+    state = state_as_of(one, pd.Timestamp(as_of))
+    if state.empty:
+        return {"status": "not yet created", "stage": None, "amount": None, "close_date": None}
+    row = state.iloc[0]
+    return {k: _iso(row.get(k)) for k in ("status", "stage", "amount", "close_date")}
+
+
 def deal_detail(rt: Runtime, scope: Scope, deal_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
     """Everything the deal page shows, for a deal the scope may see.
 
@@ -110,6 +127,7 @@ def deal_detail(rt: Runtime, scope: Scope, deal_id: str, as_of: dt.date | None =
     deal = deals[deals["opportunity_id"] == deal_id]
     if deal.empty:  # closed (or not yet created) on the as-of date: no prediction to make
         out.update({"open": False, "p_win": None, "risk": None, "drivers": None, "next_actions": []})
+        out.update(_state_then(frames, deal_id, as_of))
         return out
     scored = score(deal, model.card).iloc[0]
     drv = ExplanationCache(win_model.models_root(rt) / model.card.version, str(as_of)).get(model, deal)[0]

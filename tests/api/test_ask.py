@@ -70,3 +70,14 @@ def test_regional_lead_cannot_ask_for_another_region(demo_rt: Runtime, client_as
 
 def test_signed_out_caller_cannot_ask(demo_rt: Runtime, client_as) -> None:
     assert client_as(None).post("/api/ask", json={"question": "Net fees"}).status_code == 401
+
+
+def test_global_region_filter_narrows_but_never_widens(demo_rt: Runtime, client_as) -> None:
+    body = (
+        client_as("ceo")
+        .post("/api/ask?region=EMEA", json={"question": "Net fees by region this year"})
+        .json()
+    )
+    assert [r[0] for r in body["table"]["rows"]] == ["EMEA"] and body["scope"]["rows"] == {"region": ["EMEA"]}
+    r = client_as("apac_lead").post("/api/ask?region=EMEA", json={"question": "Net fees this year"})
+    assert r.status_code == 403

@@ -13,14 +13,17 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from revintel.api.auth import User
 from revintel.api.deps import CurrentUser, RuntimeDep
 from revintel.appdb import conversations as convdb
 from revintel.ask.answer import plain
 from revintel.errors import RevintelError
+from revintel.scope import Scope
+from revintel.web.filters import GlobalFilters
 
 router = APIRouter(tags=["ask"])
 
@@ -43,11 +46,23 @@ class FeedbackBody(BaseModel):
     comment: str | None = Field(None, max_length=2000)
 
 
+def _scope(request: Request, user: User) -> Scope:
+    """The caller's scope narrowed by the pages' global ``region``/``capability`` filters (never widened)."""
+    return GlobalFilters.from_request(request).apply(user.scope)
+
+
 @router.post("/api/ask")
-def ask(body: AskBody, rt: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
-    """Answer one question: sentence, value, table, chart, definitions, filters, scope, SQL, sources."""
+def ask(body: AskBody, request: Request, rt: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
+    """Answer one question: sentence, value, table, chart, definitions, filters, scope, SQL, sources.
+
+    ``?region=`` and ``?capability=`` (the pages' global filters) narrow the caller's scope.
+    """
     answer = rt.ask.ask(
-        body.question, user.scope, actor=user.id, conversation_id=body.conversation_id, provider=body.provider
+        body.question,
+        _scope(request, user),
+        actor=user.id,
+        conversation_id=body.conversation_id,
+        provider=body.provider,
     )
     return answer.to_dict()
 
@@ -57,15 +72,16 @@ def _event(name: str, payload: dict[str, Any]) -> str:
 
 
 @router.post("/api/ask/stream")
-def ask_stream(body: AskBody, rt: RuntimeDep, user: CurrentUser) -> StreamingResponse:
+def ask_stream(body: AskBody, request: Request, rt: RuntimeDep, user: CurrentUser) -> StreamingResponse:
     """The same answer as ``POST /api/ask``, streamed as server-sent events, one per engine step."""
     events: queue.Queue[str | None] = queue.Queue()
+    scope = _scope(request, user)
 
     def work() -> None:
         try:
             rt.ask.ask(
                 body.question,
-                user.scope,
+                scope,
                 actor=user.id,
                 conversation_id=body.conversation_id,
                 provider=body.provider,

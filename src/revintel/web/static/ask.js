@@ -127,6 +127,14 @@
     return f;
   }
 
+  /** The shell's global region/capability filters (they narrow the scope of every question). */
+  function globalFilters() {
+    var here = new URLSearchParams(window.location.search), out = new URLSearchParams();
+    ["region", "capability"].forEach(function (k) { if (here.get(k)) { out.set(k, here.get(k)); } });
+    var q = out.toString();
+    return q ? "?" + q : "";
+  }
+
   function parseEvents(buffer, onEvent) {
     var parts = buffer.split("\n\n");
     var rest = parts.pop();
@@ -152,7 +160,7 @@
     box.scrollIntoView({ behavior: "smooth", block: "end" });
     input.value = "";
     var body = { question: question, conversation_id: form.dataset.conversation || null };
-    fetch("/api/ask/stream", {
+    fetch("/api/ask/stream" + globalFilters(), {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf(), "Accept": "text/event-stream" },
       body: JSON.stringify(body)
@@ -172,7 +180,9 @@
               var a = payload.answer;
               if (a.conversation_id && !form.dataset.conversation) {
                 form.dataset.conversation = a.conversation_id;
-                history.replaceState(null, "", "/ask?c=" + a.conversation_id);
+                var keep = new URLSearchParams(window.location.search);
+                keep.set("c", a.conversation_id);
+                history.replaceState(null, "", "/ask?" + keep.toString());
               }
               var s = steps.textContent;
               renderAnswer(box, a, a.turn_id);

@@ -53,14 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from revintel.api import admin, health
     from revintel.api import ask as ask_api
-    from revintel.api import sql as sql_api
-    from revintel.web.pages import ask as ask_page
     from revintel.api import briefs as briefs_api
-    from revintel.api import exports as exports_api
-    from revintel.api import metrics as metrics_api
     from revintel.api import deals as deals_api
+    from revintel.api import exports as exports_api
     from revintel.api import forecast as forecast_api
+    from revintel.api import metrics as metrics_api
+    from revintel.api import sql as sql_api
     from revintel.web.pages import admin as admin_pages
+    from revintel.web.pages import ask as ask_page
     from revintel.web.pages import briefs as briefs_pages
     from revintel.web.pages import dashboard, kpi, login
     from revintel.web.pages import deals as deals_pages

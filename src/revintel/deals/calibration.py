@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
@@ -19,7 +20,7 @@ class Calibrator:
     """
 
     kind: str
-    params: dict[str, list[float] | float] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __call__(self, margin: np.ndarray) -> np.ndarray:
         m = np.asarray(margin, float)

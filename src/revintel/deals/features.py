@@ -111,9 +111,8 @@ def _state_without_history(
     rest = rest[exists_from <= when].copy()
     closed = rest["final_status"].isin(["won", "lost"]) & (rest["final_close"] <= when)
     rest["status"] = np.where(closed, rest["final_status"], "open")
-    rest["stage"] = np.where(
-        closed, np.where(rest["final_status"] == "won", "Closed Won", "Closed Lost"), None
-    )
+    stage = np.where(rest["final_status"] == "won", "Closed Won", "Closed Lost")
+    rest["stage"] = pd.Series(stage, index=rest.index).where(closed)
     amount = opps.set_index("opportunity_id")["amount"].reindex(rest["opportunity_id"]).to_numpy()
     price = rest["list_price"].to_numpy(dtype=float) if "list_price" in rest else np.full(len(rest), np.nan)
     rest["amount"] = np.where(np.isnan(price), amount, price)
@@ -151,8 +150,11 @@ def features_as_of(
         f[col] = f[col].astype(float) if col in f else np.nan
     f["amount"] = f["amount"].astype(float)
     f["amount_log"] = np.log1p(f["amount"].clip(lower=0))
-    first = f["first_amount"].astype(float) if "first_amount" in f else np.nan
-    f["amount_change"] = f["amount"] / first.where(first > 0) - 1 if "first_amount" in f else np.nan
+    if "first_amount" in f:
+        first = f["first_amount"].astype(float)
+        f["amount_change"] = f["amount"] / first.where(first > 0) - 1
+    else:
+        f["amount_change"] = np.nan
     f["crm_probability"] = f["probability"].astype(float)
     conv = frames.conversations
     past = conv[conv["occurred_at"] <= when]

@@ -115,7 +115,9 @@ class WinModel:
         """Raw log-odds of winning, before calibration."""
         if len(f) == 0:
             return np.empty(0)
-        return self.booster.predict(self.matrix(f), raw_score=True, num_threads=PARAMS["num_threads"])
+        return np.asarray(
+            self.booster.predict(self.matrix(f), raw_score=True, num_threads=PARAMS["num_threads"])
+        )
 
     def predict(self, f: pd.DataFrame) -> np.ndarray:
         """Calibrated probability of winning for each row of ``f``."""
@@ -125,7 +127,9 @@ class WinModel:
         """TreeSHAP contributions to the raw log-odds (n x features, plus the bias as the last column)."""
         if len(f) == 0:
             return np.empty((0, len(self.card.features) + 1))
-        return self.booster.predict(self.matrix(f), pred_contrib=True, num_threads=PARAMS["num_threads"])
+        return np.asarray(
+            self.booster.predict(self.matrix(f), pred_contrib=True, num_threads=PARAMS["num_threads"])
+        )
 
     def save(self, root: Path) -> Path:
         folder = root / self.card.version
@@ -224,7 +228,8 @@ def _fit_booster(train: pd.DataFrame, categories: dict[str, list[str]]) -> lgb.B
     import lightgbm as lgb
 
     shell = WinModel(None, calibration.Calibrator("identity"), _card_stub(categories))  # type: ignore[arg-type]
-    params = {**PARAMS, "min_data_in_leaf": int(max(10, min(PARAMS["min_data_in_leaf"], len(train) // 50)))}
+    leaf = int(PARAMS["min_data_in_leaf"])  # type: ignore[call-overload]
+    params = {**PARAMS, "min_data_in_leaf": max(10, min(leaf, len(train) // 50))}
     cat_idx = [i for i, n in enumerate(FEATURES) if n in CATEGORICAL]
 
     def dataset(rows: pd.DataFrame) -> lgb.Dataset:

@@ -44,7 +44,7 @@ def _holds(cond: str, deal: dict[str, Any]) -> bool:
         return False
     value = deal.get(m.group(1))
     try:
-        v = float(value)
+        v = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
     return not math.isnan(v) and _OPS[m.group(2)](v, float(m.group(3)))
@@ -74,7 +74,7 @@ def actions(deal: dict[str, Any], negative: list[dict[str, Any]], limit: int = 3
         feature, cond = r.get("feature"), r.get("when")
         fires = (cond is not None and _holds(cond, deal)) if cond else feature in neg
         if fires:
-            because = neg[feature]["text"] if feature in neg else cond
+            because = str(neg[feature]["text"] if feature in neg else cond)
             out.append({"rule": r.get("id", ""), "action": _fill(r["action"], deal), "because": because})
         if len(out) >= limit:
             break

@@ -17,6 +17,7 @@ Risk score (docs/deals-and-forecast.md)::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -107,7 +108,7 @@ def risk_list(
     scope: Scope,
     as_of: dt.date | None = None,
     top: int = 20,
-    filters: dict[str, str] | None = None,
+    filters: Mapping[str, Any] | None = None,
     explain: bool = True,
 ) -> dict[str, Any]:
     """Open deals in ``scope`` ranked by expected loss, the top ones with drivers and next actions.

@@ -204,8 +204,8 @@ def changes_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLRes
     from revintel.forecast.changes import STEPS, pipeline_changes
 
     scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
-    end = _date(request, "to", rt.as_of())
-    start = _date(request, "from", end - dt.timedelta(days=90))
+    end = _date(request, "to", rt.as_of()) or rt.as_of()
+    start = _date(request, "from", end - dt.timedelta(days=90)) or end
     by = _text(request, "by") or "region"
     out = pipeline_changes(rt, scope, start, end, by)
     audit.record(

@@ -159,3 +159,12 @@ def test_misspelled_value_is_matched_fuzzily(demo_rt: Runtime) -> None:
 def test_month_without_year_means_the_latest_such_month(demo_rt: Runtime) -> None:
     a = ask(demo_rt, "Chargeable hours in March", persist=False)
     assert a.period["label"] == "2025-03"
+
+
+def test_as_of_date_reanchors_relative_periods(demo_rt: Runtime) -> None:
+    a = ask(demo_rt, "Net fees YTD as of 2024-06-30", persist=False)
+    demo_rt.close()
+    gold = sql(
+        demo_rt, "SELECT sum(fees) FROM services_monthly WHERE month BETWEEN '2024-01-01' AND '2024-06-30'"
+    )
+    assert a.period["end"] == "2024-06-30" and a.value == pytest.approx(gold[0][0])

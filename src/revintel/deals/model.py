@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -391,8 +392,14 @@ def latest(rt: Runtime, as_of: dt.date | None = None) -> WinModel | None:
         except (OSError, ValueError):
             continue
         if card.get("as_of") == want and card.get("fingerprint") == fp:
-            return WinModel.load(folder)
+            return _load_cached(str(folder))
     return None
+
+
+@lru_cache(maxsize=8)
+def _load_cached(folder: str) -> WinModel:
+    """Versioned artefacts never change once written, so a loaded model can be reused."""
+    return WinModel.load(Path(folder))
 
 
 def ensure(rt: Runtime, as_of: dt.date | None = None) -> WinModel:

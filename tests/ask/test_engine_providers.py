@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -84,3 +85,25 @@ def test_genie_is_not_used_for_a_scoped_persona(demo_rt: Runtime) -> None:
     )
     assert a.provider == "local" and a.filters == {} and a.value is not None
     assert any("not row-scoped" in n for n in a.notes)
+
+
+def test_explicit_llm_polishes_the_local_narrative_and_keeps_the_numbers(demo_rt: Runtime) -> None:
+    handler = _script(chat_completion({"content": "Fees grew to $2.35B this year."}))
+    with serve(handler) as (url, log):
+        _llm(demo_rt, url)
+        scope = get_persona("ceo").scope
+        local = demo_rt.ask.ask("What were net fees in 2025?", scope, actor="ceo", persist=False)
+        polished = demo_rt.ask.ask(
+            "What were net fees in 2025?", scope, actor="ceo", provider="openai", persist=False
+        )
+        assert (
+            polished.answer == "Fees grew to $2.35B this year." and polished.provider == "openai:test-model"
+        )
+        assert polished.value == local.value and polished.sql == local.sql
+        assert "tools" not in log[0]["body"] and str(int(local.value)) in json.dumps(log[0]["body"])
+        demo_rt.settings.llm_send_rows = False
+        kept = demo_rt.ask.ask(
+            "What were net fees in 2025?", scope, actor="ceo", provider="openai", persist=False
+        )
+    assert kept.answer == local.answer and len(log) == 1
+    assert any("not sent to the LLM" in n for n in kept.notes)

@@ -29,6 +29,10 @@ SYSTEM_PROMPT = (
     "`governed_sql` with one SELECT over the governed views. After the tool result, reply with two or "
     "three plain sentences for an executive. If the question cannot be answered from the data, say so."
 )
+POLISH_PROMPT = (
+    "Rewrite the engine's answer for an executive in two or three plain sentences. Use only the numbers in "
+    "engine_answer and rows; do not add numbers, causes or advice that are not there."
+)
 MAX_ROUNDS = 3
 ROWS_IN_PROMPT = 50
 
@@ -118,6 +122,8 @@ class OpenAICompatProvider(Provider):
             raise ProviderError(
                 "the LLM provider is not configured", hint="set REVINTEL_LLM_BASE_URL and REVINTEL_LLM_MODEL"
             )
+        if ctx.local is not None and ctx.local.supported:
+            return self.polish(ctx.local)
         import openai
 
         deadline = time.monotonic() + self.settings.llm_timeout_seconds
@@ -178,6 +184,48 @@ class OpenAICompatProvider(Provider):
                 details={"llm_text": final_text},
             )
         return self._finish(grounded, final_text)
+
+    def polish(self, local: Answer) -> Answer:
+        """Narrative polish of an answer the local engine already computed (no tools, numbers kept).
+
+        The model sees the engine's sentence (and the rows only when ``llm_send_rows`` is on) and
+        returns prose; the value, table, chart and SQL stay the engine's. Without rows in the prompt,
+        the engine's sentence is kept as is (the model could only restate it).
+        """
+        import openai
+
+        if not self.settings.llm_send_rows:
+            local.notes.append("Narrative polish skipped: result rows are not sent to the LLM by policy.")
+            return local
+        content = json.dumps(
+            {
+                "question": local.question,
+                "engine_answer": local.answer,
+                "columns": local.columns,
+                "rows": plain(local.rows[:ROWS_IN_PROMPT]),
+            },
+            default=str,
+        )
+        try:
+            resp = self._client().chat.completions.create(
+                model=self.settings.llm_model,
+                temperature=0,
+                messages=[{"role": "system", "content": POLISH_PROMPT}, {"role": "user", "content": content}],
+            )
+        except openai.APITimeoutError as exc:
+            raise ProviderError(f"the LLM timed out after {self.settings.llm_timeout_seconds:g} s") from exc
+        except openai.OpenAIError as exc:
+            raise ProviderError(f"the LLM call failed: {type(exc).__name__}: {exc}") from exc
+        text = (resp.choices[0].message.content or "").strip() if resp.choices else ""
+        if not text:
+            raise ProviderError("the LLM returned no narrative")
+        local.notes.append(
+            f"Narrative polished by the LLM ({self.settings.llm_model}); every number comes from "
+            "the governed query shown. Engine sentence: " + local.answer
+        )
+        local.answer = text
+        local.provider = f"openai:{self.settings.llm_model}"
+        return local
 
     def _finish(self, grounded: Answer, final_text: str | None) -> Answer:
         model = self.settings.llm_model

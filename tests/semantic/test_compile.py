@@ -168,3 +168,24 @@ def test_composites_treat_a_missing_sum_as_zero_not_unknown(layer) -> None:
     assert got["EMEA"]["nrr"] == pytest.approx((1200 + 300 - 0) / 1200)  # no churn in EMEA
     assert got["Americas"]["nrr"] == 0.0  # no expansion, all churned
     assert got["Americas"]["pipeline_coverage"] == pytest.approx(1500 / (4000 - 2000))
+
+
+def test_fiscal_year_grain_follows_the_fiscal_start_month(layer, tmp_path) -> None:
+    from revintel.config import Settings
+    from revintel.semantic import SemanticLayer
+
+    april = SemanticLayer(
+        layer.warehouse, layer.catalogue, Settings(home=tmp_path, fiscal_year_start_month=4)
+    )
+    got = april.query(MetricQuery(metrics=["chargeable_hours"], grain="fiscal_year", period="2025"), CEO).rows
+    assert [r[0].isoformat() for r in got] == ["2024-04-01", "2025-04-01"]
+    assert got[0][1] == pytest.approx(3 * 440.0)  # Jan-Mar 2025 close FY2025
+    assert got[1][1] == pytest.approx(8 * 440.0 + 352.0)
+
+
+def test_overlapping_comparison_periods_still_give_the_prior_years_numbers(layer) -> None:
+    long = "2024-07-01..2025-12-31"  # 18 months: its prior year overlaps it, so no shared scan
+    got = rows(layer, metrics=["chargeable_hours"], period=long, compare=["py"])[0]
+    prior = rows(layer, metrics=["chargeable_hours"], period="2023-07-01..2024-12-31")[0]
+    assert got["chargeable_hours_py"] == pytest.approx(prior["chargeable_hours"])
+    assert got["chargeable_hours"] == pytest.approx(5 * 400 + 320 + 11 * 440 + 352)

@@ -160,8 +160,8 @@ class Rollups:
                 f"CREATE TABLE IF NOT EXISTS {STATE} (name VARCHAR PRIMARY KEY, version VARCHAR, "
                 "built_at TIMESTAMP, source_rows BIGINT, rollup_rows BIGINT)"
             )
-            row = raw.execute(f"SELECT version FROM {STATE} WHERE name = ?", [spec.name]).fetchone()
-        return row[0] if row else None
+            rows = raw.execute(f"SELECT version FROM {STATE} WHERE name = ?", [spec.name]).fetchall()
+        return rows[0][0] if rows else None
 
     def measures(self, spec: RollupSpec) -> dict[str, tuple[str, exp.Expression | None]]:
         out: dict[str, tuple[str, exp.Expression | None]] = {ROWS: ("rows", None)}
@@ -190,7 +190,7 @@ class Rollups:
             raw.execute("BEGIN TRANSACTION")
             try:
                 raw.execute(f"CREATE OR REPLACE TABLE {spec.name} AS {sql}")
-                n = raw.execute(f"SELECT count(*), sum({ROWS}) FROM {spec.name}").fetchone()
+                n = raw.execute(f"SELECT count(*), sum({ROWS}) FROM {spec.name}").fetchall()[0]
                 raw.execute(
                     f"INSERT OR REPLACE INTO {STATE} VALUES (?, ?, ?, ?, ?)",
                     [spec.name, version, dt.datetime.now(dt.UTC).replace(tzinfo=None), n[1] or 0, n[0]],

@@ -50,3 +50,12 @@ def test_query_errors_name_the_nearest_valid_name(demo_rt, client_as) -> None:
     r = c.post("/api/query", json={"metrics": ["won_revenue"], "period": "2025-13"})
     assert r.status_code == 400
     assert client_as(None).get("/api/kpis/summary").status_code == 401
+
+
+def test_queries_are_audited_with_their_sql(demo_rt, client_as) -> None:
+    from revintel.appdb.audit import AuditEvent
+
+    client_as("emea_lead").post("/api/query", json={"metrics": ["win_rate"], "period": "2025"})
+    with demo_rt.appdb.session() as s:
+        events = [e for e in s.query(AuditEvent).all() if e.action == "query"]
+    assert events and "opportunities" in events[-1].sql and events[-1].scope["rows"] == {"region": ["EMEA"]}

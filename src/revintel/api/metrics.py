@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from revintel.api.deps import CurrentScope, RuntimeDep
+from revintel.api.deps import CurrentScope, CurrentUser, RuntimeDep
+from revintel.appdb import audit
 from revintel.semantic import MetricQuery
 
 router = APIRouter(tags=["metrics"])
@@ -65,6 +66,17 @@ def kpi_detail(
 
 
 @router.post("/api/query")
-def run_query(q: MetricQuery, rt: RuntimeDep, scope: CurrentScope) -> dict[str, Any]:
+def run_query(q: MetricQuery, rt: RuntimeDep, user: CurrentUser, scope: CurrentScope) -> dict[str, Any]:
     """Run a MetricQuery under the caller's scope: columns, rows, SQL, definitions, filters, scope."""
-    return rt.semantic.query(q, scope).to_dict()
+    res = rt.semantic.query(q, scope)
+    audit.record(
+        rt.appdb,
+        actor=user.id,
+        action="query",
+        scope=scope,
+        target="metrics/" + ",".join(q.metrics),
+        detail={"query": q.model_dump(mode="json")},
+        sql=res.sql,
+        rows=len(res.rows),
+    )
+    return res.to_dict()

@@ -156,13 +156,8 @@ def models_root(rt: Runtime) -> Path:
 
 
 def fingerprint(rt: Runtime) -> str:
-    """A cheap identity of the loaded data: dataset meta and table sizes."""
-    meta = rt.warehouse.get_meta()
-    counts = {
-        n: int(rt.warehouse.execute(rt.warehouse.table(n).count()))
-        for n in ("opportunities", "opportunity_history")
-    }
-    return json.dumps([meta.get("dataset"), meta.get("as_of"), meta.get("loaded_at"), counts], sort_keys=True)
+    """Identity of the loaded data: the semantic layer's data version, which every load changes."""
+    return rt.semantic.data_version()
 
 
 def settle_days(frames: DealFrames, as_of: pd.Timestamp) -> int:

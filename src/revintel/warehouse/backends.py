@@ -132,7 +132,15 @@ class Warehouse(ABC):
     # --- writing -------------------------------------------------------------------------------
     @abstractmethod
     def apply(self, changes: Iterable[Change], meta: Mapping[str, str] | None = None) -> None:
-        """Apply every change and meta update atomically."""
+        """Apply every change and meta update atomically.
+
+        Every apply also stamps a new ``data_version`` in the meta, so caches keyed on the
+        meta (rollups, results, model scores) can never serve data from before the change.
+        """
+
+    @staticmethod
+    def _stamped(meta: Mapping[str, str] | None) -> dict[str, str]:
+        return {**(meta or {}), "data_version": uuid.uuid4().hex}
 
     @abstractmethod
     def get_meta(self) -> dict[str, str]:
@@ -262,7 +270,7 @@ class DuckDBWarehouse(Warehouse):
                         raw.execute(f'INSERT INTO "{spec.name}" ({cols}) SELECT {cols} FROM {staged}')
                     raw.unregister(staged)
                     existing.add(ch.table)
-                for k, v in (meta or {}).items():
+                for k, v in self._stamped(meta).items():
                     raw.execute(f"INSERT OR REPLACE INTO {self.META} VALUES (?, ?)", [k, v])
                 raw.execute("COMMIT")
             except BaseException:
@@ -402,7 +410,7 @@ class SparkWarehouse(Warehouse):
                     pq.write_table(incoming, target / "part-0.parquet")
                     new_versions[ch.table] = version
                 manifest["tables"].update(new_versions)
-                manifest["meta"].update(meta or {})
+                manifest["meta"].update(self._stamped(meta))
                 tmp = self.manifest_path.with_suffix(f".{uuid.uuid4().hex}.tmp")
                 tmp.write_text(json.dumps(manifest, indent=1))
                 os.replace(tmp, self.manifest_path)  # the atomic moment

@@ -189,6 +189,8 @@ class SemanticLayer:
             for join in reversed(joins):
                 if any(out in needed and out not in own for out, _ in join.columns):
                     needed.add(join.left)
+            # only the columns asked for: smaller plans compile faster and read less
+            base = base.select(*([c for c in base.columns if c in needed] or base.columns[:1]))
         for join in joins:
             cols = {
                 out: col

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -23,7 +24,7 @@ from revintel.errors import Forbidden, InvalidRequest
 from revintel.scope import Scope
 from revintel.semantic import expr
 from revintel.semantic.catalogue import scoped_columns
-from revintel.semantic.execute import MEMTABLE, DataState, Runner, data_state, data_version
+from revintel.semantic.execute import MEMTABLE, DataState, PlanStore, Runner, data_state, data_version
 from revintel.semantic.model import TABLE_JOINS, Catalogue, Metric
 from revintel.semantic.placement import BUCKET, place
 from revintel.semantic.query import MetricQuery, QueryResult
@@ -78,6 +79,8 @@ class SemanticLayer:
         self._tables: dict[str, ibis.Table] = {}
         self._plans: dict[tuple[Any, ...], Any] = {}
         self.rollups = Rollups(self)
+        home = getattr(settings, "home", None)
+        self.plan_store = PlanStore(Path(home) / "cache" / "plans" if home else None)
 
     # --- context -------------------------------------------------------------------------------
     @property
@@ -223,7 +226,7 @@ class SemanticLayer:
         The compiled plan is cached per (query, scope, as-of date, tables present); rows are cached
         per data version, so nothing served is ever stale.
         """
-        from revintel.semantic.plan import compile_query, execute_plan
+        from revintel.semantic.plan import Plan, compile_query, execute_plan
 
         state = self.state()
         key = (
@@ -234,16 +237,21 @@ class SemanticLayer:
             q.model_dump_json(),
             json.dumps(scope.to_dict(), sort_keys=True),
             tuple(sorted(state.counts)),
+            self.rollups.enabled,
         )
         # DuckDB plans run as SQL text, so every layer in the process can share them
         plans = _SHARED_PLANS if self.warehouse.scheme == "duckdb" else self._plans
         plan = plans.get(key)
+        if plan is None and self.warehouse.scheme == "duckdb" and (stored := self.plan_store.get(key)):
+            plan = Plan(None, stored["sql"], stored["meta"])
         if plan is None:
             plan = compile_query(self, q, scope)
-            if MEMTABLE not in plan.sql:
-                if len(plans) >= 2048:
-                    plans.pop(next(iter(plans)))
-                plans[key] = plan
+            if MEMTABLE not in plan.sql and self.warehouse.scheme == "duckdb":
+                self.plan_store.put(key, plan.sql, plan.meta)
+        if MEMTABLE not in plan.sql:
+            if len(plans) >= 2048:
+                plans.pop(next(iter(plans)))
+            plans[key] = plan
         return execute_plan(self, plan)
 
     def metric_table(

@@ -10,11 +10,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from revintel.errors import WarehouseError
@@ -135,3 +138,49 @@ class Runner:
     def clear(self) -> None:
         with self._guard:
             self._results.clear()
+
+
+class PlanStore:
+    """Compiled DuckDB plans (SQL + result metadata) kept on disk under the home, so a restarted
+    process does not pay Ibis compilation again. Keys include a hash of the semantic layer's own
+    source and the Ibis version, so a code or catalogue change never reuses an old plan."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    @staticmethod
+    @functools.cache
+    def code_version() -> str:
+        import ibis
+
+        h = hashlib.sha256(ibis.__version__.encode())
+        for f in sorted(Path(__file__).parent.glob("*.py")) + sorted(Path(__file__).parent.glob("*.yaml")):
+            h.update(f.read_bytes())
+        return h.hexdigest()[:16]
+
+    def _path(self, key: tuple[Any, ...]) -> Path | None:
+        if self.folder is None:
+            return None
+        digest = hashlib.sha256(json.dumps([self.code_version(), *key], default=str).encode()).hexdigest()
+        return self.folder / f"{digest[:32]}.json"
+
+    def get(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        path = self._path(key)
+        if path is None or not path.exists():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # a torn or unreadable cache file is just a miss
+            return None
+
+    def put(self, key: tuple[Any, ...], sql: str, meta: dict[str, Any]) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"sql": sql, "meta": meta}, default=str), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:  # a read-only home only loses the cache
+            return

@@ -216,7 +216,7 @@ def _nulls(like: ibis.Table, sl: Slice, name: str) -> ibis.Table:
 class Plan:
     """A compiled query: its expression, the exact SQL, and what the result must carry."""
 
-    expr: ibis.Table
+    expr: ibis.Table | None  # None when the plan was read back from the on-disk plan store
     sql: str
     meta: dict[str, Any]
 

@@ -1,8 +1,9 @@
 """Running compiled expressions: compile once, run the exact SQL shown, cache by data version.
 
 * The data version (:func:`data_version`) changes whenever the warehouse's data does: it hashes
-  the dataset meta, each table's row count and the latest ingest lineage timestamp. On DuckDB it
-  is one catalogue query (about a millisecond); on Spark it is the manifest of Parquet versions.
+  the dataset meta (which holds the ``data_version`` stamp every ``Warehouse.apply`` writes, so even
+  a value-only reload changes it), each table's row count and the latest ingest lineage timestamp.
+  On DuckDB it is one catalogue query (about a millisecond); on Spark, the manifest of Parquet versions.
 * Results are cached per (SQL, data version): a warm KPI summary is served from memory and can
   never be stale, because any load changes the version.
 * On DuckDB the SQL string compiled for the user is the SQL executed (no second compilation).

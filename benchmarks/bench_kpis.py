@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import time
 from collections.abc import Callable
@@ -156,6 +157,7 @@ def bench_size(rows: int, folder: Path, repeat: int) -> dict[str, float]:
     layer.warehouse.raw.execute("DROP TABLE IF EXISTS _rollup_services_monthly")  # cold: no rollup yet
     layer.warehouse.raw.execute("DROP TABLE IF EXISTS _revintel_rollups")
     compile_module._SHARED_PLANS.clear()
+    shutil.rmtree(folder / "cache", ignore_errors=True)  # cold: no compiled plans on disk either
 
     def services() -> list[Any]:
         with layer.pinned():

@@ -108,6 +108,23 @@
       box.appendChild(sug);
     }
     if (turnId) { box.appendChild(feedback(turnId)); }
+    if (window.revintelExportWired && a.intent !== "unsupported" && box.dataset.asked) {
+      box.appendChild(exportButtons("ask", { question: box.dataset.asked }));
+    }
+  }
+
+  /** PDF/PowerPoint export of one answer (handled by /static/export.js). */
+  function exportButtons(view, params) {
+    var span = el("span", "export-buttons");
+    span.setAttribute("data-export-view", view);
+    span.setAttribute("data-export-params", JSON.stringify(params));
+    [["pdf", "Export PDF"], ["pptx", "Export PowerPoint"]].forEach(function (f) {
+      var b = el("button", "btn ghost small", f[1]); b.type = "button"; b.setAttribute("data-export-format", f[0]);
+      span.appendChild(b);
+    });
+    var status = el("span", "export-progress muted"); status.setAttribute("role", "status");
+    span.appendChild(status);
+    return span;
   }
 
   function feedback(turnId) {
@@ -155,6 +172,7 @@
     thread.appendChild(el("div", "ask-q", question));
     var box = el("div", "card ask-a"), steps = el("div", "ask-steps", "Reading the question…");
     box.setAttribute("data-testid", "answer");
+    box.dataset.asked = question;
     box.appendChild(steps);
     thread.appendChild(box);
     box.scrollIntoView({ behavior: "smooth", block: "end" });
@@ -211,6 +229,7 @@
       thread.appendChild(el("div", "ask-q", t.question));
       var box = el("div", "card ask-a");
       box.setAttribute("data-testid", "answer");
+      box.dataset.asked = t.question;
       thread.appendChild(box);
       renderAnswer(box, t.answer, t.id);
     });

@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REVINTEL_", extra="ignore", populate_by_name=True)
 
     # --- where things live -------------------------------------------------------------------
-    home: Path = Field(Path(".revintel"), description="Folder for local state: warehouse, app database, models.")
+    home: Path = Field(
+        Path(".revintel"), description="Folder for local state: warehouse, app database, models."
+    )
     warehouse: str | None = Field(
         None,
         description="Warehouse URL: duckdb:///path.duckdb (default: warehouse.duckdb in the home) "
@@ -44,7 +46,8 @@ class Settings(BaseSettings):
         None, description="A YAML file of extra metric definitions, merged over the built-in catalogue."
     )
     personas_file: Path | None = Field(
-        None, description="A YAML list of personas (id, name, role, title, scope) replacing the demo personas."
+        None,
+        description="A YAML list of personas (id, name, role, title, scope) replacing the demo personas.",
     )
     stage_mapping_file: Path | None = Field(
         None, description="A YAML file mapping source stage names to canonical stages for ingest."
@@ -52,13 +55,19 @@ class Settings(BaseSettings):
 
     # --- serving -----------------------------------------------------------------------------
     host: str = Field(
-        "127.0.0.1", validation_alias=AliasChoices("REVINTEL_HOST", "HOST"), description="Address to serve on."
+        "127.0.0.1",
+        validation_alias=AliasChoices("REVINTEL_HOST", "HOST"),
+        description="Address to serve on.",
     )
-    port: int = Field(8000, validation_alias=AliasChoices("REVINTEL_PORT", "PORT"), description="Port to serve on.")
+    port: int = Field(
+        8000, validation_alias=AliasChoices("REVINTEL_PORT", "PORT"), description="Port to serve on."
+    )
     auth: Literal["demo", "secure"] = Field(
         "demo", description="demo: one-click persona sign-in; secure: local accounts with passwords."
     )
-    secret_key: str = Field(DEMO_SECRET, description="Secret that signs session cookies. Required in secure mode.")
+    secret_key: str = Field(
+        DEMO_SECRET, description="Secret that signs session cookies. Required in secure mode."
+    )
     public_url: str | None = Field(None, description="Base URL used in links sent by email, Slack and Teams.")
     rate_limit_per_minute: int = Field(240, description="API requests allowed per user per minute.")
     ask_rate_limit_per_minute: int = Field(30, description="Ask questions allowed per user per minute.")
@@ -75,15 +84,18 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(20.0, description="Time box for one LLM call.")
     llm_send_rows: bool = Field(True, description="If false, result rows are never sent to the LLM.")
     databricks_host: str | None = Field(
-        None, validation_alias=AliasChoices("DATABRICKS_HOST", "REVINTEL_DATABRICKS_HOST"),
+        None,
+        validation_alias=AliasChoices("DATABRICKS_HOST", "REVINTEL_DATABRICKS_HOST"),
         description="Databricks workspace URL for Genie.",
     )
     databricks_token: str | None = Field(
-        None, validation_alias=AliasChoices("DATABRICKS_TOKEN", "REVINTEL_DATABRICKS_TOKEN"),
+        None,
+        validation_alias=AliasChoices("DATABRICKS_TOKEN", "REVINTEL_DATABRICKS_TOKEN"),
         description="Databricks token for Genie.",
     )
     genie_space_id: str | None = Field(
-        None, validation_alias=AliasChoices("GENIE_SPACE_ID", "REVINTEL_GENIE_SPACE_ID"),
+        None,
+        validation_alias=AliasChoices("GENIE_SPACE_ID", "REVINTEL_GENIE_SPACE_ID"),
         description="Genie space to ask.",
     )
     genie_timeout_seconds: float = Field(60.0, description="Time box for one Genie answer.")
@@ -142,7 +154,9 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"invalid setting: {exc}") from exc
 
 
-SECRET_FIELDS = frozenset({"secret_key", "llm_api_key", "databricks_token", "smtp_password", "slack_bot_token"})
+SECRET_FIELDS = frozenset(
+    {"secret_key", "llm_api_key", "databricks_token", "smtp_password", "slack_bot_token"}
+)
 
 
 def env_name(field_name: str) -> str:

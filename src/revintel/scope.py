@@ -117,13 +117,13 @@ class Scope:
     persona: str | None = None
 
     @classmethod
-    def build(
-        cls, role: str, rows: Mapping[str, Any] | None = None, persona: str | None = None
-    ) -> Scope:
+    def build(cls, role: str, rows: Mapping[str, Any] | None = None, persona: str | None = None) -> Scope:
         r = get_role(role)
         norm = tuple(
-            sorted((dim, tuple(sorted({str(v) for v in (vals if isinstance(vals, list | tuple) else [vals])})))
-                   for dim, vals in (rows or {}).items())
+            sorted(
+                (dim, tuple(sorted({str(v) for v in (vals if isinstance(vals, list | tuple) else [vals])})))
+                for dim, vals in (rows or {}).items()
+            )
         )
         return cls(role=r.id, rows=norm, domains=r.domains, permissions=r.permissions, persona=persona)
 
@@ -194,17 +194,27 @@ DEMO_PERSONAS: tuple[Persona, ...] = (
     Persona("cfo", "Jordan Blake", "cfo", "Chief Financial Officer"),
     Persona("finance_director", "Sam Patel", "finance_director", "Finance Director"),
     Persona("emea_lead", "Elena Rossi", "regional_lead", "Regional Lead, EMEA", {"region": ("EMEA",)}),
-    Persona("americas_lead", "Marcus Hill", "regional_lead", "Regional Lead, Americas", {"region": ("Americas",)}),
+    Persona(
+        "americas_lead", "Marcus Hill", "regional_lead", "Regional Lead, Americas", {"region": ("Americas",)}
+    ),
     Persona("apac_lead", "Aiko Tanaka", "regional_lead", "Regional Lead, APAC", {"region": ("APAC",)}),
     Persona(
-        "consulting_lead", "Priya Nair", "service_line_lead", "Service-line Lead, Consulting",
+        "consulting_lead",
+        "Priya Nair",
+        "service_line_lead",
+        "Service-line Lead, Consulting",
         {"capability": ("Consulting",)},
     ),
     Persona(
-        "sales_manager", "Tom Becker", "sales_manager", "Sales Manager, EMEA Enterprise",
+        "sales_manager",
+        "Tom Becker",
+        "sales_manager",
+        "Sales Manager, EMEA Enterprise",
         {"team": ("EMEA Enterprise",)},
     ),
-    Persona("account_exec", "Alex Morgan", "account_executive", "Account Executive", {"rep": ("Alex Morgan",)}),
+    Persona(
+        "account_exec", "Alex Morgan", "account_executive", "Account Executive", {"rep": ("Alex Morgan",)}
+    ),
     Persona("fpa", "Noah Kim", "fpa_analyst", "FP&A Analyst"),
     Persona("marketing", "Lena Fischer", "marketing_lead", "Marketing Lead"),
     Persona("data_steward", "Omar Haddad", "data_steward", "Data Steward"),

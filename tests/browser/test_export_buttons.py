@@ -38,7 +38,9 @@ def test_an_ask_answer_can_be_exported(page, demo_server):
     page.goto(f"{demo_server.url}/ask")
     page.locator("#ask-input").fill("Won revenue by region")
     page.locator('[data-testid="ask-submit"]').click()
-    page.wait_for_selector('[data-testid="answer"] .export-buttons [data-export-format="pdf"]', timeout=60_000)
+    page.wait_for_selector(
+        '[data-testid="answer"] .export-buttons [data-export-format="pdf"]', timeout=60_000
+    )
     with page.expect_download(timeout=120_000) as info:
         page.locator('[data-testid="answer"] .export-buttons [data-export-format="pdf"]').last.click()
     assert info.value.suggested_filename.endswith(".pdf")

@@ -59,8 +59,10 @@ def test_upsert_replaces_rows_with_the_same_key_and_adds_new_ones(duck):
     again = sample("reps", 3, offset=2)  # keys 2,3,4: one overlaps
     duck.apply([Change("reps", again, "upsert")])
     duck.apply([Change("reps", again, "upsert")])  # idempotent
-    ids = sorted(duck.execute(duck.table("reps").rep_id)["rep_id"].tolist()) if False else sorted(
-        duck.execute(duck.table("reps"))["rep_id"].tolist()
+    ids = (
+        sorted(duck.execute(duck.table("reps").rep_id)["rep_id"].tolist())
+        if False
+        else sorted(duck.execute(duck.table("reps"))["rep_id"].tolist())
     )
     assert ids == ["rep_id-0", "rep_id-1", "rep_id-2", "rep_id-3", "rep_id-4"]
 
@@ -72,9 +74,11 @@ def test_upsert_with_composite_key(duck):
 
 
 def test_a_failing_change_leaves_every_table_as_it_was(duck):
-    duck.apply([Change("accounts", sample("accounts", 2)), Change("reps", sample("reps", 2))], {"dataset": "one"})
+    duck.apply(
+        [Change("accounts", sample("accounts", 2)), Change("reps", sample("reps", 2))], {"dataset": "one"}
+    )
     bad = sample("reps", 2).set_column(0, "rep_id", pa.array([None, None], pa.string()))  # NOT NULL key
-    with pytest.raises(Exception):  # noqa: B017 - the engine's own constraint error
+    with pytest.raises(Exception):
         duck.apply(
             [Change("accounts", sample("accounts", 5, offset=10)), Change("reps", bad)], {"dataset": "two"}
         )
@@ -140,6 +144,6 @@ class TestSpark:
         spark.apply([Change("reps", sample("reps", 5, offset=3), "upsert")])
         assert spark.row_counts()["reps"] == 8
         bad = pa.table({"nonsense": [1]})
-        with pytest.raises(Exception):  # noqa: B017
+        with pytest.raises(Exception):
             spark.apply([Change("accounts", sample("accounts", 9)), Change("reps", bad)])
         assert spark.row_counts()["accounts"] == 5

@@ -36,7 +36,9 @@ def test_docs_name_no_table_or_column_that_does_not_exist():
     by_name = {t.name: set(t.column_names) for t in TABLES}
     for name, cols in _documented().items():
         assert name in by_name, f"docs/data-model.md documents unknown table {name}"
-        assert cols <= by_name[name], f"{name}: documented columns not in the schema: {sorted(cols - by_name[name])}"
+        assert cols <= by_name[name], (
+            f"{name}: documented columns not in the schema: {sorted(cols - by_name[name])}"
+        )
 
 
 def test_every_column_has_a_description():

@@ -23,7 +23,9 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(200), index=True)
-    action: Mapped[str] = mapped_column(String(80), index=True)  # signin, query, ask, export, delivery, admin...
+    action: Mapped[str] = mapped_column(
+        String(80), index=True
+    )  # signin, query, ask, export, delivery, admin...
     outcome: Mapped[str] = mapped_column(String(40), default="ok")  # ok, denied, error
     scope: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     target: Mapped[str | None] = mapped_column(String(400), nullable=True)

@@ -23,7 +23,8 @@ def commands() -> Iterator[tuple[str, Any]]:
 
 def _param_line(p: Any) -> str:
     if p.param_type_name == "argument":
-        return f"- `{(p.metavar or p.name).upper()}` (argument{'' if p.required else ', optional'}): {(p.help or '').strip()}"
+        kind = "argument" if p.required else "argument, optional"
+        return f"- `{(p.metavar or p.name).upper()}` ({kind}): {(p.help or '').strip()}"
     names = ", ".join(f"`{o}`" for o in [*p.opts, *p.secondary_opts])
     default = p.default if p.default not in (None, False, (), []) and not callable(p.default) else None
     extra = f" (default: `{default}`)" if default is not None else ""
@@ -34,9 +35,9 @@ def reference_markdown() -> str:
     lines = [
         "# CLI reference",
         "",
-        "Generated from the command definitions (`revintel --help` shows the same); `tests/cli/test_reference.py`",
-        "fails when this page is out of date. Every command accepts `--help`; `revintel --debug COMMAND` shows",
-        "tracebacks. Commands with `--json` print exactly one JSON object.",
+        "Generated from the command definitions (`revintel --help` shows the same);",
+        "`tests/cli/test_reference.py` fails when this page is out of date. Every command accepts `--help`;",
+        "`revintel --debug COMMAND` shows tracebacks. Commands with `--json` print exactly one JSON object.",
         "",
     ]
     for name, cmd in commands():

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Annotated
 
 import typer
 
 from revintel.cli.app import app, console, runtime
+from revintel.runtime import Runtime
+
+log = logging.getLogger("revintel.serve")
 
 
 @app.command()
@@ -26,5 +31,20 @@ def serve(
         console.print("[green]Generated the demo dataset.[/]")
     rt.close()
     h, p = host or rt.settings.host, port or rt.settings.port
+    web = create_app(rt.settings)
+    threading.Thread(target=warm, args=(web.state.runtime,), name="revintel-warm", daemon=True).start()
     console.print(f"revintel serving on [bold]http://{h}:{p}[/]  (auth: {rt.settings.auth})")
-    uvicorn.run(create_app(rt.settings), host=h, port=p, log_level="info")
+    uvicorn.run(web, host=h, port=p, log_level="info")
+
+
+def warm(rt: Runtime) -> None:
+    """Compile and cache the unrestricted KPI summary in the background, so the first dashboard is fast.
+
+    Only caches are touched; a failure here is logged and changes nothing a user sees.
+    """
+    from revintel.scope import Scope
+
+    try:
+        rt.kpis.summary(Scope.build("ceo", persona="warm-up"))
+    except Exception:  # a background thread is a process boundary: log, never crash the server
+        log.warning("KPI warm-up failed; the first dashboard view will compute it", exc_info=True)

@@ -146,7 +146,8 @@ class Warehouse(ABC):
     def get_meta(self) -> dict[str, str]:
         """Dataset facts (``dataset``, ``as_of`` ...)."""
 
-    def close(self) -> None:  # pragma: no cover - trivial
+    @abstractmethod
+    def close(self) -> None:
         """Release the connection."""
 
 
@@ -173,7 +174,8 @@ def connect(url: str, home: Path) -> Warehouse:
     if cls is None:
         raise ConfigError(
             f"unknown warehouse URL scheme {scheme!r} in {url!r}",
-            hint="use duckdb:///path/to/file.duckdb or pyspark://local[2]; known: " + ", ".join(sorted(_REGISTRY)),
+            hint="use duckdb:///path/to/file.duckdb or pyspark://local[2]; known: "
+            + ", ".join(sorted(_REGISTRY)),
         )
     return cls(url, home)
 
@@ -226,7 +228,7 @@ class DuckDBWarehouse(Warehouse):
     @property
     def raw(self) -> Any:
         """The underlying ``duckdb.DuckDBPyConnection``."""
-        return self.con.con if self._con is not None else self.con.con
+        return self.con.con
 
     def table_names(self) -> set[str]:
         with self._lock:
@@ -316,7 +318,7 @@ class SparkWarehouse(Warehouse):
     """
 
     scheme = "pyspark"
-    dialect = "spark"
+    dialect = "pyspark"
 
     def __init__(self, url: str, home: Path):
         super().__init__(url, home)

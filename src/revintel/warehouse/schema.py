@@ -157,8 +157,13 @@ TABLES: tuple[Table, ...] = (
             _c("account_id", "string", "Account the deal is with (null when unknown)."),
             _c("rep_id", "string", "Owner rep."),
             _c("product_id", "string", "Main product."),
-            _c("stage", "string", "Canonical stage: Prospecting, Qualification, Proposal, Negotiation, "
-               "Closed Won, Closed Lost.", False),
+            _c(
+                "stage",
+                "string",
+                "Canonical stage: Prospecting, Qualification, Proposal, Negotiation, "
+                "Closed Won, Closed Lost.",
+                False,
+            ),
             _c("source_stage", "string", "Stage name as it was in the source system."),
             _c("status", "string", "open, won or lost.", False),
             _c("amount", "float64", "Deal value: expected value if open, closed value if won or lost."),
@@ -267,7 +272,9 @@ TABLES: tuple[Table, ...] = (
         (
             _c("campaign_id", "string", "Primary key.", False),
             _c("name", "string", "Campaign name.", False),
-            _c("channel", "string", "Channel: Email, Paid Search, Events, Webinar, Social, Content, Partner."),
+            _c(
+                "channel", "string", "Channel: Email, Paid Search, Events, Webinar, Social, Content, Partner."
+            ),
             _c("campaign_type", "string", "Campaign type in the source."),
             _c("status", "string", "Planned, Active, Completed."),
             _c("start_date", "date", "Start date."),

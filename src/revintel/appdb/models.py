@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from revintel.appdb import audit  # noqa: F401
-from revintel.appdb import conversations  # noqa: F401
-from revintel.appdb import schedules  # noqa: F401
-from revintel.appdb import users  # noqa: F401
+from revintel.appdb import (
+    audit,  # noqa: F401
+    conversations,  # noqa: F401
+    schedules,  # noqa: F401
+    users,  # noqa: F401
+)

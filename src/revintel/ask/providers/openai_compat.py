@@ -18,7 +18,7 @@ import json
 import time
 from typing import Any
 
-from revintel.ask.answer import Answer, plain
+from revintel.ask.answer import INTENTS, Answer, plain
 from revintel.ask.providers.base import AskContext, Provider, register
 from revintel.errors import ProviderError, RevintelError
 
@@ -41,19 +41,7 @@ def tool_schema(ctx: AskContext) -> list[dict[str, Any]]:
     """The two tools, with the catalogue's metric ids and dimensions as enums."""
     metric_ids = [m["id"] for m in ctx.metrics] or ["none"]
     metric_doc = "; ".join(f"{m['id']}: {m.get('label', '')}" for m in ctx.metrics)[:3000]
-    intents = [
-        "value",
-        "trend",
-        "breakdown",
-        "ranking",
-        "comparison",
-        "share",
-        "why",
-        "rate_volume",
-        "budget_vs_actual",
-        "funnel",
-        "deal_lookup",
-    ]
+    intents = [i for i in INTENTS if i != "unsupported"]
     return [
         {
             "type": "function",

@@ -76,8 +76,19 @@ class Runtime:
             return dt.date.fromisoformat(meta_as_of)
         return dt.date.today()
 
+    #: lazily built services, dropped by :meth:`close` so a closed runtime rebuilds them on next use
+    SERVICES = ("ask", "kpis", "semantic", "catalogue", "appdb", "warehouse")
+
     def close(self) -> None:
+        """Release connections and forget every service built on them.
+
+        A runtime may be used again after ``close`` (an app whose lifespan restarts, as when one
+        app object is served twice): services are rebuilt lazily on fresh connections instead of
+        holding expressions bound to a closed one.
+        """
         if "warehouse" in self.__dict__:
             self.warehouse.close()
         if "appdb" in self.__dict__:
             self.appdb.dispose()
+        for name in self.SERVICES:
+            self.__dict__.pop(name, None)

@@ -18,7 +18,7 @@ def test_data_pages_offer_pdf_and_powerpoint_export(page, demo_server, path):
     sign_in(page, demo_server.url, "cfo")
     page.goto(f"{demo_server.url}{path}")
     buttons = page.locator(".export-buttons")
-    assert buttons.count() >= 1
+    assert buttons.count() >= 1, page.locator("main").inner_text()[:600]
     assert buttons.first.locator('[data-export-format="pdf"]').count() == 1
     assert buttons.first.locator('[data-export-format="pptx"]').count() >= 1
 

@@ -43,9 +43,18 @@ def snapshot(wh: Warehouse) -> dict[str, tuple[int, str]]:
     return out
 
 
+def dataset_meta(wh: Warehouse) -> dict[str, str]:
+    """The dataset meta without ``data_version`` (a fresh stamp on every successful load)."""
+    meta = wh.get_meta()
+    assert meta.get("data_version"), "every load stamps a data version"
+    return {k: v for k, v in meta.items() if k != "data_version"}
+
+
 def data_snapshot(wh: Warehouse) -> dict[str, tuple[int, str]]:
-    """:func:`snapshot` without the bookkeeping tables (lineage and findings grow with every load)."""
+    """:func:`snapshot` without the bookkeeping tables (lineage and findings grow with every load)
+    and without the data version (which every load renews)."""
     snap = snapshot(wh)
+    snap["_meta"] = (0, repr(sorted(dataset_meta(wh).items())))
     return {k: v for k, v in snap.items() if k not in ("ingest_lineage", "dq_audit_log")}
 
 
@@ -59,3 +68,9 @@ def snap():
 def data_snap():
     """``data_snap(wh)`` -> :func:`data_snapshot`."""
     return data_snapshot
+
+
+@pytest.fixture
+def meta_of():
+    """``meta_of(wh)`` -> :func:`dataset_meta`."""
+    return dataset_meta

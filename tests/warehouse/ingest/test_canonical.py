@@ -89,7 +89,7 @@ def test_unknown_columns_are_ignored_and_recorded_as_a_finding(tmp_path, setting
     assert log["value"].tolist() == ["favourite_colour"] and log["table_name"].tolist() == ["accounts"]
 
 
-def test_a_real_ingest_replaces_the_demo_dataset_in_the_same_step(settings, rt, fixtures):
+def test_a_real_ingest_replaces_the_demo_dataset_in_the_same_step(settings, rt, fixtures, meta_of):
     demo_rows = conform(
         "services_monthly",
         pa.table(
@@ -112,7 +112,7 @@ def test_a_real_ingest_replaces_the_demo_dataset_in_the_same_step(settings, rt, 
     counts = rt.warehouse.row_counts()
     assert counts["services_monthly"] == 0 and counts["accounts"] == 3
     assert "D1" not in rt.warehouse.execute(rt.warehouse.table("accounts"))["account_id"].tolist()
-    assert rt.warehouse.get_meta() == {"dataset": "canonical", "as_of": "2025-06-01"}
+    assert meta_of(rt.warehouse) == {"dataset": "canonical", "as_of": "2025-06-01"}
 
 
 def test_validate_writes_nothing(settings, rt, fixtures):

@@ -8,7 +8,7 @@ from revintel.errors import ValidationFailed
 from revintel.warehouse.ingest import ingest, validate
 
 
-def test_deals_companies_and_contacts_load(settings, rt, fixtures):
+def test_deals_companies_and_contacts_load(settings, rt, fixtures, meta_of):
     report = ingest("hubspot", fixtures / "hubspot", settings, rt.warehouse)
     assert report.plan.row_counts == {"opportunities": 5, "accounts": 3, "contacts": 3, "reps": 2}
     opp = rt.warehouse.execute(rt.warehouse.table("opportunities")).set_index("opportunity_id")
@@ -21,7 +21,7 @@ def test_deals_companies_and_contacts_load(settings, rt, fixtures):
     ]
     assert opp.loc["9003", "status"] == "won" and opp.loc["9004", "status"] == "lost"
     assert opp.loc["9002", "amount"] == 48000.5
-    assert rt.warehouse.get_meta() == {"dataset": "hubspot", "as_of": "2025-06-30"}
+    assert meta_of(rt.warehouse) == {"dataset": "hubspot", "as_of": "2025-06-30"}
 
 
 def test_a_deal_without_company_ids_is_matched_by_company_name(settings, fixtures):

@@ -58,14 +58,14 @@ def test_an_unmapped_closed_stage_takes_its_status_from_the_flags(settings, fixt
     assert "stage_inferred_from_flags" in {f.rule for f in plan.findings}
 
 
-def test_us_dates_timestamps_and_percentages_are_read(settings, rt, fixtures, mapping):
+def test_us_dates_timestamps_and_percentages_are_read(settings, rt, fixtures, mapping, meta_of):
     ingest("salesforce", fixtures / "salesforce", settings, rt.warehouse, mapping_file=mapping)
     opp = frame(rt, "opportunities").set_index("opportunity_id")
     assert opp.loc["006A1", "close_date"].date() == dt.date(2025, 9, 30)
     assert opp.loc["006A1", "created_date"].date() == dt.date(2025, 6, 2)
     assert opp.loc["006A2", "probability"] == pytest.approx(0.9)
     assert opp.loc["006A1", "stage"] == "Prospecting" and opp.loc["006A2", "stage"] == "Negotiation"
-    assert rt.warehouse.get_meta() == {"dataset": "salesforce", "as_of": "2025-06-02"}
+    assert meta_of(rt.warehouse) == {"dataset": "salesforce", "as_of": "2025-06-02"}
 
 
 def test_reps_come_from_user_with_their_manager(settings, rt, fixtures, mapping):

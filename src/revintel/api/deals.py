@@ -15,6 +15,7 @@ from revintel.api.auth import User
 from revintel.api.deps import CurrentUser, RuntimeDep
 from revintel.appdb import audit
 from revintel.errors import Forbidden
+from revintel.runtime import Runtime
 from revintel.scope import DRILL, Scope
 
 router = APIRouter(tags=["deals"])
@@ -34,6 +35,31 @@ def pipeline_scope(user: User) -> Scope:
             details={"permission": DRILL, "domain": "pipeline"},
         )
     return scope
+
+
+def audited_risk_list(
+    rt: Runtime,
+    user: User,
+    scope: Scope,
+    as_of: dt.date | None,
+    top: int,
+    filters: dict[str, Any],
+    target: str,
+) -> dict[str, Any]:
+    """The risk list within ``scope``, recorded in the audit log (shared by this API and the Deals page)."""
+    from revintel.deals.risk import risk_list
+
+    out = risk_list(rt, scope, as_of, top, filters)
+    audit.record(
+        rt.appdb,
+        actor=user.id,
+        action="query",
+        scope=scope,
+        target=target,
+        detail={k: v for k, v in filters.items() if v not in (None, "")},
+        rows=len(out["deals"]),
+    )
+    return out
 
 
 @router.get("/api/deals/model")
@@ -76,20 +102,9 @@ def risk(
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """Open deals in the caller's scope by expected loss, with drivers and next actions."""
-    from revintel.deals.risk import risk_list
-
     scope = pipeline_scope(user)
     filters = {"region": region, "stage": stage, "rep": rep, "team": team, "min_risk": min_risk}
-    out = risk_list(rt, scope, as_of, top, filters)
-    audit.record(
-        rt.appdb,
-        actor=user.id,
-        action="query",
-        scope=scope,
-        target="deals/risk",
-        detail={k: v for k, v in filters.items() if v is not None},
-        rows=len(out["deals"]),
-    )
+    out = audited_risk_list(rt, user, scope, as_of, top, filters, "deals/risk")
     return {**out, "scope": scope.to_dict()}
 
 

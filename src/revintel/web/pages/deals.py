@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from revintel.api.deals import pipeline_scope
+from revintel.api.deals import audited_risk_list, pipeline_scope
 from revintel.api.deps import CurrentUser, RuntimeDep
 from revintel.appdb import audit
 from revintel.errors import InvalidRequest
@@ -59,22 +59,11 @@ def _text(request: Request, name: str) -> str | None:
 @router.get("/deals", response_class=HTMLResponse)
 def deals_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """Open deals by expected loss, with risk, drivers and next actions; filters and as-of control."""
-    from revintel.deals.risk import risk_list
-
     scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
     as_of = _date(request, "as_of", rt.as_of())
     filters = {"stage": _text(request, "stage"), "rep": _text(request, "rep")}
     top = min(max(int(request.query_params.get("top") or 25), 1), 200)
-    out = risk_list(rt, scope, as_of, top, filters)
-    audit.record(
-        rt.appdb,
-        actor=user.id,
-        action="query",
-        scope=scope,
-        target="page/deals",
-        detail={k: v for k, v in filters.items() if v},
-        rows=len(out["deals"]),
-    )
+    out = audited_risk_list(rt, user, scope, as_of, top, filters, "page/deals")
     return render(
         request,
         "deals.html",

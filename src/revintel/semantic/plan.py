@@ -153,7 +153,12 @@ def budget_table(layer: SemanticLayer, metric: Metric, sl: Slice) -> ibis.Table 
     t = place(t, flow, sl.period, sl.grain, layer.fiscal_start_month)
     value = _budget_value(t, spec.formula, spec.metric, spec.agg).cast("float64").name(f"{metric.id}__budget")
     groups = ([t[BUCKET]] if sl.grain else []) + [t[d] for d in sl.dims]
-    return t.group_by(groups).aggregate(value) if groups else t.aggregate(value)
+    if not groups:
+        return t.aggregate(value)
+    # budgets is long (one row per metric): a group holding only other metrics' rows has no
+    # budget for this one and must not add an empty row to the breakdown
+    out = t.group_by(groups).aggregate(value)
+    return out.filter(out[f"{metric.id}__budget"].notnull())
 
 
 def _budget_value(t: ibis.Table, formula: str | None, metric_id: str | None, agg: str) -> ibis.Value:

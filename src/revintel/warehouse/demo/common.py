@@ -7,10 +7,13 @@ one domain's draws never shift another's and the same seed always gives the same
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -203,6 +206,13 @@ PRODUCTS: tuple[tuple[str, str, str, float], ...] = (
 )
 
 
+Column: TypeAlias = "np.ndarray | pa.Array | pa.ChunkedArray | Sequence[Any]"
+"""One column handed to :func:`to_table`: a NumPy array, an Arrow array or a Python sequence."""
+
+NULL = np.array(None, dtype=object)
+"""A 0-d null: ``np.where(mask, values, NULL)`` keeps ``values`` where ``mask`` holds and nulls the rest."""
+
+
 def month_starts(n: int = N_MONTHS) -> np.ndarray:
     """The first day of each demo month, as ``datetime64[D]``."""
     return np.arange(np.datetime64("2023-01", "M"), np.datetime64("2023-01", "M") + n).astype("datetime64[D]")
@@ -223,20 +233,20 @@ def ids(prefix: str, n: int, width: int, start: int = 1) -> pa.Array:
 _LABELS: dict[tuple[str, int], pa.Array] = {}
 
 
-def code(prefix: str, index: np.ndarray, width: int) -> pa.Array:
+def code(prefix: str, index: npt.ArrayLike, width: int) -> pa.Array:
     """Ids of entities by 0-based index (``code("O", [0, 41], 7)`` -> O0000001, O0000042); -1 gives null.
 
     Labels are built once per entity kind and then gathered with ``take``, which keeps id columns of
     streamed tables (millions of rows) cheap.
     """
-    index = np.asarray(index, dtype="int64")
-    need = int(index.max()) + 1 if len(index) else 0
+    positions = np.asarray(index, dtype="int64")
+    need = int(positions.max()) + 1 if len(positions) else 0
     labels = _LABELS.get((prefix, width))
     if labels is None or len(labels) < need:
         labels = ids(prefix, max(need, 2 * len(labels) if labels is not None else 1), width)
         _LABELS[(prefix, width)] = labels
-    missing = index < 0
-    out = labels.take(pa.array(np.where(missing, 0, index)))
+    missing = positions < 0
+    out = labels.take(pa.array(np.where(missing, 0, positions)))
     return pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), out) if missing.any() else out
 
 
@@ -274,17 +284,18 @@ def running_campaign(
     return np.where(running, choice, nearest), running
 
 
-def to_table(name: str, columns: dict[str, object]) -> pa.Table:
+def to_table(name: str, columns: Mapping[str, Column]) -> pa.Table:
     """Build a canonical table (schema order and types) from column arrays; adds ``source``."""
     spec = TABLES_BY_NAME[name]
     schema = spec.arrow_schema()
     n = len(next(iter(columns.values())))
     arrays = []
     for f in schema:
+        column = columns.get(f.name)
         if f.name == "source" and "source" not in columns:
             arrays.append(pa.array([SOURCE] * n, type=pa.string()))
-        elif isinstance(columns.get(f.name), pa.Array | pa.ChunkedArray):
-            arrays.append(columns[f.name].cast(f.type))
+        elif isinstance(column, pa.Array | pa.ChunkedArray):
+            arrays.append(column.cast(f.type))
         elif f.name in columns:
             arrays.append(pa.array(columns[f.name], type=f.type, from_pandas=True))
         else:

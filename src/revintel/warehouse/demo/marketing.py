@@ -73,7 +73,10 @@ class Campaigns:
 def build_campaigns(ctx: Context) -> Campaigns:
     """Eight campaigns a year, one starting every ~45 days, plus the CFO Summit 2025."""
     rng = ctx.rng(40)
-    names, channels, starts, ends = [], [], [], []
+    names: list[str] = []
+    channels: list[str] = []
+    starts: list[np.datetime64 | np.ndarray] = []
+    ends: list[np.datetime64 | np.ndarray] = []
     for year in (2023, 2024, 2025):
         for j, (theme, channel) in enumerate(THEMES):
             start = np.datetime64(f"{year}-01-01") + days(j * 45 + int(rng.integers(0, 8)))

@@ -18,6 +18,7 @@ import pyarrow as pa
 from revintel.warehouse.demo.common import (
     AS_OF,
     COMPETITORS,
+    NULL,
     PRODUCTS,
     TEAMS,
     Context,
@@ -270,13 +271,13 @@ def opportunity_batches(
                     pick(("Outbound", "Referral", "Partner", "Inbound"), idx % 4),
                 ),
                 "campaign_id": np.where(
-                    pipe.campaign[sl] >= 0, campaign_ids[np.maximum(pipe.campaign[sl], 0)], None
+                    pipe.campaign[sl] >= 0, campaign_ids[np.maximum(pipe.campaign[sl], 0)], NULL
                 ),
                 "competitor": np.where(
-                    pipe.competitor[sl] >= 0, pick(COMPETITORS, np.maximum(pipe.competitor[sl], 0)), None
+                    pipe.competitor[sl] >= 0, pick(COMPETITORS, np.maximum(pipe.competitor[sl], 0)), NULL
                 ),
                 "forecast_category": pick(FORECAST_CATEGORY, stage),
-                "next_step": np.where(stage < 4, pick(steps, rng.integers(0, len(steps), m)), None),
+                "next_step": np.where(stage < 4, pick(steps, rng.integers(0, len(steps), m)), NULL),
             },
         )
         yield from table.to_batches()

@@ -27,7 +27,7 @@ def _finding(
 
 def _near_duplicates(accounts: pa.Table, limit: int = 3) -> list[Finding]:
     """Accounts whose name only differs from another by a II/III suffix."""
-    out = []
+    out: list[Finding] = []
     ids = accounts.column("account_id").to_pylist()
     for i, name in enumerate(accounts.column("name").to_pylist()):
         if name.endswith((" II", " III")) and len(out) < limit:

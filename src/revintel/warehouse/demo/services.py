@@ -189,10 +189,10 @@ def budgets_table(ctx: Context, dims: Dimensions, won_budget: np.ndarray) -> pa.
     """Long-format budgets: services metrics by region x capability x month, won revenue by region x month."""
     hours, fees = planned_totals(ctx, dims)
     months = month_starts()
-    r, c, m = np.meshgrid(
+    grid = np.meshgrid(
         np.arange(len(REGIONS)), np.arange(len(CAPABILITIES)), np.arange(N_MONTHS), indexing="ij"
     )
-    r, c, m = r.ravel(), c.ravel(), m.ravel()
+    r, c, m = (axis.ravel() for axis in grid)
     parts = []
     for metric, values in (
         ("chargeable_hours", hours),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from revintel.warehouse.demo.common import AS_OF, N_MONTHS, TEAMS, Context, Dimensions, code, days, to_table
@@ -14,7 +15,7 @@ QUOTA_QUARTERS = 14  # .. 2026 Q2, where the open pipeline closes
 SUBMISSION_DAYS = (14, 42, 70)
 
 
-def quarter_start(q: np.ndarray) -> np.ndarray:
+def quarter_start(q: npt.ArrayLike) -> np.ndarray:
     """First day of quarter index ``q`` (0 = 2023 Q1)."""
     return (np.datetime64("2023-01", "M") + np.asarray(q) * 3).astype("datetime64[D]")
 

@@ -287,8 +287,8 @@ class AskEngine:
     def _sources(self, answer: Answer) -> list[dict[str, Any]]:
         """Each table an answer read, with its row count and the dataset's freshness."""
         state = self.rt.semantic.state()
-        tables = {d.get("table") for d in answer.definitions if d.get("table")}
-        tables |= {p.get("table") for d in answer.definitions for p in d.get("parts", []) if p.get("table")}
+        tables = {d["table"] for d in answer.definitions if d.get("table")}
+        tables |= {p["table"] for d in answer.definitions for p in d.get("parts", []) if p.get("table")}
         meta = state.meta
         return [
             {

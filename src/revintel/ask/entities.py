@@ -19,6 +19,10 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from revintel.warehouse.backends import DuckDBWarehouse
+
 if TYPE_CHECKING:
     from revintel.runtime import Runtime
 
@@ -148,6 +152,21 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9&+ ]+", " ", text.lower()).strip()
 
 
+#: the characters normalised phrases are made of, one count column each (any other: the last column)
+_ALPHABET = {ch: i for i, ch in enumerate("abcdefghijklmnopqrstuvwxyz0123456789&+ ")}
+
+
+def _char_counts(texts: list[str]) -> np.ndarray:
+    """Per text, how often each character occurs (characters outside the alphabet share a column,
+    which can only overstate what two texts share, never understate it)."""
+    out = np.zeros((len(texts), len(_ALPHABET) + 1), dtype=np.int32)
+    other = len(_ALPHABET)
+    for i, text in enumerate(texts):
+        for ch in text:
+            out[i, _ALPHABET.get(ch, other)] += 1
+    return out
+
+
 class Vocabulary:
     """Distinct dimension values of the loaded data, indexed for phrase matching."""
 
@@ -160,6 +179,27 @@ class Vocabulary:
                 if key and key not in STOPWORDS:
                     self.by_phrase[key] = (dim, v)
         self.max_words = max((len(k.split()) for k in self.by_phrase), default=1)
+        #: character counts of every phrase, to skip (exactly) phrases fuzzy matching would reject
+        self._keys = list(self.by_phrase)
+        self._lengths = np.array([len(k) for k in self._keys], dtype=np.int64)
+        self._counts = _char_counts(self._keys)
+
+    def close_match(self, phrase: str) -> str | None:
+        """The vocabulary phrase closest to ``phrase`` (``difflib`` ratio >= FUZZY_RATIO), if any.
+
+        Same result as ``difflib.get_close_matches(phrase, self.by_phrase, n=1, cutoff=FUZZY_RATIO)``:
+        difflib scores a phrase only when its ``quick_ratio`` (2 x the characters both share, counted
+        as multisets, / both lengths) reaches the cutoff. That bound is computed here for the whole
+        vocabulary at once, so only the few phrases that pass it are scored by difflib (a 65,000-account
+        vocabulary otherwise costs ~150 ms per question).
+        """
+        if not self._keys:
+            return None
+        shared = np.minimum(self._counts, _char_counts([phrase])[0]).sum(axis=1)
+        bound = 2.0 * shared / (self._lengths + len(phrase))
+        candidates = [self._keys[i] for i in np.flatnonzero(bound >= FUZZY_RATIO)]
+        close = difflib.get_close_matches(phrase, candidates, n=1, cutoff=FUZZY_RATIO)
+        return close[0] if close else None
 
     def find(self, text: str, taken: list[tuple[int, int]] | None = None) -> list[EntityMatch]:
         """Values named in ``text`` (longest phrases first, non-overlapping, not in ``taken`` spans)."""
@@ -175,8 +215,8 @@ class Vocabulary:
                 hit = self.by_phrase.get(phrase) or self.by_phrase.get(phrase.rstrip("s"))
                 exact = hit is not None
                 if hit is None and len(phrase) >= FUZZY_MIN_LENGTH and phrase not in STOPWORDS:
-                    close = difflib.get_close_matches(phrase, self.by_phrase, n=1, cutoff=FUZZY_RATIO)
-                    hit = self.by_phrase[close[0]] if close else None
+                    close = self.close_match(phrase)
+                    hit = self.by_phrase[close] if close else None
                 if hit is not None:
                     out.append(EntityMatch(hit[0], hit[1], text[start:end], start, end, exact))
                     used.append((start, end))
@@ -244,7 +284,7 @@ def read_values(rt: Runtime, limit: int = 5000) -> dict[str, list[str]]:
     for i, p in enumerate(parts[1:], 1):
         union = exp.union(union, exp.select("d", "v").from_(p.subquery(f"p{i}")), distinct=False)
     sql = union.sql(dialect=wh.dialect)
-    if wh.scheme == "duckdb":
+    if isinstance(wh, DuckDBWarehouse):
         with wh._lock:
             pairs = wh.raw.execute(sql).fetchall()
     else:

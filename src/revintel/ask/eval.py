@@ -19,6 +19,7 @@ import yaml
 
 from revintel.errors import InvalidRequest, NotFound
 from revintel.scope import get_persona
+from revintel.warehouse.backends import DuckDBWarehouse
 
 if TYPE_CHECKING:
     from revintel.ask.answer import Answer
@@ -126,7 +127,7 @@ def evaluate(rt: Runtime, questions: list[dict[str, Any]] | None = None, persona
 def gold(rt: Runtime, sql: str) -> list[tuple[Any, ...]]:
     """Rows of a gold query, as plain SQL on the warehouse's tables."""
     wh = rt.warehouse
-    if wh.scheme == "duckdb":
+    if isinstance(wh, DuckDBWarehouse):
         with wh._lock:
             return [tuple(r) for r in wh.raw.execute(sql).fetchall()]
     frame = wh.execute(wh.con.sql(sql))

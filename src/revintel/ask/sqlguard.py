@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
@@ -204,7 +205,7 @@ class SqlGuard:
         try:
             qualified = qualify(
                 ast.copy(),
-                schema=self.views,
+                schema=cast("dict[str, object]", self.views),  # read only: invariance, not a wrong type
                 dialect=self.read_dialect,
                 validate_qualify_columns=True,
                 quote_identifiers=True,
@@ -311,10 +312,11 @@ class SqlGuard:
             if value is None or value > self.row_limit:
                 return ast.limit(self.row_limit if value is None else min(value, self.row_limit), copy=False)
             return ast
-        return exp.select("*").from_(ast.subquery("_q")).limit(self.row_limit)
+        # check() only admits _QUERY_ROOTS, which are all exp.Query
+        return exp.select("*").from_(cast(exp.Query, ast).subquery("_q")).limit(self.row_limit)
 
     # --- scoping ----------------------------------------------------------------------------------
-    def scoped(self, checked: CheckedSql, scoped_asts: Mapping[str, exp.Expression]) -> exp.Expression:
+    def scoped(self, checked: CheckedSql, scoped_asts: Mapping[str, exp.Expr]) -> exp.Expression:
         """``checked`` with each governed view replaced by its scoped subquery AST."""
         ast = checked.ast.copy()
         cte_names = {cte.alias_or_name.lower() for cte in ast.find_all(exp.CTE)}

@@ -260,19 +260,19 @@ class _Reader:
                     value=col,
                     expected=nearest(col, cols),
                 )
-        for field_name, col in (
+        for field_name, named in (
             ("date", spec.get("date")),
             ("time", time.get("valid_from")),
             ("time", time.get("valid_to")),
         ):
-            if col and col not in cols:
+            if named and named not in cols:
                 self.problem(
                     "metrics",
                     key,
-                    f"unknown column {col!r} of {table}",
+                    f"unknown column {named!r} of {table}",
                     column=field_name,
-                    value=col,
-                    expected=nearest(str(col), cols),
+                    value=named,
+                    expected=nearest(str(named), cols),
                 )
         if not spec.get("date"):
             self.problem("metrics", key, "needs a `date` column placing rows in time", column="date")

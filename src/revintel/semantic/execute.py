@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from revintel.errors import WarehouseError
+from revintel.warehouse.backends import DuckDBWarehouse
 from revintel.warehouse.schema import TABLES_BY_NAME
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class DataState:
 
 def data_state(wh: Warehouse) -> DataState:
     """Meta, per-table row counts and a short hash that changes whenever the data changes."""
-    if wh.scheme == "duckdb":
+    if isinstance(wh, DuckDBWarehouse):
         con = wh.con.con  # the raw duckdb connection behind the Ibis backend
         with _lock(wh):
             rows = con.execute(_STATE_SQL.format(meta=wh.META)).fetchall()

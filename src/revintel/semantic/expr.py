@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import ibis
 import sqlglot
@@ -30,7 +30,7 @@ class FormulaError(InvalidRequest):
 
 
 @lru_cache(maxsize=1024)
-def parse(text: str) -> exp.Expression:
+def parse(text: str) -> exp.Expr:
     """Parse one SQL expression (cached); raises FormulaError on a syntax error."""
     try:
         node = sqlglot.parse_one(text, read="duckdb")
@@ -107,7 +107,7 @@ class _Translator:
         self.table = table
         self.where = where
 
-    def fail(self, node: exp.Expression, what: str) -> FormulaError:
+    def fail(self, node: exp.Expr, what: str) -> FormulaError:
         return FormulaError(
             f"formula {self.text!r}: {what}: {node.sql()!r}",
             hint="formulas may use columns, numbers, strings, + - * /, comparisons, AND/OR/NOT, IN, "
@@ -115,10 +115,11 @@ class _Translator:
             "with FILTER (WHERE ...)",
         )
 
-    def visit(self, node: exp.Expression) -> Any:
+    def visit(self, node: exp.Expr) -> Any:
         for kind, fn in _BINARY.items():
             if type(node) is kind:
-                return fn(self.visit(node.left), self.visit(node.right))
+                binary = cast(exp.Binary, node)  # every _BINARY key is an exp.Binary subclass
+                return fn(self.visit(binary.left), self.visit(binary.right))
         method = getattr(self, f"v_{type(node).__name__}", None)
         if method is None:
             raise self.fail(node, f"{type(node).__name__} is not allowed")
@@ -186,7 +187,8 @@ class _Translator:
         return self.visit(node.this).nullif(self.visit(node.expression))
 
     def v_DateDiff(self, node: exp.DateDiff) -> Any:
-        unit = (node.args.get("unit").name if node.args.get("unit") else "day").lower()
+        unit_node = node.args.get("unit")
+        unit = (unit_node.name if unit_node else "day").lower()
         if unit not in ("day", "days"):
             raise self.fail(node, "date_diff only counts days")
         # duckdb reads date_diff('day', a, b) as this=b, expression=a: b - a

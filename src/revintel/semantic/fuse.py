@@ -83,7 +83,7 @@ def fused_table(
         fs = layer.fiscal_start_month
         cases = [(in_variant(t, p), bucket_of(d, sl.grain, fs, shift)) for _, p, shift in variants]
         t = t.mutate(**{BUCKET: cases[0][1] if len(cases) == 1 else ibis.cases(*cases)})
-    values = []
+    aggregates = []
     for m in metrics:
         row_filter = expr.translate_over(m.where, t) if m.where else None
         for suffix, period, _ in variants:
@@ -91,7 +91,7 @@ def fused_table(
             if row_filter is not None:
                 where = where & row_filter
             value = expr.translate_over(formulas[m.id], t, where=where)
-            values.append(value.cast("float64").name(m.id + suffix))
+            aggregates.append(value.cast("float64").name(m.id + suffix))
     dims = [t[layer.catalogue.dimension(d).column].name(d) for d in sl.dims]
     groups = ([t[BUCKET]] if sl.grain else []) + dims
-    return t.group_by(groups).aggregate(values) if groups else t.aggregate(values)
+    return t.group_by(groups).aggregate(aggregates) if groups else t.aggregate(aggregates)

@@ -172,7 +172,7 @@ class KpiEngine:
         if m.domain not in scope.domains:
             raise Forbidden(f"your role cannot see {m.domain} metrics such as {m.id!r}")
         p = self.resolve_period(period)
-        dim = self._breakdown_dim(m, by)
+        dim = self._breakdown_dim(m, by, scope)
         card = self.card(m, scope, p)
         trend = self._trend(m, scope, p)
         breakdown = (
@@ -211,7 +211,7 @@ class KpiEngine:
             "scope": scope.to_dict(),
         }
 
-    def _breakdown_dim(self, m: Metric, by: str | None) -> str | None:
+    def _breakdown_dim(self, m: Metric, by: str | None, scope: Scope) -> str | None:
         if by:
             d = self.layer.catalogue.dimension(by)
             if d.id not in m.dimensions:
@@ -222,7 +222,11 @@ class KpiEngine:
                     hint=nearest(d.id, m.dimensions) or ", ".join(m.dimensions),
                 )
             return d.id
-        return next((d for d in PREFERRED_BY if d in m.dimensions), m.dimensions[0] if m.dimensions else None)
+        # by default, skip dimensions the scope pins to one value: a regional lead's breakdown
+        # "by region" would be one bar, and the bridge's "main driver" would be their own region
+        pinned = {dim for dim, values in scope.rows if len(values) == 1}
+        useful = [d for d in m.dimensions if d not in pinned]
+        return next((d for d in PREFERRED_BY if d in useful), useful[0] if useful else None)
 
     def _trend(self, m: Metric, scope: Scope, p: Period) -> QueryResult:
         start = min(p.start, add_months(month_start(p.end), -(SPARK_POINTS - 1)))
@@ -272,7 +276,7 @@ def _series(res: QueryResult, metric_id: str, key: str) -> list[dict[str, Any]]:
     out = []
     for r in res.records():
         value, budget, py = r.get(metric_id), r.get(f"{metric_id}_budget"), r.get(f"{metric_id}_py")
-        k = r.get(key)
+        k: Any = r.get(key)
         out.append(
             {
                 key: k.isoformat() if hasattr(k, "isoformat") else k,

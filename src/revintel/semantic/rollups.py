@@ -89,7 +89,7 @@ def partials(formula: str) -> dict[str, tuple[str, exp.Expression | None]] | Non
 def rewrite(formula: str) -> str:
     """``formula`` over the rollup's partial columns."""
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if not isinstance(node, exp.AggFunc):
             return node
         arg = node.this

@@ -94,7 +94,9 @@ class GenieProvider(Provider):
         self, ctx: AskContext, http: httpx.Client, conv: str, msg_id: str, message: dict[str, Any]
     ) -> Answer:
         texts: list[str] = []
-        sql, description, columns, rows = None, None, [], []
+        sql, description = None, None
+        columns: list[str] = []
+        rows: list[list[Any]] = []
         for att in message.get("attachments") or []:
             if att.get("text"):
                 texts.append(str(att["text"].get("content", "")))

@@ -735,14 +735,14 @@ def maven_questions() -> list[dict[str, Any]]:
         if dname == "sales agent" and "rate" not in m:
             dname = "manager"
         form = ("{M} by {d}", "Break down {m} by {d}", "{M} per {d} in 2017")[i % 3]
-        pr = MAVEN_PERIODS["in 2017"] if "2017" in form else None
+        span = MAVEN_PERIODS["in 2017"] if "2017" in form else None
         out.append(
             q(
                 "maven",
                 form.format(M=m.capitalize(), m=m, d=dname),
                 "breakdown",
                 "rows",
-                deal_sql(agg, date, pr, group=dims[dname]),
+                deal_sql(agg, date, span, group=dims[dname]),
             )
         )
     rank = (
@@ -759,14 +759,14 @@ def maven_questions() -> list[dict[str, Any]]:
     )
     for text, m, col, direction, check, n in rank:
         agg, date = DEALS[m]
-        pr = MAVEN_PERIODS["in 2017"] if "2017" in text else None
+        span = MAVEN_PERIODS["in 2017"] if "2017" in text else None
         out.append(
             q(
                 "maven",
                 text,
                 "ranking",
                 check,
-                deal_sql(agg, date, pr, group=col, order=f"ORDER BY 2 {direction} NULLS LAST, 1 LIMIT {n}"),
+                deal_sql(agg, date, span, group=col, order=f"ORDER BY 2 {direction} NULLS LAST, 1 LIMIT {n}"),
                 n=n,
             )
         )

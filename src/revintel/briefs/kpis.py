@@ -50,7 +50,7 @@ def _driver(ctx: Ctx, card: Any, period: Any = None) -> str | None:
     engine = ctx.rt.kpis
     try:
         m = engine.layer.catalogue.metric(card.metric)
-        by = engine._breakdown_dim(m, None)
+        by = engine.breakdown_dimension(m, None, ctx.scope)
         bridge = engine.bridge(m, ctx.scope, engine.resolve_period(period), by) if by else None
     except RevintelError:
         return None

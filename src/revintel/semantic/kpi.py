@@ -172,7 +172,7 @@ class KpiEngine:
         if m.domain not in scope.domains:
             raise Forbidden(f"your role cannot see {m.domain} metrics such as {m.id!r}")
         p = self.resolve_period(period)
-        dim = self._breakdown_dim(m, by, scope)
+        dim = self.breakdown_dimension(m, by, scope)
         card = self.card(m, scope, p)
         trend = self._trend(m, scope, p)
         breakdown = (
@@ -211,7 +211,8 @@ class KpiEngine:
             "scope": scope.to_dict(),
         }
 
-    def _breakdown_dim(self, m: Metric, by: str | None, scope: Scope) -> str | None:
+    def breakdown_dimension(self, m: Metric, by: str | None, scope: Scope) -> str | None:
+        """The dimension to break ``m`` down by: ``by`` when given (checked), else a useful default."""
         if by:
             d = self.layer.catalogue.dimension(by)
             if d.id not in m.dimensions:

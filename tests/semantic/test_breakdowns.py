@@ -1,4 +1,4 @@
-"""Budgets are long (one row per metric): another metric's budget rows never show up in a breakdown."""
+"""Breakdowns: only the metric's own budget groups; by default a dimension the scope does not pin."""
 
 from __future__ import annotations
 
@@ -21,3 +21,10 @@ def test_kpi_drill_down_breakdown_and_bridge_have_no_empty_group(demo_rt):
     labels = [str(step["label"]) for step in d["bridge"]["steps"]]
     assert "(none)" not in labels and "" not in labels
     assert all(r["capability"] not in ("", None) for r in d["breakdown"])
+
+
+def test_default_breakdown_skips_the_dimension_the_scope_pins(demo_rt):
+    lead = demo_rt.kpis.detail("chargeable_hours", get_persona("emea_lead").scope)
+    assert lead["by"] != "region"
+    assert len(lead["breakdown"]) > 1
+    assert demo_rt.kpis.detail("chargeable_hours", get_persona("cfo").scope)["by"] == "region"

@@ -38,6 +38,7 @@ serve: install                       ## run the product on demo data at http://1
 	$(BIN)/revintel serve
 
 test: dev system-deps                ## install dev dependencies and run the whole suite
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 test-fast: dev

@@ -6,10 +6,18 @@ Like :mod:`revintel.ask.execute`, every number comes through the semantic layer 
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from revintel.ask.answer import Answer, fmt, fmt_delta, pct_change
 from revintel.ask.execute import RATIO_UNITS, Run, _delta, _first
 from revintel.errors import InvalidRequest
+from revintel.semantic.execute import MEMTABLE
 from revintel.warehouse.schema import STAGE_ORDER
+
+#: compiled deal-lookup SQL per (backend, catalogue, scope, search, filters, tables present): building
+#: and compiling the joined Ibis expression costs more than running it on 520k deals
+_DEAL_SQL: dict[tuple[Any, ...], str] = {}
 
 
 def budget_vs_actual(run: Run) -> Answer:
@@ -100,11 +108,10 @@ DEAL_COLUMNS = (
 )
 
 
-def deal_lookup(run: Run) -> Answer:
-    """Deals whose name, id or account matches the search text (in the caller's scope)."""
+def _deal_query(run: Run, search: str) -> tuple[str, Any]:
+    """(SQL, rows) of the deals matching ``search`` and the request's filters, in the caller's scope."""
     import ibis
 
-    search = (run.req.search or "").strip().lower()
     wanted = [*DEAL_COLUMNS, *(d for d in run.req.filters if d != "account")]
     t = run.sem.scoped_table("opportunities", run.scope, columns=wanted)
     cond = (
@@ -116,7 +123,28 @@ def deal_lookup(run: Run) -> Answer:
         if dim in t.columns and dim != "account":
             cond = cond & t[dim].isin(values)
     expr = t.filter(cond).select(*DEAL_COLUMNS).order_by([ibis.desc("amount"), "opportunity_id"]).limit(20)
-    sql, frame = run.sem.run(expr)  # the exact SQL run, rows cached per data version
+    return run.sem.run(expr)  # the exact SQL run, rows cached per data version
+
+
+def deal_lookup(run: Run) -> Answer:
+    """Deals whose name, id or account matches the search text (in the caller's scope)."""
+    search = (run.req.search or "").strip().lower()
+    key = (
+        run.sem.warehouse.scheme,
+        run.catalogue.fingerprint,
+        json.dumps(run.scope.to_dict(), sort_keys=True),
+        search,
+        json.dumps(run.req.filters, sort_keys=True),
+        tuple(sorted(run.sem.state().counts)),
+    )
+    if run.sem.warehouse.scheme == "duckdb" and key in _DEAL_SQL:  # DuckDB runs the SQL text itself
+        sql, frame = run.sem.run(None, _DEAL_SQL[key])  # type: ignore[arg-type]
+    else:
+        sql, frame = _deal_query(run, search)
+        if MEMTABLE not in sql:
+            if len(_DEAL_SQL) >= 512:
+                _DEAL_SQL.pop(next(iter(_DEAL_SQL)))
+            _DEAL_SQL[key] = sql
     run.sql.append(sql)
     rows = [
         [None if v != v else v for v in r] for r in frame.astype(object).itertuples(index=False, name=None)

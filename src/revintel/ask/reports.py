@@ -7,6 +7,7 @@ Like :mod:`revintel.ask.execute`, every number comes through the semantic layer 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from revintel.ask.answer import Answer, fmt, fmt_delta, pct_change
@@ -18,6 +19,7 @@ from revintel.warehouse.schema import STAGE_ORDER
 #: compiled deal-lookup SQL per (backend, catalogue, scope, search, filters, tables present): building
 #: and compiling the joined Ibis expression costs more than running it on 520k deals
 _DEAL_SQL: dict[tuple[Any, ...], str] = {}
+_DEAL_SQL_LOCK = threading.Lock()
 
 
 def budget_vs_actual(run: Run) -> Answer:
@@ -137,14 +139,16 @@ def deal_lookup(run: Run) -> Answer:
         json.dumps(run.req.filters, sort_keys=True),
         tuple(sorted(run.sem.state().counts)),
     )
-    if run.sem.warehouse.scheme == "duckdb" and key in _DEAL_SQL:  # DuckDB runs the SQL text itself
-        sql, frame = run.sem.run(None, _DEAL_SQL[key])  # type: ignore[arg-type]
+    cached = _DEAL_SQL.get(key) if run.sem.warehouse.scheme == "duckdb" else None
+    if cached is not None:  # DuckDB runs the SQL text itself
+        sql, frame = run.sem.run(None, cached)  # type: ignore[arg-type]
     else:
         sql, frame = _deal_query(run, search)
         if MEMTABLE not in sql:
-            if len(_DEAL_SQL) >= 512:
-                _DEAL_SQL.pop(next(iter(_DEAL_SQL)))
-            _DEAL_SQL[key] = sql
+            with _DEAL_SQL_LOCK:
+                if len(_DEAL_SQL) >= 512:
+                    _DEAL_SQL.pop(next(iter(_DEAL_SQL)))
+                _DEAL_SQL[key] = sql
     run.sql.append(sql)
     rows = [
         [None if v != v else v for v in r] for r in frame.astype(object).itertuples(index=False, name=None)

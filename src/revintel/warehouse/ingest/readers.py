@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -394,31 +395,12 @@ def check_allowed(
     scratch: Scratch, table: str, column: str, allowed: tuple[str, ...], path: Path, problems: Problems
 ) -> None:
     """Report values of ``column`` outside ``allowed`` (exact match; empty values are not checked)."""
-    line = exp.Add(this=exp.column("rowid"), expression=exp.Literal.number(2))
     bad = exp.and_(
         col(column).is_(exp.null()).not_(),
         exp.In(this=col(column), expressions=[exp.Literal.string(v) for v in allowed]).not_(),
     )
-    base = exp.select(line.as_("line"), col(column).as_("value")).from_(table_ref(table)).where(bad)
-    rows = scratch.con.execute(base.order_by("line").limit(EXAMPLES).sql("duckdb")).fetchall()
-    if not rows:
-        return
-    total = scratch.con.execute(
-        exp.select(exp.func("count_if", bad)).from_(table_ref(table)).sql("duckdb")
-    ).fetchall()[0][0]
-    problems.add_counted(
-        [
-            Problem(
-                "value not allowed",
-                file=path.name,
-                line=int(ln),
-                column=column,
-                value=value,
-                expected="one of " + ", ".join(allowed),
-            )
-            for ln, value in rows
-        ],
-        int(total),
+    _report_where(
+        scratch, table, column, bad, path, problems, "value not allowed", "one of " + ", ".join(allowed), str
     )
 
 
@@ -426,11 +408,27 @@ def check_range(
     scratch: Scratch, table: str, column: str, low: float, high: float, path: Path, problems: Problems
 ) -> None:
     """Report numbers of ``column`` outside ``[low, high]`` (e.g. a probability written as 70, not 0.7)."""
-    line = exp.Add(this=exp.column("rowid"), expression=exp.Literal.number(2))
     bad = exp.or_(
         exp.LT(this=col(column), expression=exp.Literal.number(low)),
         exp.GT(this=col(column), expression=exp.Literal.number(high)),
     )
+    expected = f"a number from {low:g} to {high:g}"
+    _report_where(scratch, table, column, bad, path, problems, "value out of range", expected, "{:g}".format)
+
+
+def _report_where(
+    scratch: Scratch,
+    table: str,
+    column: str,
+    bad: exp.Expr,
+    path: Path,
+    problems: Problems,
+    message: str,
+    expected: str,
+    show: Callable[[object], str],
+) -> None:
+    """Add a problem for the first rows of ``table`` where ``bad`` holds, counting them all."""
+    line = exp.Add(this=exp.column("rowid"), expression=exp.Literal.number(2))
     base = exp.select(line.as_("line"), col(column).as_("value")).from_(table_ref(table)).where(bad)
     rows = scratch.con.execute(base.order_by("line").limit(EXAMPLES).sql("duckdb")).fetchall()
     if not rows:
@@ -441,12 +439,7 @@ def check_range(
     problems.add_counted(
         [
             Problem(
-                "value out of range",
-                file=path.name,
-                line=int(ln),
-                column=column,
-                value=f"{value:g}",
-                expected=f"a number from {low:g} to {high:g}",
+                message, file=path.name, line=int(ln), column=column, value=show(value), expected=expected
             )
             for ln, value in rows
         ],

@@ -21,7 +21,7 @@ from revintel.warehouse.ingest import hubspot_sql as sql
 from revintel.warehouse.ingest.base import Extract, LoadedFile, Source, register_source
 from revintel.warehouse.ingest.parse import Field, empty_typed, read_export
 from revintel.warehouse.ingest.readers import EXAMPLES, Problems, Scratch
-from revintel.warehouse.ingest.stages import load_mapping
+from revintel.warehouse.ingest.stages import load_mapping, unmapped_stage_problems
 from revintel.warehouse.quality import Finding, orphan_finding
 
 S, F, INT, D, T, B = (
@@ -156,18 +156,14 @@ class HubSpotSource(Source):
         scratch.con.executemany("INSERT INTO hs_stage_map VALUES (?, ?, ?)", mapping.rows())
         unmapped = scratch.con.execute(sql.UNMAPPED_STAGES).fetchall()
         problems.add_counted(
-            [
-                Problem(
-                    f"deal stage {stage!r} is not in the stage mapping ({n} deal(s))",
-                    file=files["deals"].name,
-                    line=line,
-                    column="Deal Stage",
-                    value=stage,
-                    expected=f"a stage listed in {mapping.label} (add `{stage}: <canonical stage>` there, "
-                    "or pass --mapping FILE)",
-                )
-                for stage, line, n in unmapped[:EXAMPLES]
-            ],
+            unmapped_stage_problems(
+                unmapped[:EXAMPLES],
+                file=files["deals"].name,
+                column="Deal Stage",
+                mapping_label=mapping.label,
+                what="deal stage",
+                unit="deal(s)",
+            ),
             len(unmapped),
         )
         if problems:

@@ -24,7 +24,7 @@ from revintel.warehouse.ingest import salesforce_sql as sql
 from revintel.warehouse.ingest.base import Extract, LoadedFile, Source, register_source
 from revintel.warehouse.ingest.parse import Field, empty_typed, read_export
 from revintel.warehouse.ingest.readers import EXAMPLES, Problems, Scratch
-from revintel.warehouse.ingest.stages import load_mapping
+from revintel.warehouse.ingest.stages import load_mapping, unmapped_stage_problems
 from revintel.warehouse.quality import Finding, orphan_finding
 
 S, F, INT, P, D, T, B = (
@@ -285,18 +285,14 @@ class SalesforceSource(Source):
         for obj, query in checks:
             rows = scratch.con.execute(query).fetchall()
             problems.add_counted(
-                [
-                    Problem(
-                        f"stage {stage!r} is not in the stage mapping ({n} row(s))",
-                        file=files[obj].name,
-                        line=line,
-                        column="StageName",
-                        value=stage,
-                        expected=f"a stage listed in {label} (add `{stage}: <canonical stage>` there, "
-                        "or pass --mapping FILE)",
-                    )
-                    for stage, line, n in rows[:EXAMPLES]
-                ],
+                unmapped_stage_problems(
+                    rows[:EXAMPLES],
+                    file=files[obj].name,
+                    column="StageName",
+                    mapping_label=label,
+                    what="stage",
+                    unit="row(s)",
+                ),
                 len(rows),
             )
 

@@ -104,3 +104,21 @@ def load_mapping(source: str, override: Path | None = None) -> StageMapping:
         stages.update(_check(_section(data or {}, source, path), path))
         files.append(path)
     return StageMapping(stages, files)
+
+
+def unmapped_stage_problems(
+    rows: list[tuple[str, int, int]], *, file: str, column: str, mapping_label: str, what: str, unit: str
+) -> list[Problem]:
+    """One located problem per ``(stage, first line, count)`` whose stage the mapping does not know."""
+    return [
+        Problem(
+            f"{what} {stage!r} is not in the stage mapping ({n} {unit})",
+            file=file,
+            line=line,
+            column=column,
+            value=stage,
+            expected=f"a stage listed in {mapping_label} (add `{stage}: <canonical stage>` there, "
+            "or pass --mapping FILE)",
+        )
+        for stage, line, n in rows
+    ]

@@ -66,6 +66,7 @@ SELECT h.OpportunityId AS opportunity_id, CAST(h.CreatedDate AS DATE) AS snapsho
 FROM sf_opportunityhistory h JOIN sf_stage_map m ON m.key = lower(trim(h.StageName))
 QUALIFY row_number() OVER (PARTITION BY h.OpportunityId, CAST(h.CreatedDate AS DATE)
                            ORDER BY h.CreatedDate DESC, h._line DESC) = 1
+ORDER BY opportunity_id, snapshot_date
 """
 ACCOUNTS = """
 CREATE TABLE out_accounts AS

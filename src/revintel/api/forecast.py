@@ -7,11 +7,67 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from revintel.api.auth import User
 from revintel.api.deals import AsOfParam, pipeline_scope
 from revintel.api.deps import CurrentUser, RuntimeDep
 from revintel.appdb import audit
+from revintel.runtime import Runtime
+from revintel.scope import Scope
 
 router = APIRouter(tags=["forecast"])
+
+
+def audited_forecast(
+    rt: Runtime,
+    user: User,
+    scope: Scope,
+    period: str | None,
+    by: str | None,
+    as_of: dt.date | None,
+    target: str,
+    scenarios: int = 10_000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """The forecast within ``scope``, recorded in the audit log (shared by this API and the Forecast page)."""
+    from revintel.forecast.rollup import forecast as run
+
+    out = run(rt, scope, period, by, as_of, scenarios, seed).to_dict()
+    audit.record(
+        rt.appdb,
+        actor=user.id,
+        action="query",
+        scope=scope,
+        target=target,
+        detail={"period": out["period"]["label"], "by": by},
+        rows=len(out["rows"]),
+    )
+    return out
+
+
+def audited_changes(
+    rt: Runtime,
+    user: User,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    by: str | None,
+    target: str,
+    **options: Any,
+) -> dict[str, Any]:
+    """Pipeline changes within ``scope``, recorded in the audit log (shared by this API and its page)."""
+    from revintel.forecast.changes import pipeline_changes
+
+    out = pipeline_changes(rt, scope, start, end, by, **options)
+    audit.record(
+        rt.appdb,
+        actor=user.id,
+        action="query",
+        scope=scope,
+        target=target,
+        detail={"from": start.isoformat(), "to": end.isoformat(), "by": by},
+        rows=len(out["rows"]),
+    )
+    return out
 
 
 @router.get("/api/forecast")
@@ -31,20 +87,7 @@ def forecast(
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """P10/P50/P90, expected, quota gap and submitted calls for a period and breakdown."""
-    from revintel.forecast.rollup import forecast as run
-
-    scope = pipeline_scope(user)
-    out = run(rt, scope, period, by, as_of, scenarios, seed).to_dict()
-    audit.record(
-        rt.appdb,
-        actor=user.id,
-        action="query",
-        scope=scope,
-        target="forecast",
-        detail={"period": out["period"]["label"], "by": by},
-        rows=len(out["rows"]),
-    )
-    return out
+    return audited_forecast(rt, user, pipeline_scope(user), period, by, as_of, "forecast", scenarios, seed)
 
 
 @router.get("/api/forecast/backtest")
@@ -72,17 +115,17 @@ def changes(
     min_days: Annotated[int, Query(ge=1)] = 30,
 ) -> dict[str, Any]:
     """Pipeline waterfall between two dates (it reconciles) and slippage alerts."""
-    from revintel.forecast.changes import pipeline_changes
-
     scope = pipeline_scope(user)
-    out = pipeline_changes(rt, scope, start, end, by, horizon, min_pushes, min_days)
-    audit.record(
-        rt.appdb,
-        actor=user.id,
-        action="query",
-        scope=scope,
-        target="pipeline/changes",
-        detail={"from": start.isoformat(), "to": end.isoformat(), "by": by},
-        rows=len(out["rows"]),
+    out = audited_changes(
+        rt,
+        user,
+        scope,
+        start,
+        end,
+        by,
+        "pipeline/changes",
+        horizon=horizon,
+        min_pushes=min_pushes,
+        min_days=min_days,
     )
     return {**out, "scope": scope.to_dict()}

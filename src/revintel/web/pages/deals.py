@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from revintel.api.deals import audited_risk_list, pipeline_scope
 from revintel.api.deps import CurrentUser, RuntimeDep
+from revintel.api.forecast import audited_changes, audited_forecast
 from revintel.appdb import audit
 from revintel.errors import InvalidRequest
 from revintel.scope import DRILL
@@ -130,23 +131,13 @@ def _range_figure(rows: list[dict[str, Any]]) -> str | None:
 def forecast_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """P10/P50/P90 by a dimension with quota and submitted calls, and the backtest beside it."""
     from revintel.forecast.backtest import backtest
-    from revintel.forecast.rollup import forecast
 
     scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
     as_of = _date(request, "as_of", rt.as_of())
     by = _text(request, "by") or "region"
-    fc = forecast(rt, scope, _text(request, "fperiod"), by, as_of).to_dict()
+    fc = audited_forecast(rt, user, scope, _text(request, "fperiod"), by, as_of, "page/forecast")
     periods = min(max(int(request.query_params.get("bt_periods") or 4), 1), 12)
     bt = backtest(rt, scope, periods, as_of)
-    audit.record(
-        rt.appdb,
-        actor=user.id,
-        action="query",
-        scope=scope,
-        target="page/forecast",
-        detail={"period": fc["period"]["label"], "by": by},
-        rows=len(fc["rows"]),
-    )
     return render(
         request,
         "forecast.html",
@@ -190,22 +181,13 @@ def _waterfall_figure(total: dict[str, Any]) -> str:
 @router.get("/pipeline/changes", response_class=HTMLResponse)
 def changes_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """Waterfall between two dates (it reconciles) and slippage alerts, by a dimension."""
-    from revintel.forecast.changes import STEPS, pipeline_changes
+    from revintel.forecast.changes import STEPS
 
     scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
     end = _date(request, "to", rt.as_of()) or rt.as_of()
     start = _date(request, "from", end - dt.timedelta(days=90)) or end
     by = _text(request, "by") or "region"
-    out = pipeline_changes(rt, scope, start, end, by)
-    audit.record(
-        rt.appdb,
-        actor=user.id,
-        action="query",
-        scope=scope,
-        target="page/pipeline/changes",
-        detail={"from": start.isoformat(), "to": end.isoformat(), "by": by},
-        rows=len(out["rows"]),
-    )
+    out = audited_changes(rt, user, scope, start, end, by, "page/pipeline/changes")
     return render(
         request,
         "pipeline_changes.html",

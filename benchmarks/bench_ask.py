@@ -12,8 +12,8 @@ row is written as in production):
 The first question of the process (vocabulary read, catalogue load, first compile) is reported
 separately. Scale 130 gives services_monthly ~10.2M rows (about 3 minutes to generate here).
 
-    .venv/bin/python benchmarks/bench_ask.py                    # scales 1 and 130, 3 rounds
-    .venv/bin/python benchmarks/bench_ask.py --scales 1 --rounds 5
+    .venv/bin/python benchmarks/bench_ask.py                    # scales 1 and 130, 20 rounds
+    .venv/bin/python benchmarks/bench_ask.py --scales 1           # demo scale only
     .venv/bin/python benchmarks/bench_ask.py --home /tmp/demo130   # reuse a seeded home (no seeding)
 """
 
@@ -48,6 +48,13 @@ QUESTIONS = {
     "rate_volume": ["Is APAC fee growth coming from rate or volume?"],
     "funnel": ["Pipeline funnel by stage"],
     "deal_lookup": ["Show me the biggest Cyber Defense Retainer deal"],
+    "growth": ["Which capability grew the most in net fees from 2024 to 2025?"],
+    "periods": ["Billings in H1 2025", "Net fees from May through August 2025"],
+    "followup_vocab": [
+        "bookngs by vertical since March 2025",
+        "What share of 2025 chargeable hours were in EMEA?",
+    ],
+    "clarify": ["Net fees last summer", "What is the zorblax ratio?"],
 }
 
 
@@ -120,7 +127,7 @@ def _bench(scale: float, rounds: int, home: Path, seed: bool) -> dict[str, objec
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 130.0])
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=20, help="rounds (>= 20 gives every intent 20+ samples)")
     ap.add_argument("--home", type=Path, help="an already seeded REVINTEL_HOME to use instead of seeding")
     args = ap.parse_args()
     if args.home:

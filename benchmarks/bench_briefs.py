@@ -34,8 +34,8 @@ def timed(n: int, fn: Callable[[], object]) -> dict[str, float]:
 
 
 def bench_render(n: int) -> dict[str, dict]:
-    from revintel.briefs.delivery.slack import slack_payload
-    from revintel.briefs.delivery.teams import teams_payload
+    from revintel.delivery.slack import slack_payload
+    from revintel.delivery.teams import teams_payload
     from revintel.export.deck import render_board_deck
     from revintel.export.html import render_html
     from revintel.export.pdf import render_pdf
@@ -82,9 +82,9 @@ def bench_deliver(home: Path) -> dict[str, float]:
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from briefs.receivers import http_receiver, smtp_mailbox
-    from revintel.briefs.delivery import Target
     from revintel.briefs.scheduler import make_message, send_brief
     from revintel.config import Settings
+    from revintel.delivery import Target
     from revintel.export.sample import sample_document
     from revintel.runtime import Runtime
 

@@ -28,8 +28,12 @@ from pathlib import Path
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"n": len(samples), "p50_ms": round(statistics.median(ordered) * 1000, 1),
-            "p95_ms": round(p95 * 1000, 1), "max_ms": round(ordered[-1] * 1000, 1)}
+    return {
+        "n": len(samples),
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(p95 * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }
 
 
 def timed(n: int, fn: Callable[[], None], before: Callable[[], None] | None = None) -> dict[str, float]:
@@ -51,9 +55,9 @@ def main() -> None:
 
     from fastapi.testclient import TestClient
 
-    from revintel.api import create_app
-    from revintel.api.auth import SESSION_COOKIE, session_cookie_value
+    from revintel.app import create_app
     from revintel.config import Settings
+    from revintel.http.auth import SESSION_COOKIE, session_cookie_value
     from revintel.warehouse.demo import ensure_demo
     from revintel.web import kpiview
 
@@ -64,12 +68,14 @@ def main() -> None:
         ensure_demo(rt.warehouse)
         results: dict[str, dict[str, float]] = {}
         with TestClient(app) as client:
+
             def get(path: str, persona: str) -> Callable[[], None]:
                 cookie = session_cookie_value(settings, {"persona": persona})
 
                 def run() -> None:
                     r = client.get(path, headers={"accept": "text/html"}, cookies={SESSION_COOKIE: cookie})
                     assert r.status_code == 200, (path, r.status_code)
+
                 return run
 
             clear = kpiview.cache_for(rt).clear

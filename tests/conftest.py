@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from briefs.receivers import Mailbox, Receiver, free_port, http_receiver, smtp_mailbox
 from revintel.config import Settings
 from revintel.runtime import Runtime
 
@@ -57,9 +58,9 @@ def client_as(rt: Runtime):
     """``client_as("emea_lead")`` -> a TestClient signed in as that demo persona (``None`` = signed out)."""
     from fastapi.testclient import TestClient
 
-    from revintel.api import create_app
-    from revintel.api.accounts import CSRF_COOKIE, CSRF_HEADER, csrf_token_for
-    from revintel.api.auth import SESSION_COOKIE, session_cookie_value
+    from revintel.app import create_app
+    from revintel.http.accounts import CSRF_COOKIE, CSRF_HEADER, csrf_token_for
+    from revintel.http.auth import SESSION_COOKIE, session_cookie_value
 
     clients: list[TestClient] = []
 
@@ -162,11 +163,62 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_file: Path
     """
     import shutil
 
-    from revintel.api import create_app
+    from revintel.app import create_app
 
     folder = tmp_path_factory.mktemp("web-home")
     shutil.copyfile(demo_warehouse_file, folder / "warehouse.duckdb")
-    app = create_app(Settings(home=folder, auth="demo", warehouse=None, app_db=None, personas_file=None,
-                              metrics_file=None, as_of=None))
+    app = create_app(
+        Settings(
+            home=folder,
+            auth="demo",
+            warehouse=None,
+            app_db=None,
+            personas_file=None,
+            metrics_file=None,
+            as_of=None,
+            rate_limit_per_minute=0,  # every page test shares this app; limits: tests/api/test_ratelimit.py
+        )
+    )
     yield app
     app.state.runtime.close()
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """``run_cli("kpis", "--json")`` -> (exit code, stdout, stderr): the console script, in process, with a
+    runtime built afresh from the environment for each call."""
+    from revintel.cli import main
+    from revintel.cli.app import state
+
+    def run(*args: str) -> tuple[int, str, str]:
+        state.runtime = None
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+        finally:
+            state.runtime = None
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+# --- local receivers for delivery tests (SMTP, and HTTP speaking Slack's and Teams' webhooks) ---
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with http_receiver() as rec:
+        yield rec
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Mailbox]:
+    with smtp_mailbox() as box:
+        yield box
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local port nothing listens on (connections are refused)."""
+    return free_port()

@@ -29,7 +29,7 @@ def test_every_setting_has_help_text():
 def test_secure_mode_refuses_the_demo_secret(home):
     with pytest.raises(ConfigError, match="secret"):
         Settings(home=home, auth="secure").check_safe()
-    Settings(home=home, auth="secure", secret_key="x" * 32).check_safe()
+    Settings(home=home, auth="secure", secret_key="x7Qp-2vL9-mK4r-8sT1-wZ3n").check_safe()
 
 
 def test_host_and_port_come_from_plain_env_vars(home, monkeypatch):
@@ -46,3 +46,26 @@ def test_config_command_masks_secrets(home, monkeypatch, capsys):
     assert out["llm_api_key"] == "***"
     assert "sk-very-secret" not in json.dumps(out)
     assert out["warehouse_url"].startswith("duckdb:///")
+
+
+def test_config_command_prints_no_secret_in_urls_or_webhooks(home, monkeypatch, capsys):
+    monkeypatch.setenv(
+        "REVINTEL_APP_DB", "postgresql+psycopg://revintel:hunter2-db-pass@db.internal:5432/revintel"
+    )
+    monkeypatch.setenv(
+        "REVINTEL_SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX"
+    )
+    monkeypatch.setenv(
+        "REVINTEL_TEAMS_WEBHOOK_URL", "https://example.webhook.office.com/webhookb2/abc/IncomingWebhook/def"
+    )
+    monkeypatch.setenv("REVINTEL_LLM_BASE_URL", "https://llm.internal/v1?api_key=sk-in-the-query")
+    from revintel.cli.app import state
+
+    state.runtime = None  # built from this test's environment
+    main(["config", "--json"])
+    text = capsys.readouterr().out
+    for secret in ("hunter2-db-pass", "XXXXsecretXXXX", "IncomingWebhook/def", "sk-in-the-query"):
+        assert secret not in text
+    out = json.loads(text)
+    assert out["app_db_url"] == "postgresql+psycopg://revintel:***@db.internal:5432/revintel"
+    assert out["slack_webhook_url"] == "***"

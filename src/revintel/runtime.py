@@ -8,35 +8,122 @@ request as a value.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from revintel.appdb.base import AppDB
 from revintel.config import Settings, load_settings
-from revintel.warehouse.backends import Warehouse, connect
+from revintel.warehouse.backends import DuckDBWarehouse, Warehouse, WarehouseBusy, checkpoint, connect
 
 if TYPE_CHECKING:
     from revintel.ask.engine import AskEngine
+    from revintel.conversations.data import CallData
+    from revintel.precompute import Precompute
     from revintel.semantic import Catalogue, SemanticLayer
     from revintel.semantic.kpi import KpiEngine
 
 
 class Runtime:
-    """Settings and the services built from them."""
+    """Settings and the services built from them.
 
-    def __init__(self, settings: Settings | None = None):
+    Args:
+        settings: read from the environment when omitted.
+        read_beside_server: when the DuckDB file is held by another process (a running
+            ``revintel serve``), read the latest snapshot instead, read-only; :attr:`beside_server`
+            then names it. The CLI's read commands set this; writing ones never do.
+    """
+
+    def __init__(self, settings: Settings | None = None, read_beside_server: bool = False):
         self.settings = settings or load_settings()
+        self.read_beside_server = read_beside_server
+        #: the snapshot read instead of the live warehouse held by a running server, if any
+        self.beside_server: dict[str, Any] | None = None
+        #: called with that snapshot's sidecar when the runtime falls back to it (the CLI says so)
+        self.on_beside_server: list[Callable[[dict[str, Any]], None]] = []
 
     @cached_property
     def warehouse(self) -> Warehouse:
+        from revintel.warehouse import snapshots
+
         self.settings.ensure_home()
-        return connect(self.settings.warehouse_url, self.settings.home)
+        url = self.settings.warehouse_url
+        is_snapshot = url.startswith("duckdb:") and Path(url.split(":", 1)[1]).parent.name == snapshots.FOLDER
+        wh = connect(url, self.settings.home, read_only=is_snapshot)  # a snapshot is never written
+        if self.read_beside_server and isinstance(wh, DuckDBWarehouse) and wh.path != ":memory:":
+            try:
+                wh.get_meta()  # opens the file: another process may hold it
+            except WarehouseBusy:
+                return self._latest_snapshot(wh)
+        if isinstance(wh, DuckDBWarehouse) and wh.path != ":memory:" and self.settings.snapshot_retention > 0:
+            wh.after_apply.append(self._keep_load)
+        return wh
+
+    def _latest_snapshot(self, live: DuckDBWarehouse) -> Warehouse:
+        """The newest snapshot, read-only: the data of the latest load, which the server also serves."""
+        from revintel.warehouse import snapshots
+
+        kept = snapshots.list_snapshots(self.settings.home)
+        if not kept:
+            raise WarehouseBusy(
+                "the warehouse is in use by another revintel process (such as `revintel serve`) "
+                "and no snapshot is kept to read instead",
+                hint="set REVINTEL_SNAPSHOT_RETENTION above 0 and restart the server (it keeps one), "
+                "or use the web app or API while it runs",
+            )
+        info = kept[0]
+        path = snapshots.path_of(self.settings.home, info["id"])
+        self.beside_server = info
+        for hook in self.on_beside_server:
+            hook(info)
+        return connect(f"duckdb:///{path}", self.settings.home, read_only=True)
+
+    def ensure_snapshot(self) -> dict[str, Any] | None:
+        """Keep a snapshot of the data as it stands unless the newest one already holds it.
+
+        ``revintel serve`` calls this at start, so the CLI beside it always has the server's
+        current data to read (every later load through the server takes its own).
+        """
+        from revintel.warehouse import snapshots
+
+        wh = self.warehouse
+        if not isinstance(wh, DuckDBWarehouse) or wh.path == ":memory:" or wh.read_only:
+            return None
+        if self.settings.snapshot_retention <= 0:
+            return None
+        meta = wh.get_meta()
+        if not meta.get("data_version"):
+            return None
+        newest = snapshots.list_snapshots(self.settings.home)[:1]
+        if newest and newest[0].get("data_version") == meta["data_version"]:
+            return newest[0]
+        with wh.writing() as raw:
+            checkpoint(raw)  # the file is complete on disk before it is copied (else its WAL is copied too)
+            return self._snapshot(meta)
+
+    def _keep_load(self, meta: dict[str, str]) -> None:
+        self._snapshot(meta)
+
+    def _snapshot(self, meta: dict[str, str]) -> dict[str, Any] | None:
+        """Keep the warehouse as it stands after a load (see :mod:`revintel.warehouse.snapshots`)."""
+        from revintel.warehouse import snapshots
+
+        wh = self.warehouse
+        assert isinstance(wh, DuckDBWarehouse)
+        if Path(wh.path).parent.name == snapshots.FOLDER:
+            return None  # never snapshot a snapshot
+        return snapshots.take(
+            Path(wh.path), self.settings.home, meta, wh.row_counts(), self.settings.snapshot_retention
+        )
 
     @cached_property
     def appdb(self) -> AppDB:
         self.settings.ensure_home()
-        db = AppDB(self.settings.app_db_url)
-        db.create_all()
+        db = AppDB(self.settings.app_db_url, audit_key=self.settings.signing_key)
+        from revintel.appdb.migrate import prepare
+
+        prepare(db)  # a new database is created; an older schema is refused with `revintel db upgrade`
         return db
 
     @cached_property
@@ -67,6 +154,20 @@ class Runtime:
 
         return AskEngine(self)
 
+    @cached_property
+    def precompute(self) -> Precompute:
+        """Heavy views (win model, scores, forecast inputs, backtest) computed once per data version."""
+        from revintel.precompute import Precompute
+
+        return Precompute(self)
+
+    @cached_property
+    def calls(self) -> CallData:
+        """Conversation intelligence state: the call search index and in-scope masks."""
+        from revintel.conversations.data import CallData
+
+        return CallData(self)
+
     def as_of(self) -> dt.date:
         """The date treated as today: the setting, else the dataset's as-of date, else today."""
         if self.settings.as_of:
@@ -77,7 +178,7 @@ class Runtime:
         return dt.date.today()
 
     #: lazily built services, dropped by :meth:`close` so a closed runtime rebuilds them on next use
-    SERVICES = ("ask", "kpis", "semantic", "catalogue", "appdb", "warehouse")
+    SERVICES = ("calls", "precompute", "ask", "kpis", "semantic", "catalogue", "appdb", "warehouse")
 
     def close(self) -> None:
         """Release connections and forget every service built on them.

@@ -26,6 +26,7 @@ VIEW_AUDIT = "view_audit"  # read the audit log and delivery log
 SCHEDULE = "schedule"  # create and edit brief schedules, send deliveries
 EXPORT = "export"  # export PDF/PPTX/CSV
 DRILL = "drill"  # open drill-downs, deals, forecasts, ask (not summary-only)
+ANALYTICS = "analytics"  # firm-wide model statistics and retraining the shared models
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,19 @@ _STD = frozenset({EXPORT, DRILL, SCHEDULE})
 ROLES: dict[str, Role] = {
     r.id: r
     for r in (
-        Role("ceo", "CEO", "Everything, every region.", permissions=_STD | {VIEW_AUDIT}),
-        Role("cro", "Chief Revenue Officer", "Everything, every region.", permissions=_STD | {VIEW_AUDIT}),
-        Role("cfo", "Chief Financial Officer", "Everything, every region.", permissions=_STD | {VIEW_AUDIT}),
+        Role("ceo", "CEO", "Everything, every region.", permissions=_STD | {VIEW_AUDIT, ANALYTICS}),
+        Role(
+            "cro",
+            "Chief Revenue Officer",
+            "Everything, every region.",
+            permissions=_STD | {VIEW_AUDIT, ANALYTICS},
+        ),
+        Role(
+            "cfo",
+            "Chief Financial Officer",
+            "Everything, every region.",
+            permissions=_STD | {VIEW_AUDIT, ANALYTICS},
+        ),
         Role(
             "finance_director",
             "Finance director",
@@ -72,8 +83,8 @@ ROLES: dict[str, Role] = {
         Role(
             "fpa_analyst",
             "FP&A analyst",
-            "Everything, read-only (no schedules or deliveries).",
-            permissions=frozenset({EXPORT, DRILL}),
+            "Everything, read-only (no schedules or deliveries); model statistics and retraining.",
+            permissions=frozenset({EXPORT, DRILL, ANALYTICS}),
         ),
         Role(
             "marketing_lead",
@@ -97,7 +108,7 @@ ROLES: dict[str, Role] = {
             "admin",
             "Administrator",
             "Everything, plus users, data and the audit log.",
-            permissions=_STD | {ADMIN_USERS, MANAGE_DATA, VIEW_AUDIT},
+            permissions=_STD | {ADMIN_USERS, MANAGE_DATA, VIEW_AUDIT, ANALYTICS},
         ),
     )
 }
@@ -139,6 +150,23 @@ class Scope:
     @property
     def unrestricted(self) -> bool:
         return not self.rows
+
+    def check_filters(self, values: Mapping[str, str | None]) -> None:
+        """Refuse filter values outside the scope (a filter may narrow a scope, never widen it).
+
+        Raises:
+            Forbidden: e.g. ``{"region": "APAC"}`` for a scope bound to EMEA.
+        """
+        from revintel.errors import Forbidden
+
+        allowed = self.filters
+        for dim, value in values.items():
+            if value and dim in allowed and value not in allowed[dim]:
+                raise Forbidden(
+                    f"{self.persona or self.role} may not see {dim} {value!r}",
+                    hint=f"your scope is {self.describe()}",
+                    details={"dimension": dim, "value": value[:60], "allowed": list(allowed[dim])},
+                )
 
     def allows(self, permission: str) -> bool:
         return permission in self.permissions

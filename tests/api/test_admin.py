@@ -18,8 +18,9 @@ def test_audit_log_needs_view_audit(client_as):
 
 
 def test_sign_ins_and_admin_actions_are_audited_and_shown(client_as, rt):
-    audit.record(rt.appdb, actor="emea_lead", action="query", target="won_revenue",
-                 sql="SELECT 1", rows=4, scope=None)
+    audit.record(
+        rt.appdb, actor="emea_lead", action="query", target="won_revenue", sql="SELECT 1", rows=4, scope=None
+    )
     c = client_as("data_steward")
     events = c.get("/api/admin/audit?action=query").json()["events"]
     assert events[0]["actor"] == "emea_lead" and events[0]["sql"] == "SELECT 1" and events[0]["rows"] == 4
@@ -45,8 +46,12 @@ def test_upload_with_a_bad_file_shows_located_problems_and_loads_nothing(client_
     c = client_as("data_steward")
     before = rt.warehouse.row_counts()
     bad = b"opportunity_id,amount\nx1,not-a-number\n"
-    r = c.post("/admin/upload", data={"source": "canonical"}, files={"files": ("opportunities.csv", bad)},
-               headers=HTML)
+    r = c.post(
+        "/admin/upload",
+        data={"source": "canonical"},
+        files={"files": ("opportunities.csv", bad)},
+        headers=HTML,
+    )
     assert r.status_code in (400, 422)
     assert 'data-testid="error-box"' in r.text
     assert rt.warehouse.row_counts() == before
@@ -54,8 +59,9 @@ def test_upload_with_a_bad_file_shows_located_problems_and_loads_nothing(client_
 
 
 def test_upload_needs_manage_data(client_as):
-    r = client_as("cfo").post("/admin/upload", data={"source": "canonical"},
-                               files={"files": ("reps.csv", b"x\n")}, headers=HTML)
+    r = client_as("cfo").post(
+        "/admin/upload", data={"source": "canonical"}, files={"files": ("reps.csv", b"x\n")}, headers=HTML
+    )
     assert r.status_code == 403
 
 
@@ -64,10 +70,15 @@ def test_staged_upload_ids_cannot_escape_the_upload_folder(client_as):
     assert r.status_code == 404
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("../../etc/passwd", "passwd"), ("C:\\x\\reps.csv", "reps.csv"), (".hidden.csv", "hidden.csv"),
-    ("a b;rm.csv", "a b_rm.csv"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\x\\reps.csv", "reps.csv"),
+        (".hidden.csv", "hidden.csv"),
+        ("a b;rm.csv", "a b_rm.csv"),
+    ],
+)
 def test_uploaded_file_names_are_sanitised(name, expected):
     from revintel.web.uploads import safe_filename
 
@@ -81,7 +92,7 @@ def test_users_api_needs_admin(client_as):
 def test_admin_manages_accounts_through_the_api_and_each_action_is_audited(home):
     from fastapi.testclient import TestClient
 
-    from revintel.api import create_app
+    from revintel.app import create_app
     from revintel.config import Settings
     from revintel.runtime import Runtime
 
@@ -89,8 +100,12 @@ def test_admin_manages_accounts_through_the_api_and_each_action_is_audited(home)
     users.add_user(rt.appdb, "root", "admin", None)
     bearer = {"Authorization": f"Bearer {users.create_token(rt.appdb, 'root')}"}
     with TestClient(create_app(rt.settings)) as c:
-        new = {"name": "aiko", "role": "regional_lead", "password": "pw-aiko-123",
-               "scope": {"region": ["APAC"]}}
+        new = {
+            "name": "aiko",
+            "role": "regional_lead",
+            "password": "pw-aiko-123",
+            "scope": {"region": ["APAC"]},
+        }
         r = c.post("/api/admin/users", headers=bearer, json=new)
         assert r.status_code == 201 and r.json()["scope"]["rows"] == {"region": ["APAC"]}
         bad = c.post("/api/admin/users", headers=bearer, json={"name": "x", "role": "regional_lead"})

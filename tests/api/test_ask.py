@@ -81,3 +81,35 @@ def test_global_region_filter_narrows_but_never_widens(demo_rt: Runtime, client_
     assert [r[0] for r in body["table"]["rows"]] == ["EMEA"] and body["scope"]["rows"] == {"region": ["EMEA"]}
     r = client_as("apac_lead").post("/api/ask?region=EMEA", json={"question": "Net fees this year"})
     assert r.status_code == 403
+
+
+def test_answer_says_how_it_was_read_and_a_follow_up_never_substitutes(demo_rt: Runtime, client_as) -> None:
+    c = client_as("cfo")
+    first = c.post("/api/ask", json={"question": "Billings by service line in H1 2025"}).json()
+    interp = first["interpretation"]
+    assert first["intent"] == "breakdown" and interp["metric"]["value"] == "Net fees"
+    assert interp["dimension"]["value"] == "capability" and interp["period"]["value"] == "H1 2025"
+    assert {"asked": "billings", "read": "net fees"} in [
+        {k: r[k] for k in ("asked", "read")} for r in interp["rewrites"]
+    ]
+    assert first["reading"].startswith("Read as: net fees, by capability, H1 2025")
+    cid = first["conversation_id"]
+    follow = c.post("/api/ask", json={"question": "and the zorblax ratio?", "conversation_id": cid}).json()
+    assert follow["intent"] == "clarify" and follow["value"] is None and not follow["table"]["rows"]
+    assert follow["clarify"]["options"][0] == "Net fees" and "zorblax" in follow["clarify"]["question"]
+
+
+def test_hostile_and_foreign_questions_never_get_a_number_or_a_server_error(
+    demo_rt: Runtime, client_as
+) -> None:
+    c = client_as("ceo")
+    for q in [
+        "'; DROP TABLE services_monthly; --",
+        "¿Cuáles fueron los honorarios?",
+        "<script>x</script>" * 20,
+        "\x00\ufffd",
+    ]:
+        r = c.post("/api/ask", json={"question": q})
+        assert r.status_code in (200, 400), (q, r.status_code)
+        if r.status_code == 200:
+            assert r.json()["intent"] in ("unsupported", "clarify") and r.json()["value"] is None

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from revintel.api import create_app
+from revintel.app import create_app
 from revintel.appdb import audit, users
 from revintel.config import Settings
 from revintel.errors import ConfigError
@@ -38,8 +38,11 @@ def _csrf(page: str) -> str:
 
 def sign_in(c: TestClient, name: str = "elena", password: str = PASSWORD):
     page = c.get("/login")
-    return c.post("/login", data={"username": name, "password": password, "csrf_token": _csrf(page.text)},
-                  follow_redirects=False)
+    return c.post(
+        "/login",
+        data={"username": name, "password": password, "csrf_token": _csrf(page.text)},
+        follow_redirects=False,
+    )
 
 
 def test_secure_mode_refuses_to_start_with_the_default_secret(home):
@@ -76,6 +79,7 @@ def test_wrong_password_is_rejected_with_a_message_and_audited(client, secure):
     assert client.get("/api/me").status_code == 401
     denied = audit.events(secure.appdb, action="signin")
     assert denied[0]["actor"] == "elena" and denied[0]["outcome"] == "denied"
+    assert denied[0]["detail"]["reason"] == "wrong password"  # the real reason stays in the audit trail
 
 
 def test_unknown_user_gets_the_same_message_as_a_wrong_password(client):
@@ -100,7 +104,8 @@ def test_account_locks_after_repeated_failures_even_for_the_right_password(clien
     for _ in range(3):
         assert sign_in(client, password="nope-nope").status_code == 401
     r = sign_in(client)
-    assert r.status_code == 401 and "locked" in r.text
+    assert r.status_code == 401 and "locked" not in r.text and users.SIGNIN_FAILED in r.text
+    assert "locked" in audit.events(secure.appdb, action="signin")[0]["detail"]["reason"]
     assert users.get_user(secure.appdb, "elena").locked_until is not None
     users.set_disabled(secure.appdb, "elena", False)  # an admin re-enables: unlocks
     assert sign_in(client).status_code == 303
@@ -108,7 +113,7 @@ def test_account_locks_after_repeated_failures_even_for_the_right_password(clien
 
 def test_only_a_digest_of_the_session_id_is_stored(client, secure):
     sign_in(client)
-    from revintel.api.auth import read_session_cookie
+    from revintel.http.auth import read_session_cookie
 
     sid = read_session_cookie(secure.settings, client.cookies["revintel_session"])["sid"]
     with secure.appdb.session() as s:
@@ -141,7 +146,8 @@ def test_disabling_an_account_revokes_its_tokens_and_sessions(client, secure):
     users.set_disabled(secure.appdb, "elena")
     assert client.get("/api/me").status_code == 401
     assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
-    assert "disabled" in sign_in(client).text
+    r = sign_in(client)
+    assert r.status_code == 401 and "disabled" not in r.text and users.SIGNIN_FAILED in r.text
 
 
 def test_tokens_are_stored_hashed(secure):
@@ -149,3 +155,78 @@ def test_tokens_are_stored_hashed(secure):
     with secure.appdb.session() as s:
         hashes = list(s.scalars(select(users.ApiToken.token_hash)))
     assert token not in hashes and users.digest(token) in hashes
+
+
+def _login_error(r) -> str:
+    m = re.search(r'data-testid="login-error"><strong>(.*?)</strong>(?:<div>(.*?)</div>)?', r.text)
+    return f"{m.group(1)} / {m.group(2)}"
+
+
+def test_every_failed_sign_in_answers_the_same(secure):
+    users.add_user(secure.appdb, "locked", "cfo", PASSWORD)
+    users.add_user(secure.appdb, "gone", "cfo", PASSWORD)
+    users.set_disabled(secure.appdb, "gone")
+    users.add_user(secure.appdb, "robot", "fpa_analyst", None)  # token-only: no password
+    with TestClient(create_app(secure.settings)) as c:
+        for _ in range(3):
+            sign_in(c, name="locked", password="nope-nope")
+        answers = {
+            why: sign_in(c, name=name, password=pw)
+            for why, name, pw in [
+                ("unknown", "nobody", PASSWORD),
+                ("wrong", "elena", "wrong password"),
+                ("locked", "locked", PASSWORD),
+                ("disabled", "gone", PASSWORD),
+                ("no password", "robot", PASSWORD),
+            ]
+        }
+    assert {r.status_code for r in answers.values()} == {401}
+    messages = {why: _login_error(r) for why, r in answers.items()}
+    assert len(set(messages.values())) == 1, messages
+    assert users.SIGNIN_FAILED in messages["locked"]
+    reasons = [e["detail"]["reason"] for e in audit.events(secure.appdb, action="signin")[:5]]
+    assert any("locked" in r for r in reasons) and "account disabled" in reasons
+
+
+def test_failed_sign_ins_are_throttled_per_account_across_workers(home):
+    settings = Settings(
+        home=home, auth="secure", secret_key=SECRET, lockout_attempts=100, signin_limit_per_account=4
+    )
+    rt = Runtime(settings)
+    users.add_user(rt.appdb, "elena", "regional_lead", PASSWORD, {"region": ["EMEA"]})
+    rt.close()
+    # two apps over one app database stand for two workers: the count is shared
+    with TestClient(create_app(settings)) as a, TestClient(create_app(settings)) as b:
+        for c in (a, b, a, b):
+            assert sign_in(c, password="guess").status_code == 401
+        r = sign_in(a)  # even the right password waits: the name is being guessed
+        assert r.status_code == 429 and "too many failed sign-ins" in r.text
+        assert int(r.headers["retry-after"]) > 0
+        assert sign_in(b, name="ELENA ", password="guess").status_code == 429  # same name, other spelling
+
+
+def test_failed_sign_ins_are_throttled_per_address_across_names(home):
+    settings = Settings(home=home, auth="secure", secret_key=SECRET, signin_limit_per_address=6)
+    rt = Runtime(settings)
+    users.add_user(rt.appdb, "elena", "regional_lead", PASSWORD, {"region": ["EMEA"]})
+    rt.close()
+    with TestClient(create_app(settings)) as c:
+        codes = [sign_in(c, name=f"user{i}", password="Winter2025!").status_code for i in range(8)]
+        assert codes == [401] * 6 + [429] * 2
+        assert sign_in(c).status_code == 429  # this address waits, whichever name it tries
+    with TestClient(create_app(settings), client=("203.0.113.9", 5000)) as other:
+        assert sign_in(other).status_code == 303  # another address is not held up
+
+
+def test_a_successful_sign_in_clears_the_name_count(home):
+    settings = Settings(home=home, auth="secure", secret_key=SECRET, signin_limit_per_account=3)
+    rt = Runtime(settings)
+    users.add_user(rt.appdb, "elena", "regional_lead", PASSWORD, {"region": ["EMEA"]})
+    rt.close()
+    with TestClient(create_app(settings)) as c:
+        for _ in range(2):
+            sign_in(c, password="typo")
+        assert sign_in(c).status_code == 303
+        c.cookies.clear()
+        for _ in range(2):
+            assert sign_in(c, password="typo").status_code == 401

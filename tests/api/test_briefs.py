@@ -9,12 +9,13 @@ import pytest
 from briefs.receivers import http_receiver
 from revintel.briefs.compose import save_brief
 from revintel.export.sample import sample_document
+from revintel.scope import get_persona
 
 
 def store(rt, persona: str, scope: str = "all rows") -> int:  # type: ignore[no-untyped-def]
     doc = sample_document(as_of=rt.as_of())
     doc.persona, doc.scope = persona, scope
-    return save_brief(rt.appdb, doc, created_by=persona)
+    return save_brief(rt.appdb, doc, created_by=persona, scope=get_persona(persona).scope)
 
 
 def csrf(client) -> str:  # type: ignore[no-untyped-def]

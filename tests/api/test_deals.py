@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from revintel.api import create_app
-from revintel.api.auth import SESSION_COOKIE, session_cookie_value
+from revintel.app import create_app
+from revintel.http.auth import SESSION_COOKIE, session_cookie_value
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +37,15 @@ def test_risk_list_for_a_regional_lead_only_holds_their_region(client) -> None:
     assert body["scope"]["rows"] == {"region": ["EMEA"]}
 
 
-def test_a_url_parameter_cannot_widen_the_scope(client) -> None:
+def test_a_region_outside_the_scope_is_refused_not_ignored(client) -> None:
     r = client("emea_lead").get("/api/deals/risk", params={"region": "APAC"})
-    assert r.status_code == 200 and r.json()["deals"] == []
+    assert r.status_code == 403 and r.json()["details"]["dimension"] == "region"
+
+
+def test_model_statistics_and_retraining_need_the_analytics_permission(client) -> None:
+    assert client("emea_lead").get("/api/deals/model").status_code == 403
+    assert client("emea_lead").post("/api/deals/train").status_code == 403
+    assert client("fpa").get("/api/deals/model").status_code == 200
 
 
 def test_deal_outside_the_scope_is_404_and_inside_is_shown(client) -> None:

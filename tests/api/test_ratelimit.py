@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from revintel.api import create_app
-from revintel.api.ratelimit import SlidingWindow, is_ask
+from revintel.app import create_app
 from revintel.config import Settings
 from revintel.errors import RateLimited
+from revintel.http.ratelimit import SlidingWindow, is_ask
 from revintel.runtime import Runtime
 
 
@@ -20,8 +20,8 @@ def limited(home):
 
 
 def _client(rt: Runtime, persona: str) -> TestClient:
-    from revintel.api.accounts import CSRF_COOKIE, CSRF_HEADER, csrf_token_for
-    from revintel.api.auth import SESSION_COOKIE, session_cookie_value
+    from revintel.http.accounts import CSRF_COOKIE, CSRF_HEADER, csrf_token_for
+    from revintel.http.auth import SESSION_COOKIE, session_cookie_value
 
     app = create_app(rt.settings)
 
@@ -52,7 +52,7 @@ def test_limits_are_per_user(limited):
         app_calls.get("/api/me")
     assert app_calls.get("/api/me").status_code == 429
     other = TestClient(app_calls.app)
-    from revintel.api.auth import SESSION_COOKIE, session_cookie_value
+    from revintel.http.auth import SESSION_COOKIE, session_cookie_value
 
     other.cookies.set(SESSION_COOKIE, session_cookie_value(limited.settings, {"persona": "cfo"}))
     assert other.get("/api/me").status_code == 200
@@ -84,9 +84,24 @@ def test_window_slides():
     w.hit("api", "u", 2)
 
 
-@pytest.mark.parametrize(("method", "path", "expected"), [
-    ("POST", "/api/ask", True), ("POST", "/api/ask/conversations/1", True), ("POST", "/ask", True),
-    ("GET", "/api/ask/conversations", False), ("POST", "/api/query", False),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("POST", "/api/ask", True),
+        ("POST", "/api/ask/conversations/1", True),
+        ("POST", "/ask", True),
+        ("GET", "/api/ask/conversations", False),
+        ("POST", "/api/query", False),
+    ],
+)
 def test_which_requests_count_as_questions(method, path, expected):
     assert is_ask(method, path) is expected
+
+
+def test_pages_are_rate_limited_like_the_api(limited):
+    c = _client(limited, "ceo")
+    assert [c.get("/ask").status_code for _ in range(3)] == [200, 200, 200]
+    r = c.get("/ask")
+    assert r.status_code == 429 and "Traceback" not in r.text
+    assert 1 <= int(r.headers["Retry-After"]) <= 60
+    assert c.get("/api/me").status_code == 200  # the API keeps its own bucket

@@ -10,6 +10,7 @@ from revintel.ask.conversation import resolve
 from revintel.ask.entities import Vocabulary
 from revintel.ask.intents import understand
 from revintel.semantic import load_catalogue
+from revintel.semantic.time import parse_period
 
 VOCAB = Vocabulary({"region": ["EMEA", "APAC"], "capability": ["Technology"]})
 AS_OF = dt.date(2025, 12, 31)
@@ -24,7 +25,7 @@ def read():
 def test_and_in_region_keeps_metric_and_period(read) -> None:
     first = read("Net fees YTD")
     follow = read("and in EMEA?", first)
-    assert (follow.metric, follow.period, follow.filters, follow.intent) == (
+    assert (follow.metric, parse_period(follow.period, AS_OF).grain, follow.filters, follow.intent) == (
         "fees",
         "ytd",
         {"region": ["EMEA"]},
@@ -41,7 +42,9 @@ def test_break_that_down_and_why(read) -> None:
 
 
 def test_new_period_replaces_the_old_one(read) -> None:
-    assert read("what about last year?", read("Chargeable hours YTD")).period == "last year"
+    follow = read("what about last year?", read("Chargeable hours YTD"))
+    assert parse_period(follow.period, AS_OF) == parse_period("last year", AS_OF)
+    assert follow.inherited == ["metric"] and follow.metric == "chargeable_hours"
 
 
 def test_all_regions_drops_question_filters_only(read) -> None:
@@ -53,3 +56,14 @@ def test_a_standalone_question_is_not_a_follow_up(read) -> None:
     first = read("Chargeable hours by capability")
     assert read("Budget vs actuals YTD", first).metric is None
     assert read("Win rate in 2025", first).metric == "win_rate"
+
+
+def test_compared_with_budget_after_a_breakdown_keeps_the_breakdown(read) -> None:
+    first = read("Fees by region this year")
+    follow = read("compared with budget?", first)
+    assert (follow.intent, follow.compare, follow.metric, follow.dimension) == (
+        "comparison",
+        "budget",
+        "fees",
+        "region",
+    )

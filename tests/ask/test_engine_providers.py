@@ -20,7 +20,7 @@ def _llm(demo_rt: Runtime, url: str, **kw: Any) -> None:
     for k, v in {
         "llm_base_url": url + "/v1",
         "llm_model": "test-model",
-        "llm_timeout_seconds": 5.0,
+        "llm_timeout_seconds": 30.0,  # a loaded CI host must not turn this into a fallback test
         **kw,
     }.items():
         setattr(demo_rt.settings, k, v)
@@ -59,7 +59,7 @@ def test_llm_cannot_widen_a_regional_leads_scope(demo_rt: Runtime) -> None:
     with serve(handler) as (url, _):
         _llm(demo_rt, url)
         a = demo_rt.ask.ask(VAGUE, get_persona("emea_lead").scope, actor="emea_lead", persist=False)
-    assert a.value is None and a.intent == "unsupported" and a.provider == "local"
+    assert a.value is None and a.intent in ("unsupported", "clarify") and a.provider == "local"
     assert any("openai provider was not used" in n for n in a.notes)
 
 
@@ -72,7 +72,7 @@ def test_slow_llm_falls_back_to_the_local_engine_with_a_note(demo_rt: Runtime) -
     with serve(slow) as (url, _):
         _llm(demo_rt, url, llm_timeout_seconds=0.3)
         a = demo_rt.ask.ask(VAGUE, get_persona("ceo").scope, actor="ceo", persist=False)
-    assert a.provider == "local" and a.intent == "unsupported"
+    assert a.provider == "local" and a.intent in ("unsupported", "clarify") and a.value is None
     assert any("openai provider was not used" in n for n in a.notes), a.notes
 
 
@@ -107,3 +107,12 @@ def test_explicit_llm_polishes_the_local_narrative_and_keeps_the_numbers(demo_rt
         )
     assert kept.answer == local.answer and len(log) == 1
     assert any("not sent to the LLM" in n for n in kept.notes)
+
+
+def test_an_llm_slot_fill_goes_through_the_same_period_grammar_and_check(demo_rt: Runtime) -> None:
+    scope = get_persona("ceo").scope
+    exact = demo_rt.ask.request_from_tool("q", {"metric": "fees", "period": "H1 2025"})
+    assert exact.period and exact.period.startswith("2025-01-01..2025-06-30")
+    vague = demo_rt.ask.request_from_tool("q", {"metric": "fees", "period": "last summer"})
+    answer = demo_rt.ask.run_request(vague, scope)
+    assert answer.intent == "clarify" and answer.value is None and "summer" in answer.clarify["question"]

@@ -9,11 +9,11 @@ import pytest
 
 from revintel.appdb.schedules import Delivery, Schedule
 from revintel.briefs import schedules as sched
-from revintel.briefs.delivery import base as delivery_base
-from revintel.briefs.delivery import delivery_log
 from revintel.briefs.scheduler import Scheduler
 from revintel.briefs.schedules import ScheduleSpec
 from revintel.config import Settings
+from revintel.delivery import base as delivery_base
+from revintel.delivery import delivery_log
 from revintel.errors import NotFound
 from revintel.export.sample import sample_document
 from revintel.runtime import Runtime
@@ -22,9 +22,9 @@ from revintel.scope import get_persona
 NOW = dt.datetime(2026, 1, 6, 7, 5)  # a Tuesday, 07:05 UTC
 
 
-def composer(rt, persona):  # type: ignore[no-untyped-def]
+def composer(rt, scope, persona):  # type: ignore[no-untyped-def]
     doc = sample_document()
-    doc.persona = persona
+    doc.persona = persona.id if persona else None
     return doc
 
 
@@ -138,7 +138,7 @@ def test_one_failing_channel_does_not_hold_up_the_others(srt, smtp_server, recei
 def test_a_brief_that_cannot_be_composed_is_logged_per_channel(srt, receiver):
     make_schedule(srt, receiver, channels=("email", "slack"))
 
-    def broken(rt, persona):  # type: ignore[no-untyped-def]
+    def broken(rt, scope, persona):  # type: ignore[no-untyped-def]
         raise NotFound("unknown persona 'cfo2'")
 
     report = Scheduler(srt, composer=broken).run_once(NOW)[0]
@@ -170,7 +170,7 @@ def test_serve_runs_the_scheduler_thread_only_when_enabled_and_stops_it(home, en
 
     from fastapi.testclient import TestClient
 
-    from revintel.api import create_app
+    from revintel.app import create_app
 
     with TestClient(create_app(Settings(home=home, scheduler_enabled=enabled))):
         running = {t.name for t in threading.enumerate() if t.is_alive()}
@@ -183,10 +183,72 @@ def test_two_schedules_for_one_persona_due_together_compose_the_brief_once(srt, 
     make_schedule(srt, receiver, channels=("teams",))
     calls: list[str] = []
 
-    def counting(rt, persona):  # type: ignore[no-untyped-def]
-        calls.append(persona)
-        return composer(rt, persona)
+    def counting(rt, scope, persona):  # type: ignore[no-untyped-def]
+        calls.append(persona.id)
+        return composer(rt, scope, persona)
 
     reports = Scheduler(srt, composer=counting).run_once(NOW)
     assert [o.outcome for r in reports for o in r.outcomes] == ["sent", "sent"]
     assert calls == ["cfo"]
+
+
+def _owned_schedule(rt, owner: str, persona: str) -> int:  # type: ignore[no-untyped-def]
+    """A due schedule row written directly (as an older release, or a tampered database, would)."""
+    with rt.appdb.session() as s:
+        row = Schedule(
+            name="m",
+            owner=owner,
+            persona=persona,
+            cron="0 7 * * *",
+            timezone="UTC",
+            channels=["email"],
+            email_to=["x@example.com"],
+            created_at=dt.datetime(2026, 1, 1),
+        )
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def test_secure_mode_composes_with_the_owners_current_account_scope_not_a_persona_of_that_name(home):
+    from revintel.appdb import users
+
+    rt = Runtime(Settings(home=home, auth="secure", secret_key="k3y-for-tests-0123456789abcdef"))
+    try:
+        users.add_user(rt.appdb, "cfo", "regional_lead", "pw-123456789", {"region": ["EMEA"]})
+        _owned_schedule(rt, "cfo", "cfo")
+        seen: list = []
+
+        def recording(rt, scope, persona):  # type: ignore[no-untyped-def]
+            seen.append((scope, persona))
+            raise NotFound("stop here")  # nothing to deliver in this test
+
+        Scheduler(rt, composer=recording).run_once(NOW)
+        ((scope, persona),) = seen
+        assert persona is None and scope.filters == {"region": ("EMEA",)} and scope.role == "regional_lead"
+    finally:
+        rt.close()
+
+
+def test_a_disabled_owners_schedule_stops_with_the_reason_in_the_delivery_log(home):
+    from revintel.appdb import users
+    from revintel.delivery import delivery_log
+
+    rt = Runtime(Settings(home=home, auth="secure", secret_key="k3y-for-tests-0123456789abcdef"))
+    try:
+        users.add_user(rt.appdb, "ana", "cfo", "pw-123456789")
+        _owned_schedule(rt, "ana", "ana")
+        users.set_disabled(rt.appdb, "ana", True)
+        calls: list = []
+        report = Scheduler(rt, composer=lambda *a: calls.append(a)).run_once(NOW)[0]
+        assert calls == [] and "disabled" in (report.error or "")
+        assert delivery_log(rt.appdb)[0]["outcome"] == "failed"
+    finally:
+        rt.close()
+
+
+def test_demo_mode_refuses_a_schedule_whose_owner_is_not_its_persona(srt):  # type: ignore[no-untyped-def]
+    _owned_schedule(srt, "marketing", "ceo")
+    calls: list = []
+    report = Scheduler(srt, composer=lambda *a: calls.append(a)).run_once(NOW)[0]
+    assert calls == [] and "may not receive ceo" in (report.error or "")

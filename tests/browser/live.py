@@ -13,8 +13,14 @@ from revintel.config import Settings
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -30,13 +36,14 @@ class LiveServer:
     def __init__(self, settings: Settings | None = None, app: object | None = None):
         import uvicorn
 
-        from revintel.api import create_app
+        from revintel.app import create_app
 
         self.app = app if app is not None else create_app(settings)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="none",
-                                lifespan="on")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", ws="none", lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -58,8 +65,14 @@ def server_settings(folder: Path, demo_file: Path | None, **overrides: object) -
     folder.mkdir(parents=True, exist_ok=True)
     if demo_file is not None:
         shutil.copyfile(demo_file, folder / "warehouse.duckdb")
-    base = {"auth": "demo", "warehouse": None, "app_db": None, "personas_file": None, "metrics_file": None,
-            "as_of": None}
+    base = {
+        "auth": "demo",
+        "warehouse": None,
+        "app_db": None,
+        "personas_file": None,
+        "metrics_file": None,
+        "as_of": None,
+    }
     return Settings(home=folder, **{**base, **overrides})
 
 

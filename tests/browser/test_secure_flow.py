@@ -16,8 +16,12 @@ PASSWORD = "browser-test-password"
 
 @pytest.fixture(scope="module")
 def secure_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    settings = server_settings(tmp_path_factory.mktemp("secure-home"), None, auth="secure",
-                               secret_key="browser-test-secret-0123456789")
+    settings = server_settings(
+        tmp_path_factory.mktemp("secure-home"),
+        None,
+        auth="secure",
+        secret_key="browser-test-secret-0123456789",
+    )
     with LiveServer(settings) as srv:
         db = srv.app.state.runtime.appdb
         users.add_user(db, "grace", "data_steward", PASSWORD, display_name="Grace Liu")

@@ -25,10 +25,16 @@ def cli(deals_rt, monkeypatch):
     return run
 
 
-def test_deals_train_prints_the_held_out_metrics(cli) -> None:
+def test_deals_train_prints_test_window_metrics_beside_baselines_and_the_leakage_audit(cli) -> None:
     out = cli("deals", "train", "--as-of", "2025-12-31")
-    assert {"auc", "brier", "base_rate_brier", "ece", "n_train", "n_test"} <= set(out)
-    assert out["brier"] < out["base_rate_brier"]
+    assert {"auc", "auc_closed", "brier", "base_rate_brier", "ece", "n_train", "n_test", "n_censored"} <= set(
+        out
+    )
+    assert out["leakage"] == [] and isinstance(out["features"], list)
+    b = out["baselines"]
+    assert {"base_rate", "crm_stage", "age_logistic", "best", "selected"} <= set(b)
+    assert out["base_rate_brier"] == b["base_rate"]["base_rate_brier"]
+    assert out["selected"] == ("model" if out["brier"] < b[b["best"]]["brier"] else b["best"])
 
 
 def test_deals_risk_top_n_and_persona(cli) -> None:

@@ -16,7 +16,7 @@ def test_cli_reference_page_is_current():
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == reference_markdown(), (
         "docs/cli.md is out of date: regenerate with "
         "python -c 'from revintel.cli.reference import reference_markdown as r; "
-        "print(r(), end=\"\")' > docs/cli.md"
+        'print(r(), end="")\' > docs/cli.md'
     )
 
 

@@ -49,8 +49,17 @@ def test_personas_json_lists_every_demo_persona_with_scope(cli):
 
 
 def test_add_list_token_disable(cli):
-    r = cli("users", "add", "elena", "--role", "regional_lead", "--scope", "region=EMEA", "--password-stdin",
-            stdin="a-long-password\n")
+    r = cli(
+        "users",
+        "add",
+        "elena",
+        "--role",
+        "regional_lead",
+        "--scope",
+        "region=EMEA",
+        "--password-stdin",
+        stdin="a-long-password\n",
+    )
     assert r.returncode == 0, r.stderr
     listed = json.loads(cli("users", "list", "--json").stdout)["users"]
     assert listed[0]["name"] == "elena" and listed[0]["scope"]["rows"] == {"region": ["EMEA"]}

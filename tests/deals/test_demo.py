@@ -26,23 +26,36 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_warehouse_file) -> Itera
     rt.close()
 
 
-def test_demo_model_is_calibrated_and_beats_the_base_rate(demo) -> None:
-    m = win_model.ensure(demo).card.metrics
-    assert m["brier"] < m["prevalence_brier"] < m["base_rate_brier"] + 0.05
-    assert m["auc"] > 0.7 and m["ece"] < 0.08
+def test_demo_model_beats_the_best_baseline_on_brier_and_is_calibrated(demo) -> None:
+    card = win_model.ensure(demo).card
+    m, b = card.metrics, card.baselines
+    assert card.selected == "model" and b["model_beats_best"]
+    assert m["brier"] < min(x["brier"] for x in (b["base_rate"], b["crm_stage"], b["age_logistic"]))
+    assert m["auc"] > 0.75 and m["ece"] <= 0.03
+    assert card.leakage == []  # nothing in the demo gives the outcome away
 
 
 def test_slipping_enterprise_cluster_surfaces_in_slippage_alerts(demo) -> None:
-    out = pipeline_changes(demo, Scope.everything(), dt.date(2025, 1, 1), dt.date(2025, 12, 31),
-                           by="tier", min_pushes=3, min_days=365)
+    out = pipeline_changes(
+        demo,
+        Scope.everything(),
+        dt.date(2025, 1, 1),
+        dt.date(2025, 12, 31),
+        by="tier",
+        min_pushes=3,
+        min_days=365,
+    )
     open_pushed = [d for d in out["alerts"]["deals"] if d["status"] == "open"]
     assert len(open_pushed) >= 15
     assert {d["tier"] for d in open_pushed} <= {"Strategic", "Enterprise"}
 
 
-def test_slipping_deals_rank_high_on_the_risk_list(demo) -> None:
-    top = risk_list(demo, Scope.everything(), top=30, explain=False)["deals"]
-    assert sum((d["n_pushes"] or 0) >= 3 for d in top) >= 8
+def test_slipping_deals_have_the_highest_risk_scores(demo) -> None:
+    deals = risk_list(demo, Scope.everything(), top=100_000, explain=False)["deals"]
+    top = sorted(deals, key=lambda d: -d["risk"])[:30]
+    pushed = sum((d["n_pushes"] or 0) >= 3 for d in top)
+    share = sum((d["n_pushes"] or 0) >= 3 for d in deals) / len(deals)
+    assert pushed >= 6 and pushed / 30 >= 2.5 * share  # over-represented among the riskiest
 
 
 def test_regional_lead_risk_list_and_forecast_only_hold_their_region(demo) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from revintel.deals import synthetic
 from revintel.deals.data import DealFrames
-from revintel.deals.features import FEATURES, features_as_of, labelled_snapshots, stale_after_days
+from revintel.deals.features import FEATURES, features_as_of, label_horizon, labelled_snapshots
 
 AS_OF = pd.Timestamp("2025-06-30")
 
@@ -74,21 +74,33 @@ def test_training_labels_only_use_outcomes_known_by_the_cutoff() -> None:
     pd.testing.assert_series_equal(before["opportunity_id"], after["opportunity_id"])
 
 
-def test_deals_open_far_longer_than_any_closed_deal_are_labelled_not_won() -> None:
-    frames = _frames()
-    stale = stale_after_days(frames, AS_OF)
+def _zombie(frames: DealFrames, created: pd.Timestamp) -> tuple[DealFrames, str]:
+    """A deal with no history that is still open at the end of the data."""
     opps = frames.opps.copy()
     zombie = opps.index[0]
-    opps.loc[zombie, ["status", "close_date", "created_date"]] = [
-        "open",
-        pd.NaT,
-        AS_OF - pd.Timedelta(days=stale + 60),
-    ]
-    hist = frames.history[frames.history["opportunity_id"] != opps.loc[zombie, "opportunity_id"]]
-    zf = DealFrames(opps, hist, frames.conversations, frames.dataset, frames.data_as_of)
-    rows = labelled_snapshots(zf, [AS_OF - pd.Timedelta(days=30)], AS_OF)
-    z = rows[rows["opportunity_id"] == opps.loc[zombie, "opportunity_id"]]
-    assert len(z) == 1 and z["won"].iat[0] == 0
+    opps.loc[zombie, ["status", "close_date", "created_date"]] = ["open", pd.NaT, created]
+    oid = opps.loc[zombie, "opportunity_id"]
+    hist = frames.history[frames.history["opportunity_id"] != oid]
+    return DealFrames(opps, hist, frames.conversations, frames.dataset, frames.data_as_of), oid
+
+
+def test_a_deal_not_won_within_the_horizon_is_labelled_not_won() -> None:
+    frames = _frames()
+    h = label_horizon(frames, AS_OF)
+    zf, oid = _zombie(frames, AS_OF - pd.Timedelta(days=h + 60))
+    rows = labelled_snapshots(zf, [AS_OF - pd.Timedelta(days=h + 10)], AS_OF, horizon=h)
+    z = rows[rows["opportunity_id"] == oid]
+    assert len(z) == 1 and z["won"].iat[0] == 0 and z["outcome"].iat[0] == "open"
+
+
+def test_a_deal_still_open_at_the_cutoff_before_its_horizon_ends_is_censored_not_labelled_lost() -> None:
+    frames = _frames()
+    h = label_horizon(frames, AS_OF)
+    zf, oid = _zombie(frames, AS_OF - pd.Timedelta(days=h + 60))
+    rows = labelled_snapshots(zf, [AS_OF - pd.Timedelta(days=30)], AS_OF, horizon=h)
+    assert oid not in set(rows["opportunity_id"])
+    assert rows.attrs["n_censored"] >= 1
+    assert rows["closed"].all()  # only deals whose outcome is known are kept
 
 
 def test_deals_open_on_the_date_are_the_ones_created_before_and_not_yet_closed() -> None:

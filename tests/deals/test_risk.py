@@ -12,14 +12,48 @@ from revintel.errors import NotFound
 from revintel.scope import Scope, get_persona
 
 
-def test_risk_list_is_sorted_by_expected_loss_with_scores_between_0_and_100(deals_rt) -> None:
+def test_risk_list_is_ranked_by_value_at_risk_this_period_and_expected_loss_is_one_minus_p_times_amount(
+    deals_rt,
+) -> None:
     out = risk_list(deals_rt, Scope.everything(), top=15)
-    losses = [d["expected_loss"] for d in out["deals"]]
-    assert losses == sorted(losses, reverse=True)
+    at_risk = [d["value_at_risk"] for d in out["deals"]]
+    assert at_risk == sorted(at_risk, reverse=True) and at_risk[0] > 0
     assert all(0 <= d["risk"] <= 100 for d in out["deals"])
     assert abs(sum(WEIGHTS.values()) - 1) < 1e-9
-    d = out["deals"][0]
-    assert d["expected_loss"] == pytest.approx(d["risk"] / 100 * d["amount"], rel=1e-2)
+    for d in out["deals"]:
+        assert d["expected_loss"] == pytest.approx((1 - d["p_win"]) * d["amount"])
+        assert d["value_at_risk"] == pytest.approx(d["p_close_in_period"] * d["expected_loss"])
+        assert 0 <= d["p_close_in_period"] <= 1
+    assert out["period"]["start"] == "2026-01-01"
+
+
+def test_risk_score_is_monotone_in_each_input(deals_rt) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from revintel.deals import model as win_model
+    from revintel.deals.risk import score
+
+    card = win_model.ensure(deals_rt).card
+    base = pd.DataFrame(
+        {
+            "stage": ["Proposal"] * 5,
+            "days_in_stage": [20.0] * 5,
+            "age_days": [60.0] * 5,
+            "n_pushes": [1.0] * 5,
+            "push_days": [20.0] * 5,
+            "days_to_close": [10.0] * 5,
+            "amount": [50_000.0] * 5,
+            "p_win": [0.5] * 5,
+        }
+    )
+    worse = base.copy()
+    worse.loc[0, "p_win"] = 0.3
+    worse.loc[1, "days_in_stage"] = 200.0
+    worse.loc[2, "n_pushes"] = 3.0
+    worse.loc[3, "days_to_close"] = -5.0
+    worse.loc[4, "amount"] = 500_000.0
+    assert np.all(score(worse, card)["risk"].to_numpy() > score(base, card)["risk"].to_numpy())
 
 
 def test_top_deals_come_with_plain_language_drivers_and_next_actions(deals_rt) -> None:

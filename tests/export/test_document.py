@@ -18,11 +18,12 @@ from revintel.export.sample import sample_document
         (12_400, "currency", "$12.4K"),
         (1.5e9, "currency", "$1.50B"),
         (-0.031, "percent", "-3.1%"),
-        (41_200, "hours", "41,200h"),
+        (41_200, "hours", "41.2K h"),
         (3, "count", "3"),
         (1.234, "ratio", "1.23x"),
-        (None, "currency", "n/a"),
-        (float("nan"), "percent", "n/a"),
+        (None, "currency", "–"),
+        (-0.006, "points", "-0.6 pp"),
+        (float("nan"), "percent", "–"),
     ],
 )
 def test_numbers_are_formatted_the_same_everywhere(value, unit, text):

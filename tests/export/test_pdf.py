@@ -40,3 +40,13 @@ def test_progress_is_reported_per_section_until_done():
 def test_empty_view_is_refused_with_a_clear_message():
     with pytest.raises(InvalidRequest, match="nothing to export: the risks view is empty"):
         render_pdf(Document(kind="risks", title="Risk list", scope="region in (APAC)"))
+
+
+def test_title_page_has_period_scope_key_numbers_and_key_messages_and_sql_waits_for_the_appendix(text_of):
+    text = text_of(render_pdf(sample_document()))
+    pages = text.split("\f")
+    assert "Scope:" in pages[0] and "Figures as of" in pages[0] and "In brief" in pages[0]
+    assert "Revenue is 3.1% below budget." in pages[0]  # the KPI section's summary leads the key messages
+    body = "\f".join(pages[1:-1])
+    assert "SELECT" not in body.split("Appendix: the SQL behind the numbers")[0]  # no SQL in the body
+    assert "Appendix: the SQL behind the numbers" in text

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from revintel.errors import InvalidRequest
-from revintel.export.service import export
-from revintel.export.views import build_document, narrow
 from revintel.runtime import Runtime
 from revintel.scope import Scope, get_persona
+from revintel.services.export_jobs import export
+from revintel.services.export_views import build_document, narrow
 
 pytestmark = pytest.mark.slow
 

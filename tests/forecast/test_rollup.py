@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from revintel.deals import model as win_model
+from revintel.deals.horizon import period_probabilities, resolve_period
 from revintel.deals.scoring import open_deals
 from revintel.errors import InvalidRequest
-from revintel.forecast.rollup import forecast, period_probabilities, resolve_period
+from revintel.forecast.rollup import forecast
 from revintel.scope import Scope, get_persona
 
 
@@ -21,7 +22,8 @@ def test_expected_equals_the_sum_of_p_win_times_p_close_times_amount(deals_rt) -
     q = period_probabilities(m, deals, resolve_period("2026-Q1", deals_rt.as_of()), deals_rt.as_of())
     by_hand = float(np.sum(deals["p_win"] * q * deals["amount"]))
     t = out.total
-    assert t.expected == pytest.approx(by_hand)
+    assert t.in_period > 0  # deals not created yet that history says will be created and won in Q1
+    assert t.expected == pytest.approx(by_hand + t.in_period)
     assert t.p10 <= t.p50 <= t.p90
     assert abs(t.p50 - t.expected) < 0.25 * (t.p90 - t.p10)  # the middle of the range sits near the mean
 
@@ -66,3 +68,35 @@ def test_unknown_breakdown_is_refused_with_a_hint(deals_rt) -> None:
     with pytest.raises(InvalidRequest) as err:
         forecast(deals_rt, Scope.everything(), by="regoin")
     assert err.value.hint and "region" in err.value.hint
+
+
+def test_in_period_component_is_the_mean_of_deals_created_and_won_in_the_last_four_quarters(deals_rt) -> None:
+    import pandas as pd
+
+    from revintel.deals.data import derived
+
+    t = forecast(deals_rt, Scope.everything(), "2026-Q1", scenarios=2000).total
+    o = derived(deals_rt, "opportunities", Scope.everything())
+    created, close = pd.to_datetime(o["created_date"]), pd.to_datetime(o["close_date"])
+    per_q = []
+    for start in ("2025-01-01", "2025-04-01", "2025-07-01", "2025-10-01"):
+        lo, hi = pd.Timestamp(start), pd.Timestamp(start) + pd.offsets.QuarterEnd(0)
+        sel = (o["status"] == "won") & (created >= lo) & (close >= lo) & (close <= hi)
+        per_q.append(float(o.loc[sel, "amount"].sum()))
+    assert t.in_period == pytest.approx(np.mean(per_q))
+    regions = forecast(deals_rt, Scope.everything(), "2026-Q1", by="region", scenarios=2000)
+    assert sum(r.in_period for r in regions.rows) == pytest.approx(t.in_period)
+
+
+def test_in_period_windows_carry_the_offset_into_the_period() -> None:
+    from revintel.forecast.inperiod import analog_windows
+
+    q1 = resolve_period("2026-Q1", dt.date(2025, 12, 31))
+    before = analog_windows(q1, dt.date(2025, 12, 31), 2)
+    assert [(w[1], w[2]) for w in before] == [
+        (dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
+        (dt.date(2025, 7, 1), dt.date(2025, 9, 30)),
+    ]
+    assert before[0][0] == dt.date(2025, 9, 30)  # created after this day: from the first day on
+    mid = analog_windows(q1, dt.date(2026, 2, 15), 1)  # a quarter still running is not history
+    assert mid == [(dt.date(2025, 11, 15), dt.date(2025, 10, 1), dt.date(2025, 12, 31))]

@@ -75,3 +75,13 @@ def test_a_period_wide_shock_widens_the_range_but_keeps_the_expected_value() -> 
     q_plain, q_shock = plain.quantiles().ravel(), shocked.quantiles().ravel()
     assert (q_shock[2] - q_shock[0]) > 2 * (q_plain[2] - q_plain[0])
     assert shocked.totals.mean() == pytest.approx(expected(a, p), rel=0.01)
+
+
+def test_a_groups_range_is_the_same_simulated_alone_or_in_a_breakdown():
+    a, p = _case(120, 5)
+    keys = [f"OPP-{i}" for i in range(len(a))]
+    groups = np.arange(len(a)) % 3
+    together = simulate(a, p, 4000, seed=3, groups=groups, shock_sd=0.1, keys=keys)
+    mine = groups == 1
+    alone = simulate(a[mine], p[mine], 4000, seed=3, shock_sd=0.1, keys=[k for k, m in zip(keys, mine) if m])
+    np.testing.assert_allclose(together.totals[:, 1], alone.totals[:, 0])

@@ -74,6 +74,18 @@ DEALS = [
     ("o10", "r3", "a1", "p2", "won", 1200.0, D(2024, 3, 1), D(2025, 2, 1), None),
 ]
 
+# people on deals (opportunity, contact, buying role, title, seniority): an economic buyer on o1 and o3
+# (both won), an executive (C-level or VP) on o1, o3 and o4 (all won); o6 has no contacts
+CONTACT_ROLES = [
+    ("o1", "k1", "Economic Buyer", "CFO", "C-level"),
+    ("o1", "k2", "Technical Evaluator", "IT Manager", "Manager"),
+    ("o2", "k2", "Technical Evaluator", "IT Manager", "Manager"),
+    ("o3", "k1", "Economic Buyer", "CFO", "C-level"),
+    ("o3", "k3", "Champion", "Head of Operations", "Director"),
+    ("o4", "k4", "Executive Sponsor", "VP Finance", "VP"),
+    ("o5", "k5", "Champion", "Analyst", "Staff"),
+]
+
 
 def _services() -> list[dict]:
     rows = []
@@ -249,6 +261,10 @@ def _misc() -> dict[str, list[dict]]:
             },
         ],
         "campaigns": [{"campaign_id": "c1", "name": "Spring Webinar", "channel": "Webinar"}],
+        "deal_contacts": [
+            {"opportunity_id": o, "contact_id": k, "buying_role": role, "title": title, "seniority": level}
+            for o, k, role, title, level in CONTACT_ROLES
+        ],
         "leads": [
             {
                 "lead_id": f"l{i}",

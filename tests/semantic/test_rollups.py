@@ -4,6 +4,7 @@ serves it stale."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pyarrow as pa
 import pytest
@@ -38,7 +39,7 @@ def test_formulas_decompose_into_partials() -> None:
 def test_region_and_capability_queries_read_the_rollup_with_equal_numbers(layer) -> None:
     q = MetricQuery(metrics=SERVICES, dimensions=["region"], period="2025", compare=["budget", "py"])
     fast = layer.query(q, EMEA)
-    assert "_rollup_services_monthly" in fast.sql
+    assert fast.preaggregated and "_rollup_services_monthly" in (fast.run_sql or "")
     layer.rollups.enabled = False
     try:
         layer._plans.clear()
@@ -49,7 +50,7 @@ def test_region_and_capability_queries_read_the_rollup_with_equal_numbers(layer)
     finally:
         layer.rollups.enabled = True
         compile_module._SHARED_PLANS.clear()
-    assert "_rollup_" not in slow.sql
+    assert "_rollup_" not in slow.sql and not slow.preaggregated
     assert slow.columns == fast.columns
     for a, b in zip(slow.rows, fast.rows, strict=True):
         assert a[0] == b[0] == "EMEA"
@@ -85,4 +86,31 @@ def test_a_load_rebuilds_the_rollup_before_it_is_read(rt, small_loader) -> None:
     rt.warehouse.apply([Change("services_monthly", extra, "append")])
     after = layer.query(q, CEO)
     assert after.rows[0][0] == pytest.approx(before + 1000.0)
-    assert "_rollup_services_monthly" in after.sql
+    assert "_rollup_services_monthly" in (after.run_sql or "")
+
+
+@pytest.mark.parametrize(
+    ("persona", "dims", "period"),
+    [("emea_lead", ["region"], "2025"), ("ceo", ["capability"], "2025-12"), ("ceo", [], "2025")],
+)
+def test_the_sql_shown_for_a_pre_aggregated_answer_reads_the_canonical_tables_and_gives_its_numbers(
+    layer, persona, dims, period
+) -> None:
+    """What an analyst copies from "the SQL behind this number" runs on the warehouse as it is."""
+    q = MetricQuery(metrics=SERVICES, dimensions=dims, period=period, compare=["budget", "py"])
+    res = layer.query(q, get_persona(persona).scope)
+    assert res.preaggregated and "_rollup_" in (res.run_sql or "")
+    assert "_rollup_" not in res.sql and "services_monthly" in res.sql
+    assert "__rows" not in res.sql and not re.search(r"\b[sc]_[0-9a-f]{10}\b", res.sql)  # no hashed names
+    assert res.sql.startswith("-- Served from a pre-aggregate of services_monthly")
+    assert res.to_dict()["sql"] == res.sql and res.to_dict()["preaggregated"] is True
+    # run it as an analyst would: the text as shown, straight on the warehouse's DuckDB database
+    with layer.warehouse._lock:
+        rows = layer.warehouse.con.con.cursor().execute(res.sql).fetchall()
+    assert len(rows) == len(res.rows)
+    for got, want in zip(rows, res.rows, strict=True):
+        for x, y in zip(got, want, strict=True):
+            if isinstance(y, float) or isinstance(x, float):
+                assert (x is None and y is None) or x == pytest.approx(y, rel=1e-9, abs=1e-9)
+            else:
+                assert x == y

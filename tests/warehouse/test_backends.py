@@ -73,6 +73,55 @@ def test_upsert_with_composite_key(duck):
     assert duck.row_counts()["services_monthly"] == 6
 
 
+def _turn_rows(pairs: list[tuple[str, int]]) -> pa.Table:
+    spec = TABLES_BY_NAME["conversation_turns"]
+    return conform(
+        "conversation_turns",
+        pa.table({"conversation_id": [c for c, _ in pairs], "turn_index": [i for _, i in pairs]}),
+    ).select(spec.column_names)
+
+
+@pytest.mark.parametrize(
+    "backend", ["duckdb", pytest.param("spark", marks=[pytest.mark.spark, pytest.mark.slow])]
+)
+def test_delete_on_a_key_then_upsert_replaces_every_row_of_that_key(tmp_path, backend):
+    if backend == "spark":
+        pytest.importorskip("pyspark")
+    wh = (
+        connect(f"duckdb:///{tmp_path / 'w.duckdb'}", tmp_path)
+        if backend == "duckdb"
+        else connect("pyspark://local[1]", tmp_path / "home")
+    )
+    try:
+        # deleting from a table never loaded is a no-op, in the same apply as the first load
+        wh.apply(
+            [
+                Change(
+                    "conversation_turns",
+                    pa.table({"conversation_id": ["a"]}),
+                    "delete",
+                    key=("conversation_id",),
+                ),
+                Change("conversation_turns", _turn_rows([("a", 0), ("a", 1), ("a", 2), ("b", 0)]), "upsert"),
+            ]
+        )
+        wh.apply(
+            [
+                Change(
+                    "conversation_turns",
+                    pa.table({"conversation_id": ["a"]}),
+                    "delete",
+                    key=("conversation_id",),
+                ),
+                Change("conversation_turns", _turn_rows([("a", 0)]), "upsert"),
+            ]
+        )
+        rows = wh.execute(wh.table("conversation_turns").order_by(["conversation_id", "turn_index"]))
+        assert list(zip(rows.conversation_id, rows.turn_index, strict=True)) == [("a", 0), ("b", 0)]
+    finally:
+        wh.close()
+
+
 def test_a_failing_change_leaves_every_table_as_it_was(duck):
     duck.apply(
         [Change("accounts", sample("accounts", 2)), Change("reps", sample("reps", 2))], {"dataset": "one"}
@@ -147,3 +196,36 @@ class TestSpark:
         with pytest.raises(Exception):
             spark.apply([Change("accounts", sample("accounts", 9)), Change("reps", bad)])
         assert spark.row_counts()["accounts"] == 5
+
+
+def test_built_in_backends_are_entry_points_like_any_plugin(tmp_path, monkeypatch):
+    import tomllib
+    from importlib.metadata import EntryPoint
+    from pathlib import Path
+
+    from revintel.warehouse import backends, base
+
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    declared = project["project"]["entry-points"]["revintel.backends"]
+    assert declared == {
+        "duckdb": "revintel.warehouse.duckdb_backend:DuckDBWarehouse",
+        "pyspark": "revintel.warehouse.spark_backend:SparkWarehouse",
+    }
+    assert declared == backends.BUILT_IN
+
+    class MemoryWarehouse(backends.DuckDBWarehouse):
+        scheme = "memory"
+
+        def __init__(self, url, home):
+            super().__init__(f"duckdb:///{home / 'mem.duckdb'}", home)
+
+    monkeypatch.setattr(base, "_REGISTRY", {})
+    monkeypatch.setitem(globals(), "MemoryWarehouse", MemoryWarehouse)
+    plugin = EntryPoint(name="memory", value=f"{__name__}:MemoryWarehouse", group="revintel.backends")
+    monkeypatch.setattr(base, "entry_points", lambda group: [plugin])
+    wh = backends.connect("memory://", tmp_path)
+    try:
+        assert isinstance(wh, MemoryWarehouse)
+        assert set(base._REGISTRY) == {"memory", "duckdb", "pyspark"}
+    finally:
+        wh.close()

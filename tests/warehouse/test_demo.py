@@ -232,7 +232,13 @@ def test_large_tables_arrive_as_streams_of_small_batches(monkeypatch: pytest.Mon
                 total_bytes += batch.nbytes
                 peak = max(peak, pa.total_allocated_bytes() - base)
             streamed[ch.table] = (batches, total_bytes, peak)
-    assert set(streamed) == {"services_monthly", "opportunities", "opportunity_history", "touchpoints"}
+    assert set(streamed) == {
+        "services_monthly",
+        "opportunities",
+        "opportunity_history",
+        "deal_contacts",
+        "touchpoints",
+    }
     for table, (batches, total_bytes, peak) in streamed.items():
         assert batches >= 5, table
         assert peak < 0.5 * total_bytes, table

@@ -224,3 +224,74 @@ def test_won_deals_sound_like_buying_and_lost_deals_sound_like_risk(con) -> None
     }
     assert rows["won"][0] > 1.5 * rows["lost"][0]
     assert rows["lost"][1] > 3 * rows["won"][1]
+
+
+# 8. "Which region is dropping in the funnel?" ------------------------------------------------------
+def test_emea_lead_to_mql_conversion_halves_from_13_october_2025(con) -> None:
+    def rate(region: str, lo: str, hi: str) -> float:
+        return one(
+            con,
+            "SELECT avg(CASE WHEN mql_date IS NOT NULL AND mql_date - created_date <= 21 THEN 1 ELSE 0 END) "
+            f"FROM leads WHERE region = '{region}' AND created_date BETWEEN DATE '{lo}' AND DATE '{hi}'",
+        )[0]
+
+    before, after = rate("EMEA", "2025-07-15", "2025-10-12"), rate("EMEA", "2025-10-13", "2025-12-10")
+    assert after < 0.55 * before
+    for region in ("Americas", "APAC", "UK"):
+        assert rate(region, "2025-10-13", "2025-12-10") > 0.65 * rate(region, "2025-07-15", "2025-10-12")
+    first_paid = one(
+        con,
+        "SELECT min(created_date) FROM leads l JOIN campaigns c USING (campaign_id) "
+        "WHERE l.region = 'EMEA' AND c.name = 'Cloud Migration Search 2025' AND l.created_date > c.end_date",
+    )[0]
+    assert str(first_paid) == "2025-10-13"
+
+
+# 9. "Is the CRM's close date a forecast, or the answer?" ------------------------------------------
+def test_expected_close_dates_are_estimates_not_the_actual_close(con) -> None:
+    exact, off = con.execute(
+        "WITH last AS (SELECT opportunity_id, close_date AS est FROM opportunity_history "
+        "WHERE status = 'open' "
+        "QUALIFY row_number() OVER (PARTITION BY opportunity_id ORDER BY snapshot_date DESC) = 1) "
+        "SELECT avg((est = o.close_date)::int), median(abs(date_diff('day', est, o.close_date))) "
+        "FROM opportunities o JOIN last USING (opportunity_id) WHERE o.status <> 'open'"
+    ).fetchone()
+    assert exact < 0.1 and off >= 5  # the last estimate before closing is rarely the real date
+
+
+# --- 9. people on deals ----------------------------------------------------------------------------
+_WIN_RATE_WITH = """
+SELECT count(DISTINCT o.opportunity_id) FILTER (WHERE o.status = 'won')
+       / count(DISTINCT o.opportunity_id) FILTER (WHERE o.status IN ('won', 'lost'))
+FROM deal_contacts d JOIN opportunities o USING (opportunity_id) WHERE {where}
+"""
+_WIN_RATE_WITHOUT = """
+SELECT count(*) FILTER (WHERE status = 'won') / count(*) FILTER (WHERE status IN ('won', 'lost'))
+FROM opportunities o
+WHERE NOT EXISTS (SELECT 1 FROM deal_contacts d WHERE d.opportunity_id = o.opportunity_id AND {where})
+"""
+
+
+@pytest.mark.parametrize(
+    "where", ["d.buying_role = 'Economic Buyer'", "d.seniority IN ('C-level', 'VP')"], ids=["eb", "executive"]
+)
+def test_deals_with_an_economic_buyer_or_an_executive_win_at_least_twice_as_often(con, where) -> None:
+    with_ = one(con, _WIN_RATE_WITH.format(where=where))[0]
+    without = one(con, _WIN_RATE_WITHOUT.format(where=where))[0]
+    assert with_ > 2 * without, (with_, without)
+
+
+def test_technical_evaluators_are_on_won_and_lost_deals_alike_and_titles_match_contacts(con) -> None:
+    won, lost = one(
+        con,
+        """SELECT count(DISTINCT d.opportunity_id) FILTER (WHERE o.status = 'won')
+                  / count(DISTINCT o.opportunity_id) FILTER (WHERE o.status = 'won'),
+                  count(DISTINCT d.opportunity_id) FILTER (WHERE o.status = 'lost')
+                  / count(DISTINCT o.opportunity_id) FILTER (WHERE o.status = 'lost')
+           FROM opportunities o LEFT JOIN deal_contacts d
+             ON d.opportunity_id = o.opportunity_id AND d.buying_role = 'Technical Evaluator'""",
+    )
+    assert abs(won - lost) < 0.08, (won, lost)
+    assert one(con, "SELECT count(*) FROM deal_contacts d JOIN contacts c USING (contact_id) "
+                    "WHERE d.title IS DISTINCT FROM c.title OR c.account_id <> (SELECT account_id "
+                    "FROM opportunities o WHERE o.opportunity_id = d.opportunity_id)")[0] == 0  # fmt: skip

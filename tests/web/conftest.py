@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 @pytest.fixture
 def demo_as(demo_app: FastAPI) -> Iterator[Callable[[str], TestClient]]:
     """``demo_as("emea_lead")`` -> a client of the session's demo app signed in as that persona."""
-    from revintel.api.accounts import CSRF_COOKIE, CSRF_HEADER, csrf_token_for
-    from revintel.api.auth import SESSION_COOKIE, session_cookie_value
+    from revintel.http.accounts import CSRF_COOKIE, CSRF_HEADER, csrf_token_for
+    from revintel.http.auth import SESSION_COOKIE, session_cookie_value
 
     settings = demo_app.state.runtime.settings
     clients: list[TestClient] = []

@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from revintel.api import create_app
+from revintel.app import create_app
 from revintel.appdb import audit, users
 from revintel.config import Settings
 from revintel.runtime import Runtime
@@ -40,8 +40,14 @@ def test_admin_adds_an_account_issues_a_token_once_and_disables_it(admin):
     page = c.get("/admin/users")
     assert page.status_code == 200 and 'href="/admin/users"' in page.text  # secure mode shows the link
     assert 'data-testid="roles-table"' in page.text and "manage_users" in page.text
-    form = {"op": "add", "name": "aiko", "role": "regional_lead", "scope": "region=APAC",
-            "password": "aiko-password-1", "csrf_token": _csrf(page.text)}
+    form = {
+        "op": "add",
+        "name": "aiko",
+        "role": "regional_lead",
+        "scope": "region=APAC",
+        "password": "aiko-password-1",
+        "csrf_token": _csrf(page.text),
+    }
     r = c.post("/admin/users", data=form, follow_redirects=False)
     assert r.status_code == 303
     listing = c.get("/admin/users").text
@@ -59,8 +65,16 @@ def test_admin_adds_an_account_issues_a_token_once_and_disables_it(admin):
 def test_a_bad_account_form_explains_the_problem(admin):
     c, _ = admin
     page = c.get("/admin/users")
-    r = c.post("/admin/users", data={"op": "add", "name": "x", "role": "regional_lead", "password": "",
-                                     "csrf_token": _csrf(page.text)})
+    r = c.post(
+        "/admin/users",
+        data={
+            "op": "add",
+            "name": "x",
+            "role": "regional_lead",
+            "password": "",
+            "csrf_token": _csrf(page.text),
+        },
+    )
     assert r.status_code == 400 and "needs a region scope" in r.text
 
 

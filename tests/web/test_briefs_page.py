@@ -8,8 +8,8 @@ import re
 import pytest
 
 from revintel.briefs.compose import save_brief
-from revintel.briefs.delivery import Target, channel, deliver
 from revintel.briefs.scheduler import make_message
+from revintel.delivery import Target, channel, deliver
 from revintel.export.sample import sample_document
 
 HTML = {"accept": "text/html"}

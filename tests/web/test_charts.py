@@ -9,8 +9,12 @@ from revintel.web.templating import chart, fmt, fmt_delta
 
 
 def test_waterfall_starts_at_budget_steps_by_contributor_and_ends_at_actual():
-    bridge = {"against": "budget", "start": 100.0, "end": 90.0,
-              "steps": [{"label": "EMEA", "value": -15.0}, {"label": "APAC", "value": 5.0}]}
+    bridge = {
+        "against": "budget",
+        "start": 100.0,
+        "end": 90.0,
+        "steps": [{"label": "EMEA", "value": -15.0}, {"label": "APAC", "value": 5.0}],
+    }
     fig = json.loads(waterfall_figure(bridge, "currency"))
     w = fig["data"][0]
     assert w["x"] == ["Budget YTD", "EMEA", "APAC", "Actual YTD"]
@@ -38,8 +42,8 @@ def test_chart_json_cannot_close_its_script_tag():
 def test_numbers_are_formatted_by_unit():
     assert fmt(2_346_847_186.7, "currency") == "$2.35B"
     assert fmt(0.7588, "percent") == "75.9%"
-    assert fmt(211.7, "currency_per_hour") == "$211.70"
+    assert fmt(211.7, "currency_per_hour") == "$211.70/h"
     assert fmt(11_085_657, "hours") == "11.09M h"
     assert fmt(None, "currency") == "–"
     assert fmt_delta(-0.012, "percent") == "-1.2 pp"
-    assert fmt_delta(-219_840, "hours") == "-219.84K h"
+    assert fmt_delta(-219_840, "hours") == "-219.8K h"

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from revintel.api import create_app
-from revintel.api.auth import SESSION_COOKIE, session_cookie_value
+from revintel.app import create_app
 from revintel.deals.risk import risk_list
 from revintel.forecast.rollup import forecast
+from revintel.http.auth import SESSION_COOKIE, session_cookie_value
 from revintel.scope import get_persona
 from revintel.web.templating import fmt
 
@@ -53,11 +53,37 @@ def test_deal_page_shows_probability_drivers_actions_and_timeline(page, deals_rt
     assert page("apac_lead", f"/deals/{deal['opportunity_id']}").status_code in (200, 404)
 
 
+def test_model_page_shows_the_model_beside_its_baselines_and_the_leakage_audit(page, deals_rt) -> None:
+    from revintel.deals import model as win_model
+
+    card = win_model.ensure(deals_rt).card
+    r = page("ceo", "/deals/model")
+    assert r.status_code == 200
+    for testid in ("model-verdict", "model-baselines", "model-leakage"):
+        assert f'data-testid="{testid}"' in r.text
+    assert f"{card.metrics['brier']:.3f}" in r.text
+    assert f"{card.baselines['age_logistic']['brier']:.3f}" in r.text
+    assert "Deal age only" in r.text and card.version not in r.text
+    assert ("beats the best baseline" in r.text) == (card.selected == "model")
+    assert page("emea_lead", "/deals/model").status_code == 403  # firm-wide statistics: analytics only
+    filtered = page("ceo", "/deals/model", region="EMEA")
+    assert filtered.status_code == 200 and "one model for the whole firm" in filtered.text
+
+
+def test_the_model_page_is_reachable_from_the_navigation_and_the_model_s_words(page) -> None:
+    deals = page("ceo", "/deals").text
+    assert 'href="/deals/model"' in deals  # the sidebar's Pipeline section
+    assert 'data-testid="model-link"' in deals  # "model trained ..." links to the card
+    lead = page("emea_lead", "/deals").text  # no analytics permission: neither link
+    assert 'href="/deals/model' not in lead and 'data-testid="model-link"' not in lead
+
+
 def test_forecast_page_shows_the_cli_numbers_and_backtest_coverage(page, deals_rt) -> None:
     r = page("ceo", "/forecast", by="region", bt_periods="2")  # shares the backtest test's cached run
     assert r.status_code == 200
     f = forecast(deals_rt, get_persona("ceo").scope, None, "region")
     assert fmt(f.total.p50, "currency") in r.text and fmt(f.total.p90, "currency") in r.text
+    assert 'data-testid="weekly-table"' in r.text and 'id="chart-weekly"' in r.text  # the weekly view
     assert 'data-testid="backtest-coverage"' in r.text and "target 80%" in r.text
 
 
@@ -67,5 +93,35 @@ def test_pipeline_changes_page_renders_the_waterfall_and_alerts(page) -> None:
     assert 'data-testid="waterfall-table"' in r.text and 'data-testid="slippage"' in r.text
 
 
-def test_region_filter_outside_the_scope_is_forbidden(page) -> None:
-    assert page("emea_lead", "/deals", region="APAC").status_code == 403
+def test_region_filter_outside_the_scope_is_not_applied_and_the_page_says_so(page) -> None:
+    r = page("emea_lead", "/deals", region="APAC")
+    assert r.status_code == 200
+    assert "Region APAC is outside your scope (EMEA), so it was not applied." in r.text
+    assert "<td>APAC</td>" not in r.text.split('data-testid="risk-table"')[-1]  # the scope was not widened
+
+
+def test_forecast_page_shows_progress_while_its_inputs_are_precomputed_then_fills_in(
+    deals_rt, monkeypatch
+) -> None:
+    import threading
+    import time
+
+    from revintel import precompute
+
+    release = threading.Event()
+    monkeypatch.setattr(precompute, "STEPS", (("win model", lambda rt, as_of: release.wait(30)),))
+    app = create_app(deals_rt.settings)
+    with TestClient(app) as c:
+        c.cookies.set(SESSION_COOKIE, session_cookie_value(deals_rt.settings, {"persona": "cfo"}))
+        app.state.runtime.precompute.start()
+        t0 = time.monotonic()
+        r = c.get("/forecast")
+        waited = time.monotonic() - t0
+        assert r.status_code == 200 and 'data-testid="pending"' in r.text
+        assert 'http-equiv="refresh"' in r.text and "now: win model" in r.text
+        assert waited < 5  # one second of waiting plus rendering, never the whole computation
+        release.set()
+        app.state.runtime.precompute.join(30)
+        r = c.get("/forecast")
+        assert r.status_code == 200 and 'data-testid="pending"' not in r.text
+        assert 'data-testid="p50"' in r.text

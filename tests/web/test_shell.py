@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from revintel.api import create_app
+from revintel.app import create_app
 from revintel.scope import get_persona
 from revintel.web.filters import GlobalFilters
 from revintel.web.nav import NAV, visible
@@ -125,8 +125,9 @@ def test_nav_shows_admin_links_only_to_roles_that_may_use_them():
     assert {"/admin/data", "/admin/upload", "/admin/audit"} <= paths("data_steward")
     assert "/admin/audit" in paths("ceo") and "/admin/data" not in paths("ceo")
     assert not {p for p in paths("sponsor") if p.startswith("/admin")}
-    assert "/admin/users" not in {i.path for _, items in visible(get_persona("ceo").scope, secure=True)
-                                  for i in items}
+    assert "/admin/users" not in {
+        i.path for _, items in visible(get_persona("ceo").scope, secure=True) for i in items
+    }
     assert any(n.path == "/admin/users" and n.secure_only for n in NAV)
 
 
@@ -138,6 +139,9 @@ def test_filter_can_narrow_but_never_widen_a_scope():
 
     with pytest.raises(Forbidden, match="APAC"):
         GlobalFilters(region="APAC").apply(emea)
+    notes: list[str] = []  # a page: the filter is not applied, a sentence says so, the scope stays
+    assert GlobalFilters(region="APAC").apply(emea, notes) == emea
+    assert notes == ["Region APAC is outside your scope (EMEA), so it was not applied."]
     assert GlobalFilters(region="APAC").apply(get_persona("ceo").scope).filters == {"region": ("APAC",)}
 
 
@@ -154,9 +158,21 @@ def test_every_response_carries_security_headers_and_pages_are_not_cached(browse
     assert page.headers["cache-control"] == "no-store"
     static = browser.get("/static/app.css")
     assert static.headers["x-content-type-options"] == "nosniff" and "no-store" not in static.headers.get(
-        "cache-control", "")
+        "cache-control", ""
+    )
 
 
 def test_empty_warehouse_dashboard_says_there_is_nothing_to_show(client_as):
     page = client_as("ceo").get("/", headers=HTML)
     assert page.status_code == 200 and 'data-testid="empty"' in page.text
+
+
+def test_web_errors_carry_no_cli_commands_flags_or_server_paths():
+    from revintel.web.errors import for_people
+
+    got = for_people("back it up, then run `revintel db upgrade`")
+    assert got == "back it up, then run the administrator's command"
+    assert for_people("--to 2025-01-01 is before --from") == "to 2025-01-01 is before from"
+    got = for_people("cannot read /srv/revintel/home/uploads/abc/deals.csv line 3")
+    assert got == "cannot read deals.csv line 3"
+    assert for_people("no page at /no/such/page (got 1.5)") == "no page at /no/such/page (got 1.5)"

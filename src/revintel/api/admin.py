@@ -12,12 +12,11 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from revintel.api.auth import User
-from revintel.api.deps import CurrentUser, RuntimeDep, permission
 from revintel.appdb import audit, users
-from revintel.errors import RevintelError
-from revintel.runtime import Runtime
+from revintel.http.deps import CurrentUser, RuntimeDep, permission
 from revintel.scope import ADMIN_USERS, MANAGE_DATA, VIEW_AUDIT
+from revintel.services.admin import record_admin
+from revintel.services.identity import User
 from revintel.web import admin_data, uploads
 
 router = APIRouter(prefix="/api", tags=["admin"])
@@ -46,12 +45,6 @@ def data(rt: RuntimeDep, user: DataAdmin) -> dict[str, Any]:
     return admin_data.data_overview(rt)
 
 
-def record_admin(rt: Runtime, user: User, action: str, target: str | None = None, **detail: Any) -> None:
-    """Audit one admin action by ``user``."""
-    audit.record(rt.appdb, actor=user.id, action=f"admin.{action}", scope=user.scope, target=target,
-                 detail=detail or None)
-
-
 @router.post("/admin/uploads")
 async def upload(
     rt: RuntimeDep,
@@ -61,15 +54,8 @@ async def upload(
 ) -> dict[str, Any]:
     """Stage files and validate them (nothing is loaded): ``{upload_id, plan}`` or 422 with problems."""
     staged = [(f.filename or "upload", f.file) for f in files]
-    upload_id = await run_in_threadpool(uploads.stage, rt, staged)
-    try:
-        plan = await run_in_threadpool(uploads.validate, rt, upload_id, source)
-    except RevintelError:
-        await run_in_threadpool(record_admin, rt, user, "upload_validate", upload_id, source=source,
-                                outcome="rejected")
-        raise
-    await run_in_threadpool(record_admin, rt, user, "upload_validate", upload_id, source=source,
-                            tables=plan.row_counts)
+    # a rejected upload is deleted at once; one never loaded expires (upload_ttl_minutes)
+    upload_id, plan = await run_in_threadpool(uploads.stage_audited, rt, user, staged, source)
     return {"upload_id": upload_id, "plan": plan.to_dict()}
 
 
@@ -81,8 +67,15 @@ class LoadRequest(BaseModel):
 def load_upload(upload_id: str, body: LoadRequest, rt: RuntimeDep, user: DataAdmin) -> dict[str, Any]:
     """Load a staged, validated upload into the warehouse (atomic)."""
     report = uploads.load(rt, upload_id, body.source)
-    record_admin(rt, user, "ingest_load", upload_id, source=body.source, tables=report.plan.row_counts,
-                 replaced_demo=report.replaced_demo)
+    record_admin(
+        rt,
+        user,
+        "ingest_load",
+        upload_id,
+        source=body.source,
+        tables=report.plan.row_counts,
+        replaced_demo=report.replaced_demo,
+    )
     return report.to_dict()
 
 

@@ -7,25 +7,30 @@ engine's steps as server-sent events: ``understood`` -> ``query`` -> ``answer`` 
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
-import queue
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 
-from revintel.api.auth import User
-from revintel.api.deps import CurrentUser, RuntimeDep
 from revintel.appdb import conversations as convdb
 from revintel.ask.answer import plain
 from revintel.errors import RevintelError
+from revintel.http.auth import User
+from revintel.http.deps import CurrentUser, DrillUser, RuntimeDep
+from revintel.observability import request_id
 from revintel.scope import Scope
+from revintel.services import metrics as svc
 from revintel.web.filters import GlobalFilters
 
 router = APIRouter(tags=["ask"])
+log = logging.getLogger("revintel.ask")
 
 
 class AskBody(BaseModel):
@@ -57,52 +62,92 @@ def ask(body: AskBody, request: Request, rt: RuntimeDep, user: CurrentUser) -> d
 
     ``?region=`` and ``?capability=`` (the pages' global filters) narrow the caller's scope.
     """
-    answer = rt.ask.ask(
-        body.question,
+    answer = svc.ask(
+        rt,
+        user,
         _scope(request, user),
-        actor=user.id,
+        body.question,
         conversation_id=body.conversation_id,
         provider=body.provider,
     )
     return answer.to_dict()
 
 
-def _event(name: str, payload: dict[str, Any]) -> str:
-    return f"event: {name}\ndata: {json.dumps(plain(payload), default=str)}\n\n"
+class _ClientGone(Exception):
+    """Raised inside the engine's step callback when the client has disconnected."""
 
 
-@router.post("/api/ask/stream")
-def ask_stream(body: AskBody, request: Request, rt: RuntimeDep, user: CurrentUser) -> StreamingResponse:
-    """The same answer as ``POST /api/ask``, streamed as server-sent events, one per engine step."""
-    events: queue.Queue[str | None] = queue.Queue()
+@router.post("/api/ask/stream", response_class=EventSourceResponse, operation_id="ask_stream")
+async def ask_stream(
+    body: AskBody, request: Request, rt: RuntimeDep, user: DrillUser
+) -> AsyncIterator[ServerSentEvent]:
+    """The same answer as ``POST /api/ask``, streamed as server-sent events, one per engine step.
+
+    Every failure ends the stream with an ``error`` event (an unexpected one is logged with its
+    traceback and reported without internals); when the client disconnects, the engine stops at
+    its next step.
+    """
     scope = _scope(request, user)
+    loop = asyncio.get_running_loop()
+    events: asyncio.Queue[ServerSentEvent | None] = asyncio.Queue()
+    gone = threading.Event()
+
+    def emit(name: str, payload: dict[str, Any]) -> None:
+        loop.call_soon_threadsafe(events.put_nowait, _sse(name, payload))
+
+    def on_step(name: str, payload: dict[str, Any]) -> None:
+        if gone.is_set():
+            raise _ClientGone
+        emit(name, payload)
 
     def work() -> None:
         try:
-            rt.ask.ask(
-                body.question,
+            svc.ask(
+                rt,
+                user,
                 scope,
-                actor=user.id,
+                body.question,
                 conversation_id=body.conversation_id,
                 provider=body.provider,
-                on_step=lambda n, p: events.put(_event(n, p)),
+                on_step=on_step,
             )
+        except _ClientGone:
+            log.info("ask stream stopped: the client disconnected")
         except RevintelError as exc:
-            events.put(_event("error", {"status": exc.status, **exc.to_dict()}))
+            emit("error", {"status": exc.status, **exc.to_dict()})
+        except Exception:  # a worker thread is a process boundary: log it, tell the client in words
+            log.exception("ask stream failed")
+            emit(
+                "error",
+                {"status": 500, "code": "internal", "message": INTERNAL_MESSAGE, "request_id": request_id()},
+            )
         finally:
-            events.put(None)
+            loop.call_soon_threadsafe(events.put_nowait, None)
 
-    threading.Thread(target=work, name="ask-stream", daemon=True).start()
-
-    def stream() -> Iterator[str]:
-        while (item := events.get()) is not None:
+    # the request's context (id, user, trace span) goes with the work into the thread
+    worker = loop.run_in_executor(None, contextvars.copy_context().run, work)
+    try:
+        while True:
+            try:
+                item = await asyncio.wait_for(events.get(), timeout=0.5)
+            except TimeoutError:
+                if await request.is_disconnected():
+                    gone.set()
+                    break
+                continue
+            if item is None:
+                break
             yield item
+    finally:
+        gone.set()  # also when the server cancels this generator because the client left
+        await asyncio.shield(worker)
 
-    return StreamingResponse(
-        stream(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+
+INTERNAL_MESSAGE = "the answer could not be computed because of an internal error; it has been logged"
+
+
+def _sse(name: str, payload: dict[str, Any]) -> ServerSentEvent:
+    return ServerSentEvent(event=name, raw_data=json.dumps(plain(payload), default=str))
 
 
 @router.get("/api/ask/conversations")

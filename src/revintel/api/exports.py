@@ -9,15 +9,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from revintel.api.deps import CurrentUser, RuntimeDep
-from revintel.export import service
+from revintel.http.deps import CurrentUser, RuntimeDep
+from revintel.services import export_jobs as service
+from revintel.services import exports as svc
 from revintel.web.filters import GlobalFilters
 
 router = APIRouter(tags=["exports"])
 
 
 class ExportIn(BaseModel):
-    view: str = Field(..., description="brief, board, dashboard, kpi, ask, risks or forecast")
+    view: str = Field(..., description="brief, board, dashboard, kpi, ask, risks, forecast or marketing")
     format: str = Field("pdf", description="pdf or pptx")
     params: dict[str, Any] = Field(default_factory=dict, description="metric, question, by, period, filters")
 
@@ -36,18 +37,18 @@ def _scope_and_params(request: Request, user: Any, params: dict[str, Any]) -> tu
 def start(body: ExportIn, request: Request, user: CurrentUser, rt: RuntimeDep) -> dict[str, Any]:
     """Start an export; poll ``GET /api/exports/{id}`` for progress, then download ``/file``."""
     scope, params = _scope_and_params(request, user, body.params)
-    job_id = service.start_job(rt, body.view, body.format, scope, actor=user.id, params=params)
+    job_id = svc.start_job(rt, user, body.view, body.format, scope, params)
     return {"id": job_id, "status": "running", "poll": f"/api/exports/{job_id}"}
 
 
 @router.get("/api/exports/{job_id}")
 def status(job_id: str, user: CurrentUser, rt: RuntimeDep) -> dict[str, Any]:
-    return service.job_status(rt, job_id, user.id)
+    return svc.job_status(rt, user, job_id)
 
 
 @router.get("/api/exports/{job_id}/file")
 def download(job_id: str, user: CurrentUser, rt: RuntimeDep) -> FileResponse:
-    path, name, ctype = service.job_file(rt, job_id, user.id)
+    path, name, ctype = service.job_file(rt, job_id[:64], user.id)
     return FileResponse(path, media_type=ctype, filename=name)
 
 
@@ -57,7 +58,7 @@ def export_now(view: str, fmt: str, request: Request, user: CurrentUser, rt: Run
     q = request.query_params
     raw = {k: q.get(k) for k in ("metric", "question", "by", "period", "date", "brief_id") if q.get(k)}
     scope, params = _scope_and_params(request, user, raw)
-    res = service.export(rt, view, fmt, scope, actor=user.id, params=params)
+    res = svc.export_now(rt, user, view, fmt, scope, params)
     return Response(
         res.data,
         media_type=res.content_type,

@@ -1,77 +1,28 @@
-"""Forecasts over HTTP: the period forecast, its backtest and pipeline changes, in the caller's scope."""
+"""Forecasts over HTTP: the period forecast, its backtest and pipeline changes, in the caller's scope.
+
+Routes are thin: :mod:`revintel.services.forecast` checks permissions, runs and audits.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from revintel.api.auth import User
-from revintel.api.deals import AsOfParam, pipeline_scope
-from revintel.api.deps import CurrentUser, RuntimeDep
-from revintel.appdb import audit
-from revintel.runtime import Runtime
-from revintel.scope import Scope
+from revintel.api.deals import AsOfParam
+from revintel.forecast import BACKTEST_PERIODS
+from revintel.http.deps import CurrentUser, RuntimeDep
+from revintel.services import forecast as svc
+from revintel.services.deals import pipeline_scope
+from revintel.web.filters import GlobalFilters
 
 router = APIRouter(tags=["forecast"])
 
 
-def audited_forecast(
-    rt: Runtime,
-    user: User,
-    scope: Scope,
-    period: str | None,
-    by: str | None,
-    as_of: dt.date | None,
-    target: str,
-    scenarios: int = 10_000,
-    seed: int = 0,
-) -> dict[str, Any]:
-    """The forecast within ``scope``, recorded in the audit log (shared by this API and the Forecast page)."""
-    from revintel.forecast.rollup import forecast as run
-
-    out = run(rt, scope, period, by, as_of, scenarios, seed).to_dict()
-    audit.record(
-        rt.appdb,
-        actor=user.id,
-        action="query",
-        scope=scope,
-        target=target,
-        detail={"period": out["period"]["label"], "by": by},
-        rows=len(out["rows"]),
-    )
-    return out
-
-
-def audited_changes(
-    rt: Runtime,
-    user: User,
-    scope: Scope,
-    start: dt.date,
-    end: dt.date,
-    by: str | None,
-    target: str,
-    **options: Any,
-) -> dict[str, Any]:
-    """Pipeline changes within ``scope``, recorded in the audit log (shared by this API and its page)."""
-    from revintel.forecast.changes import pipeline_changes
-
-    out = pipeline_changes(rt, scope, start, end, by, **options)
-    audit.record(
-        rt.appdb,
-        actor=user.id,
-        action="query",
-        scope=scope,
-        target=target,
-        detail={"from": start.isoformat(), "to": end.isoformat(), "by": by},
-        rows=len(out["rows"]),
-    )
-    return out
-
-
 @router.get("/api/forecast")
 def forecast(
+    request: Request,
     rt: RuntimeDep,
     user: CurrentUser,
     period: Annotated[
@@ -83,40 +34,42 @@ def forecast(
     ] = None,
     by: Annotated[str | None, Query(description="region, rep, team, product ...")] = None,
     scenarios: Annotated[int, Query(ge=100, le=100_000)] = 10_000,
-    seed: int = 0,
+    seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Random seed (0 to 2^32-1).")] = 0,
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """P10/P50/P90, expected, quota gap and submitted calls for a period and breakdown."""
-    return audited_forecast(rt, user, pipeline_scope(user), period, by, as_of, "forecast", scenarios, seed)
+    scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
+    return svc.audited_forecast(rt, user, scope, period, by, as_of, "forecast", scenarios, seed)
 
 
 @router.get("/api/forecast/backtest")
 def backtest(
+    request: Request,
     rt: RuntimeDep,
     user: CurrentUser,
-    periods: Annotated[int, Query(ge=1, le=12)] = 4,
+    periods: Annotated[int, Query(ge=1, le=12)] = BACKTEST_PERIODS,
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """Past quarters replayed: P10-P90 coverage, P50 error, Brier and calibration per period."""
-    from revintel.forecast.backtest import backtest as run
-
-    return run(rt, pipeline_scope(user), periods, as_of)
+    scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
+    return svc.audited_backtest(rt, user, scope, periods, as_of, "forecast/backtest")
 
 
 @router.get("/api/pipeline/changes")
 def changes(
+    request: Request,
     rt: RuntimeDep,
     user: CurrentUser,
     start: Annotated[dt.date, Query(alias="from", description="Start date.")],
     end: Annotated[dt.date, Query(alias="to", description="End date.")],
     by: str | None = None,
     horizon: dt.date | None = None,
-    min_pushes: Annotated[int, Query(ge=1)] = 2,
-    min_days: Annotated[int, Query(ge=1)] = 30,
+    min_pushes: Annotated[int, Query(ge=1, le=1000)] = 2,
+    min_days: Annotated[int, Query(ge=1, le=3650)] = 30,
 ) -> dict[str, Any]:
     """Pipeline waterfall between two dates (it reconciles) and slippage alerts."""
-    scope = pipeline_scope(user)
-    out = audited_changes(
+    scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
+    out = svc.audited_changes(
         rt,
         user,
         scope,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query, Request
 
-from revintel.api.deps import CurrentScope, CurrentUser, RuntimeDep
-from revintel.appdb import audit
+from revintel.http.deps import CurrentScope, CurrentUser, RuntimeDep
 from revintel.semantic import MetricQuery
+from revintel.services import metrics as svc
+from revintel.web.filters import GlobalFilters
 
 router = APIRouter(tags=["metrics"])
 
@@ -20,7 +21,8 @@ PeriodParam = Annotated[
     str | None,
     Query(
         description="Period: 2025, 2025-12, 2025-Q4, FY2025, YTD, QTD, MTD, last quarter, last 12 months ... "
-        "(default YTD)."
+        "(default YTD; empty = default).",
+        max_length=60,
     ),
 ]
 
@@ -37,46 +39,36 @@ def list_metrics(rt: RuntimeDep, scope: CurrentScope) -> dict[str, Any]:
     }
 
 
+def _scope(request: Request, user: CurrentUser) -> Any:
+    """The caller's scope narrowed by ``?region=``/``?capability=`` (403 outside it, never widened)."""
+    return GlobalFilters.from_request(request).apply(user.scope)
+
+
 @router.get("/api/kpis/summary")
-def kpi_summary(rt: RuntimeDep, scope: CurrentScope, period: PeriodParam = None) -> dict[str, Any]:
+def kpi_summary(
+    request: Request, rt: RuntimeDep, user: CurrentUser, period: PeriodParam = None
+) -> dict[str, Any]:
     """Headline KPI cards: value, budget and prior year with variances, status, 12-point sparkline, SQL."""
-    engine = rt.kpis
-    p = engine.resolve_period(period)
-    cards = engine.summary(scope, p)
-    return {
-        "period": p.to_dict(),
-        "as_of": rt.semantic.as_of().isoformat(),
-        "scope": scope.to_dict(),
-        "cards": [c.to_dict() for c in cards],
-    }
+    return svc.kpi_summary(rt, user, _scope(request, user), period or None)
 
 
 @router.get("/api/kpis/{metric_id}")
 def kpi_detail(
-    metric_id: str,
+    metric_id: Annotated[str, Path(max_length=100)],
+    request: Request,
     rt: RuntimeDep,
-    scope: CurrentScope,
+    user: CurrentUser,
     period: PeriodParam = None,
     by: Annotated[
-        str | None, Query(description="Dimension to break the KPI down by (default: region, ...).")
+        str | None,
+        Query(max_length=60, description="Dimension to break the KPI down by (default: region, ...)."),
     ] = None,
 ) -> dict[str, Any]:
     """Drill-down for one KPI: trend vs budget and prior year, breakdown, YTD bridge, definition, SQL."""
-    return rt.kpis.detail(metric_id, scope, period, by)
+    return svc.kpi_detail(rt, user, _scope(request, user), metric_id, period or None, by or None)
 
 
 @router.post("/api/query")
-def run_query(q: MetricQuery, rt: RuntimeDep, user: CurrentUser, scope: CurrentScope) -> dict[str, Any]:
+def run_query(q: MetricQuery, request: Request, rt: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     """Run a MetricQuery under the caller's scope: columns, rows, SQL, definitions, filters, scope."""
-    res = rt.semantic.query(q, scope)
-    audit.record(
-        rt.appdb,
-        actor=user.id,
-        action="query",
-        scope=scope,
-        target="metrics/" + ",".join(q.metrics),
-        detail={"query": q.model_dump(mode="json")},
-        sql=res.sql,
-        rows=len(res.rows),
-    )
-    return res.to_dict()
+    return svc.run_query(rt, user, _scope(request, user), q)

@@ -7,9 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from revintel.api.deps import CurrentUser, RuntimeDep
-from revintel.ask.answer import plain
-from revintel.ask.governed import GovernedSql
+from revintel.http.deps import CurrentUser, RuntimeDep
+from revintel.services import metrics as svc
 
 router = APIRouter(tags=["sql"])
 
@@ -18,11 +17,12 @@ class SqlBody(BaseModel):
     sql: str = Field(
         min_length=1, max_length=20_000, description="One read-only SELECT over the governed views."
     )
-    limit: int | None = Field(None, ge=1, description="Return at most this many rows (capped by the server).")
+    limit: int | None = Field(
+        None, ge=1, le=1_000_000, description="Return at most this many rows (capped by the server)."
+    )
 
 
 @router.post("/api/sql")
 def run_sql(body: SqlBody, rt: RuntimeDep, user: CurrentUser) -> dict[str, Any]:
     """Check, scope, limit and run one SELECT; refusals are 400 ``unsafe_sql`` with the reason."""
-    result = GovernedSql(rt).run(body.sql, user.scope, actor=user.id, limit=body.limit)
-    return plain(result.to_dict())
+    return svc.governed_sql(rt, user, user.scope, body.sql, body.limit)

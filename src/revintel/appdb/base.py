@@ -27,8 +27,12 @@ def utcnow() -> dt.datetime:
 class AppDB:
     """Engine and session factory for one app database URL."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, audit_key: str | bytes | None = None):
         self.url = url
+        #: the key that seals the audit chain (HMAC-SHA256); the runtime passes the secret key
+        self.audit_key: bytes = (
+            audit_key.encode() if isinstance(audit_key, str) else (audit_key or b"revintel-audit-chain")
+        )
         kwargs: dict = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}

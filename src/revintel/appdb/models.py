@@ -6,5 +6,6 @@ from revintel.appdb import (
     audit,  # noqa: F401
     conversations,  # noqa: F401
     schedules,  # noqa: F401
+    signins,  # noqa: F401
     users,  # noqa: F401
 )

@@ -199,40 +199,59 @@ def set_password(db: AppDB, name: str, password: str) -> None:
         _get(s, name).password_hash = _HASHER.hash(password)
 
 
+class SignInFailed(AuthRequired):
+    """A failed password sign-in. Its message is the same whatever the cause (unknown name, wrong
+    password, locked or disabled account, no password), so it reveals nothing about accounts;
+    :attr:`reason` says which one for the audit trail only."""
+
+    reason: str = "wrong password"
+
+
+SIGNIN_FAILED = "wrong user name or password, or this account cannot sign in now"
+SIGNIN_HINT = "check both and try again; if it keeps failing, ask an administrator"
+
+
+def _failed(reason: str) -> SignInFailed:
+    exc = SignInFailed(SIGNIN_FAILED, hint=SIGNIN_HINT)
+    exc.reason = reason
+    return exc
+
+
 def verify_password(db: AppDB, name: str, password: str, *, attempts: int, minutes: int) -> Account:
     """Check a sign-in; counts failures and locks the account after ``attempts`` of them.
 
     Raises:
-        AuthRequired: unknown user, wrong password, disabled or locked account (the message says
-            which of locked/disabled applies, but never whether a user name exists).
+        SignInFailed: unknown user, no password, wrong password, disabled or locked account, all
+            with the same message (``reason`` tells them apart for the audit trail).
     """
     now = utcnow()
     with db.session() as s:
         u = s.scalar(select(UserAccount).where(UserAccount.name == name))
         if u is None or not u.password_hash:
             _HASHER.hash(password or "x")  # same cost either way: no user-name oracle by timing
-            raise AuthRequired("wrong user name or password")
-        if u.disabled:
-            raise AuthRequired("this account is disabled", hint="ask an administrator")
-        if u.locked_until and u.locked_until > now:
-            raise AuthRequired(
-                f"account locked after {attempts} failed sign-ins until {u.locked_until:%H:%M} UTC",
-                hint=f"wait {minutes} minutes or ask an administrator to re-enable it",
-                details={"locked_until": u.locked_until.isoformat()},
-            )
+            raise _failed("unknown user" if u is None else "no password (token-only account)")
         try:
             _HASHER.verify(u.password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
-            u.failed_attempts += 1
-            if u.failed_attempts >= attempts:
-                u.locked_until = now + dt.timedelta(minutes=minutes)
-                u.failed_attempts = 0
+            ok = False
         else:
+            ok = True
+        if u.disabled:
+            raise _failed("account disabled")
+        if u.locked_until and u.locked_until > now:
+            raise _failed(f"account locked until {u.locked_until:%Y-%m-%d %H:%M} UTC")
+        if ok:
             u.failed_attempts, u.locked_until, u.last_login = 0, None, now
             if _HASHER.check_needs_rehash(u.password_hash):
                 u.password_hash = _HASHER.hash(password)
             return _view(u)
-    raise AuthRequired("wrong user name or password")
+        u.failed_attempts += 1
+        reason = "wrong password"
+        if u.failed_attempts >= attempts:
+            u.locked_until = now + dt.timedelta(minutes=minutes)
+            u.failed_attempts = 0
+            reason = f"wrong password; account locked for {minutes} minutes"
+    raise _failed(reason)
 
 
 def create_session(db: AppDB, name: str, hours: float) -> str:
@@ -285,4 +304,28 @@ def token_user(db: AppDB, token: str) -> Account | None:
         if u is None or u.disabled:
             return None
         tok.last_used = utcnow()
+        return _view(u)
+
+
+def upsert_sso_user(
+    db: AppDB, name: str, display_name: str, role: str, scope_rows: Mapping[str, list[str]]
+) -> Account:
+    """Create or refresh the local account of a single-sign-on user (no password; role and scope follow
+    the identity provider's groups at every sign-in). A disabled account stays disabled.
+
+    Raises:
+        AuthRequired: the account was disabled by an administrator.
+    """
+    check_scope(role, scope_rows)
+    with db.session() as s:
+        u = s.scalar(select(UserAccount).where(UserAccount.name == name))
+        if u is None:
+            u = UserAccount(name=name, display_name=display_name[:200], role=role, password_hash=None)
+            s.add(u)
+        elif u.disabled:
+            raise AuthRequired("sign-in failed", hint="ask an administrator")
+        u.display_name, u.role = display_name[:200], role
+        u.scope_rows = {k: list(v) for k, v in scope_rows.items()}
+        u.last_login = utcnow()
+        s.flush()
         return _view(u)

@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from revintel import format as fmt_mod
+from revintel.ask.display import display
+
 INTENTS = (
     "value",
     "trend",
@@ -27,6 +30,8 @@ INTENTS = (
     "budget_vs_actual",
     "funnel",
     "deal_lookup",
+    "route",
+    "clarify",
     "unsupported",
 )
 CHART_TYPES = ("bar", "line", "pie", "waterfall", "table", "none")
@@ -57,17 +62,25 @@ class Answer:
     period: dict[str, Any] | None = None
     conversation_id: str | None = None
     turn_id: int | None = None
+    #: each slot: value, the words it came from, default/inherited flags (see ask/reading.py)
+    interpretation: dict[str, Any] = field(default_factory=dict)
+    #: one line: how the question was read
+    reading: str = ""
+    #: a clarifying question: {"question": ..., "options": [...]} (no number is given)
+    clarify: dict[str, Any] | None = None
+    #: the service that owns the figure: {"service": "forecast", "figure": "p50", ...}
+    route: dict[str, Any] | None = None
 
     @property
     def supported(self) -> bool:
-        return self.intent != "unsupported"
+        """True when the answer gives a figure (not an abstention or a clarifying question)."""
+        return self.intent not in ("unsupported", "clarify")
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        out["table"] = {
-            "columns": out.pop("columns"),
-            "rows": [[plain(v) for v in r] for r in out.pop("rows")],
-        }
+        columns, rows = out.pop("columns"), [[plain(v) for v in r] for r in out.pop("rows")]
+        units, shown = display(columns, rows, self.definitions, self.unit)
+        out["table"] = {"columns": columns, "rows": rows, "units": units, "display": shown}
         out["value"] = plain(self.value)
         out["sql"] = "\n;\n".join(self.sql) if self.sql else None
         out["sql_statements"] = list(self.sql)
@@ -97,42 +110,13 @@ def plain(v: Any) -> Any:
 
 
 def fmt(value: Any, unit: str | None) -> str:
-    """A value for a sentence: ``$1.2M``, ``63.0%``, ``12,400 hours``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    v = float(value)
-    unit = (unit or "").lower()
-    if unit in ("ratio", "percent", "fraction", "%", "pct"):
-        return f"{v * 100:.1f}%"
-    if unit in ("currency", "money", "usd", "$", "gbp", "eur"):
-        return _short_money(v)
-    if unit.startswith("currency_per_"):
-        return f"${v:,.2f}/{unit.removeprefix('currency_per_')}"
-    text = f"{v:,.0f}" if abs(v) >= 100 or v == int(v) else f"{v:,.2f}"
-    if unit in ("", "count", "number", "deals", "days_", "none"):
-        return text
-    return f"{text} {unit}"
-
-
-def _short_money(v: float) -> str:
-    a = abs(v)
-    sign = "-" if v < 0 else ""
-    if a >= 1e9:
-        return f"{sign}${a / 1e9:.2f}B"
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:.2f}M"
-    if a >= 1e4:
-        return f"{sign}${a / 1e3:.1f}K"
-    return f"{sign}${a:,.0f}"
+    """A value for a sentence (:func:`revintel.format.value`): ``$1.20M``, ``63.0%``, ``12.4K h``."""
+    return fmt_mod.value(value, unit, none="n/a")
 
 
 def fmt_delta(delta: float | None, unit: str | None) -> str:
-    if delta is None:
-        return "n/a"
-    sign = "+" if delta >= 0 else "-"
-    if (unit or "").lower() in ("ratio", "percent", "fraction", "%", "pct"):
-        return f"{sign}{abs(delta) * 100:.1f} pts"
-    return sign + fmt(abs(delta), unit)
+    """A signed difference for a sentence: points for a rate, units otherwise."""
+    return fmt_mod.delta(delta, unit, none="n/a")
 
 
 def pct_change(new: float | None, old: float | None) -> float | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from revintel.ask.intents import aggregate_variant
 from revintel.ask.parse import Request
 
 _FOLLOWUP_START = re.compile(
@@ -21,7 +22,11 @@ _FOLLOWUP_START = re.compile(
 )
 #: intents that need no metric of their own, so a question with one of them can stand alone
 STANDALONE = ("budget_vs_actual", "funnel")
+_CONTINUE = re.compile(
+    r"^\s*(?:and|what about|how about|same for|same but|now for|now show|and for|and in)\b", re.I
+)
 _REFERS = re.compile(r"\b(?:that|it|this|those|these|them|same)\b", re.I)
+_RANKED = re.compile(r"\b(?:top|bottom|best|worst|highest|lowest|most|least|fewest)\b", re.I)
 _BREAK = re.compile(r"\bbreak\b|\bsplit\b|\bby\b|\bper\b|\bacross\b|\bdrill\b", re.I)
 
 
@@ -32,6 +37,8 @@ def is_followup(req: Request) -> bool:
     if req.metric is None:
         # "Budget vs actuals YTD" stands alone; "and vs budget?" leans on the previous question
         return req.intent not in STANDALONE or bool(_FOLLOWUP_START.match(req.question))
+    if _CONTINUE.match(req.question):
+        return True  # "what about bookings?": a new metric, the rest of the previous question
     return bool(_FOLLOWUP_START.match(req.question) and _REFERS.search(req.question))
 
 
@@ -43,8 +50,27 @@ def resolve(req: Request, previous: dict[str, Any] | None) -> Request:
     out = Request.from_dict(
         {**prev.to_dict(), "question": req.question, "followup": True, "out_of_scope": [], "widen": req.widen}
     )
-    out.metric = req.metric or prev.metric
+    out.metric = req.metric or aggregate_variant(prev.metric, req.question.lower())
     out.metric_text = req.metric_text or prev.metric_text
+    for key in (
+        "rewrites",
+        "words",
+        "unresolved",
+        "unreadable_period",
+        "blocked",
+        "unsupported",
+        "period_parts",
+        "text",
+    ):
+        setattr(out, key, getattr(req, key))
+    out.operation = req.operation
+    inherited = []
+    if req.metric is None and prev.metric:
+        inherited.append("metric")
+    if prev.filters and not req.widen and any(k not in req.filters for k in prev.filters):
+        inherited.append("filters")
+    if not req.period and prev.period:
+        inherited.append("period")
     filters = {} if req.widen else {k: list(v) for k, v in prev.filters.items()}
     filters.update({k: list(v) for k, v in req.filters.items()})
     out.filters = filters
@@ -54,11 +80,16 @@ def resolve(req: Request, previous: dict[str, Any] | None) -> Request:
         out.as_of = req.as_of
     if req.limit:
         out.limit = req.limit
-    if req.order != "desc" or req.intent == "ranking":
+    if req.order != "desc" or req.intent == "ranking" or _RANKED.search(req.question):
         out.order = req.order
     out.intent, out.dimension, out.compare, out.grain, out.segments = _intent(req, prev)
     if out.intent in ("value", "why", "comparison") and out.dimension and out.intent != prev.intent:
         out.dimension = req.dimension
+    if out.intent == "budget_vs_actual" and out.dimension and out.metric:
+        out.intent, out.compare = "comparison", "budget"  # "compared with budget?" after "fees by region"
+    if out.dimension and not req.dimension and out.intent in ("ranking", "breakdown", "share"):
+        inherited.append("dimension")
+    out.inherited = inherited
     return out
 
 
@@ -68,7 +99,7 @@ def _intent(req: Request, prev: Request) -> tuple[str, str | None, str | None, s
         return "why", None, req.compare or "pp", None, []
     if req.dimension and _BREAK.search(q) and req.intent in ("breakdown", "value", "share"):
         return ("share" if req.intent == "share" else "breakdown"), req.dimension, None, None, []
-    if req.intent == "ranking":
+    if req.intent == "ranking" or (_RANKED.search(q) and prev.intent == "ranking"):
         return "ranking", req.dimension or prev.dimension, None, None, []
     if req.intent in ("trend", "comparison", "rate_volume", "budget_vs_actual", "funnel", "share"):
         return req.intent, req.dimension or prev.dimension, req.compare, req.grain, req.segments

@@ -18,16 +18,20 @@ API streams them as server-sent events).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from revintel.appdb import conversations as convdb
 from revintel.appdb.audit import record
-from revintel.ask import conversation, execute, explain, reports
+from revintel.ask import conversation, execute, explain, reports, routes
 from revintel.ask.answer import Answer, unsupported
+from revintel.ask.check import Verdict, check, confidence, resolve_data
 from revintel.ask.entities import VocabularyCache
 from revintel.ask.intents import understand
 from revintel.ask.parse import Request
+from revintel.ask.periods import read_periods
+from revintel.ask.reading import how_i_read_it, interpretation
 from revintel.ask.suggest import nearest_questions, suggestions_for
 from revintel.errors import Forbidden, InvalidRequest, ProviderError
 from revintel.scope import Scope
@@ -88,6 +92,9 @@ class AskEngine:
             step("understood", {"request": req.to_dict()})
             answer = self._answer(req, scope, actor, provider, step, conversation_id)
             answer.sources = answer.sources or self._sources(answer)
+            if not answer.interpretation:
+                answer.interpretation = interpretation(req, self.rt.catalogue, answer.period)
+            answer.reading = answer.reading or how_i_read_it(answer.interpretation)
         if not answer.suggestions:
             answer.suggestions = suggestions_for(req, answer, self.rt.catalogue)
         if persist:
@@ -113,7 +120,13 @@ class AskEngine:
     def understand(self, question: str, previous: dict[str, Any] | None = None) -> Request:
         """The request ``question`` reads as (completed from ``previous`` for follow-ups)."""
         vocab = self.vocab.get(self.rt)
-        req = understand(question, self.rt.catalogue, vocab, self.rt.semantic.as_of())
+        req = understand(
+            question,
+            self.rt.catalogue,
+            vocab,
+            self.rt.semantic.as_of(),
+            self.rt.settings.fiscal_year_start_month,
+        )
         return conversation.resolve(req, previous)
 
     # --- answering ------------------------------------------------------------------------------
@@ -133,9 +146,39 @@ class AskEngine:
         return self._external(name, req, scope, local, history, step)
 
     def run_request(self, req: Request, scope: Scope, step: Step | None = None) -> Answer:
-        """Execute an understood request through the semantic layer (scope applied)."""
-        if req.metric is None and req.intent not in ("budget_vs_actual", "funnel", "deal_lookup"):
-            return self._abstain(req, scope, "no governed metric matches the question")
+        """Check an understood request (answer, clarify or abstain), then run it (scope applied)."""
+        sem = self.rt.semantic
+        cat = self.rt.catalogue
+        counts = sem.state().counts
+        data_notes = resolve_data(req, cat, counts)
+        route = routes.match(req)
+        if route is not None:
+            try:
+                return routes.run(self.rt, route, req, scope)
+            except Forbidden as exc:
+                return self._refuse(req, scope, exc.message)
+            except InvalidRequest as exc:
+                return self._abstain(req, scope, exc.message)
+        vocab = self.vocab.get(self.rt)
+        verdict = check(req, cat, counts, vocab.values, sem.as_of(), scope.domains)
+        if verdict.action == "abstain":
+            return self._abstain(req, scope, verdict.reason)
+        if verdict.action == "clarify":
+            return self._clarify(req, scope, verdict)
+        answer = self._execute(req, scope, step)
+        if (
+            answer.supported
+            and answer.value is None
+            and not any(v is not None for r in answer.rows for v in r[1:])
+        ):
+            return self._abstain(req, scope, answer.answer.rstrip(".").replace("There is no", "there is no"))
+        if answer.supported:
+            answer.notes = data_notes + answer.notes
+            sure = confidence(req)
+            answer.confidence = sure if answer.confidence >= 0.8 else min(answer.confidence, sure)
+        return answer
+
+    def _execute(self, req: Request, scope: Scope, step: Step | None = None) -> Answer:
         sem = self.rt.semantic
         if req.as_of:
             from revintel.semantic import SemanticLayer
@@ -209,6 +252,21 @@ class AskEngine:
         ans.understood = req.to_dict()
         return ans
 
+    def _clarify(self, req: Request, scope: Scope, verdict: Verdict) -> Answer:
+        ans = unsupported(req.question, verdict.reason, verdict.options, scope.to_dict())
+        ans.intent = "clarify"
+        ans.answer = f"{verdict.question} ({verdict.reason}.)"
+        if verdict.options:
+            ans.answer += " Options: " + "; ".join(verdict.options) + "."
+        ans.clarify = {
+            "question": verdict.question,
+            "options": verdict.options,
+            "questions": [_rephrase(req.question, verdict.words, o) for o in verdict.options],
+            "reason": verdict.reason,
+        }
+        ans.understood = req.to_dict()
+        return ans
+
     def _fallback_provider(self) -> str | None:
         from revintel.ask.providers.base import get_provider
 
@@ -270,18 +328,31 @@ class AskEngine:
             raise InvalidRequest(f"unknown intent {intent!r}", hint=", ".join(EXECUTORS))
         compare = {"prior_period": "pp", "prior_year": "py", "budget": "budget"}.get(str(args.get("compare")))
         limit = args.get("limit")
+        period, unreadable = self._tool_period(args.get("period"))
         return Request(
             question=question,
             intent=intent,
             metric=metric,
             dimension=dim,
             filters=filters,
-            period=str(args["period"]) if args.get("period") else None,
+            period=period,
+            unreadable_period=unreadable,
             compare=compare,
             limit=int(limit) if isinstance(limit, int) else None,
             order="asc" if args.get("order") == "asc" else "desc",
             grain="month" if intent == "trend" else None,
         )
+
+    def _tool_period(self, text: Any) -> tuple[str | None, list[str]]:
+        """An LLM's period through the same grammar as a question's: exact, or unreadable (-> clarify)."""
+        if not text:
+            return None, []
+        phrase = " ".join(str(text).lower().split())
+        hits = read_periods(phrase, self.rt.semantic.as_of(), self.rt.settings.fiscal_year_start_month)
+        exact = [h for h in hits if h.period is not None]
+        if len(hits) == 1 and exact and len(exact[0].words) >= len(phrase) - 4:
+            return exact[0].period.to_text(), []  # type: ignore[union-attr]
+        return None, [str(text)]
 
     # --- bookkeeping ----------------------------------------------------------------------------
     def _sources(self, answer: Answer) -> list[dict[str, Any]]:
@@ -311,3 +382,15 @@ class AskEngine:
         answer.turn_id = convdb.add_turn(
             db, actor, cid, req.question, answer.to_dict(), context, answer.provider
         )
+
+
+def _rephrase(question: str, words: list[str], option: str) -> str:
+    """``question`` with the words that were not understood replaced by a clarification option."""
+    out = question
+    for w in words:
+        out, n = re.subn(re.escape(w), option if option not in out else "", out, count=1, flags=re.I)
+        if n == 0:
+            continue
+    if out == question:
+        return f"{option}: {question}"
+    return " ".join(out.split())

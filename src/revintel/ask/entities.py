@@ -170,15 +170,24 @@ def _char_counts(texts: list[str]) -> np.ndarray:
 class Vocabulary:
     """Distinct dimension values of the loaded data, indexed for phrase matching."""
 
-    def __init__(self, values: dict[str, list[str]]):
+    def __init__(self, values: dict[str, list[str]], aliases: dict[str, dict[str, str]] | None = None):
         self.values = values
+        #: dimension -> {source spelling: canonical value} ("Engaging" -> "Qualification")
+        self.aliases = aliases or {}
         self.by_phrase: dict[str, tuple[str, str]] = {}
         for dim in sorted(values, key=lambda d: PRIORITY.index(d) if d in PRIORITY else 99, reverse=True):
             for v in values[dim]:
                 key = _norm(v)
                 if key and key not in STOPWORDS:
                     self.by_phrase[key] = (dim, v)
+        for dim, mapping in self.aliases.items():
+            for source, canonical in mapping.items():
+                key = _norm(source)
+                if key and key not in STOPWORDS and key not in self.by_phrase:
+                    self.by_phrase[key] = (dim, canonical)
         self.max_words = max((len(k.split()) for k in self.by_phrase), default=1)
+        #: every word of every value (never "corrected" into a catalogue word)
+        self.words = frozenset(w for k in self.by_phrase for w in k.split() if len(w) >= 3)
         #: character counts of every phrase, to skip (exactly) phrases fuzzy matching would reject
         self._keys = list(self.by_phrase)
         self._lengths = np.array([len(k) for k in self._keys], dtype=np.int64)
@@ -251,7 +260,7 @@ class VocabularyCache:
                 version = self.data_version(rt)
                 self._checked = now
                 if version != self._version or self._vocab is None:
-                    self._vocab = Vocabulary(read_values(rt))
+                    self._vocab = Vocabulary(read_values(rt), read_aliases(rt))
                     self._version = version
             return self._vocab
 
@@ -285,8 +294,7 @@ def read_values(rt: Runtime, limit: int = 5000) -> dict[str, list[str]]:
         union = exp.union(union, exp.select("d", "v").from_(p.subquery(f"p{i}")), distinct=False)
     sql = union.sql(dialect=wh.dialect)
     if isinstance(wh, DuckDBWarehouse):
-        with wh._lock:
-            pairs = wh.raw.execute(sql).fetchall()
+        pairs = wh.cursor().execute(sql).fetchall()
     else:
         frame = wh.execute(wh.con.sql(sql, dialect=wh.dialect))
         pairs = list(zip(frame["d"], frame["v"], strict=True))
@@ -295,3 +303,23 @@ def read_values(rt: Runtime, limit: int = 5000) -> dict[str, list[str]]:
         if str(v).strip():
             out.setdefault(str(d), set()).add(str(v))
     return {d: sorted(v) for d, v in out.items()}
+
+
+def read_aliases(rt: Runtime) -> dict[str, dict[str, str]]:
+    """Source spellings of canonical values: the source's own stage names ("Engaging" -> "Qualification")."""
+    wh = rt.warehouse
+    if "opportunities" not in wh.table_names() or not isinstance(wh, DuckDBWarehouse):
+        return {}
+    sql = (
+        'SELECT DISTINCT CAST("source_stage" AS VARCHAR), CAST("stage" AS VARCHAR) FROM "opportunities" '
+        'WHERE "source_stage" IS NOT NULL AND "stage" IS NOT NULL LIMIT 200'
+    )
+    try:
+        pairs = wh.cursor().execute(sql).fetchall()
+    except Exception:
+        return {}
+    out: dict[str, str] = {}
+    for source, stage in pairs:
+        if str(source).strip() and str(source) != str(stage):
+            out.setdefault(str(source), str(stage))
+    return {"stage": out} if out else {}

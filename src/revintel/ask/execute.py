@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from revintel import format as fmt_mod
 from revintel.ask.answer import Answer, fmt, fmt_delta, pct_change
 from revintel.ask.parse import Request
 from revintel.errors import InvalidRequest
 from revintel.scope import Scope
 from revintel.semantic import MetricQuery, QueryResult
+from revintel.semantic.time import Period
 
 if TYPE_CHECKING:
     from revintel.semantic import SemanticLayer
@@ -85,7 +87,11 @@ class Run:
         if self.period and (snapshot or self.req.intent == "funnel"):
             return " as of " + self.period["end"]
         if self.period:
-            return " in " + self.period["label"]
+            label = self.period["label"]
+            lead = label.split(" ")[0].lower()
+            return (
+                " " if lead in ("since", "before", "after", "through", "last", "past") else " in "
+            ) + label
         return " (all time)"
 
     def answer(self, text: str, intent: str, **kw: Any) -> Answer:
@@ -142,7 +148,7 @@ def value(run: Run) -> Answer:
 def trend(run: Run) -> Answer:
     m = run.metric()
     grain = run.req.grain or "month"
-    period = run.req.period or ("last 12 months" if grain == "month" else None)
+    period = run.req.period  # no period asked: the whole history (stated as "all time")
     res = run.query(metrics=[m.id], grain=grain, period=period)
     rows = [r for r in res.rows if r[1] is not None]
     if not rows:
@@ -155,20 +161,46 @@ def trend(run: Run) -> Answer:
             unit=m.unit,
         )
     first, last = rows[0], rows[-1]
-    change = pct_change(last[1], first[1])
+    rate = fmt_mod.is_rate(m.unit) or m.unit in RATIO_UNITS
+    change = (
+        fmt_mod.delta(_delta(last[1], first[1]), m.unit)
+        if rate
+        else (
+            fmt_mod.change(pct_change(last[1], first[1]))
+            if pct_change(last[1], first[1]) is not None
+            else None
+        )
+    )
     peak = max(rows, key=lambda r: r[1])
     low = min(rows, key=lambda r: r[1])
+
+    def when(v: Any) -> str:
+        return fmt_mod.bucket(v, grain) if hasattr(v, "isoformat") else str(v)
+
     text = (
-        f"{m.label}{run.where()} went from {fmt(first[1], m.unit)} ({_d(first[0])}) "
-        f"to {fmt(last[1], m.unit)} "
-        f"({_d(last[0])})"
-        + (f", {change:+.1%}" if change is not None else "")
-        + f". Peak {fmt(peak[1], m.unit)} in {_d(peak[0])}, low {fmt(low[1], m.unit)} in {_d(low[0])}."
+        f"{m.label}{run.where()} went from {fmt(first[1], m.unit)} ({when(first[0])}) "
+        f"to {fmt(last[1], m.unit)} ({when(last[0])})"
+        + (f", {change}" if change is not None else "")
+        + f". Peak {fmt(peak[1], m.unit)} in {when(peak[0])}, low {fmt(low[1], m.unit)} in {when(low[0])}."
     )
+    if not is_additive(m):  # a rate per bucket is not the rate over the period: say both
+        whole = run.query(metrics=[m.id], period=period).rows
+        if whole and whole[0] and whole[0][-1] is not None:
+            text += (
+                f" Each point is one {grain}'s {m.label.lower()}; over the whole period, as a KPI card "
+                f"for it shows, it is {fmt(whole[0][-1], m.unit)}."
+            )
+    value = last[1]
+    if run.req.operation == "average_per_bucket" and is_additive(m):
+        value = sum(float(r[1]) for r in rows) / len(rows)
+        text = (
+            f"Average {m.label.lower()} per {grain}{run.where()}: {fmt(value, m.unit)} "
+            f"(the mean of {len(rows)} {grain}s with data, from {when(first[0])} to {when(last[0])}). " + text
+        )
     return run.answer(
         text,
         "trend",
-        value=last[1],
+        value=value,
         unit=m.unit,
         columns=res.columns,
         rows=res.rows,
@@ -178,13 +210,19 @@ def trend(run: Run) -> Answer:
 
 
 def _d(v: Any) -> str:
-    return v.isoformat()[:7] if hasattr(v, "isoformat") else str(v)
+    return fmt_mod.month(v) if hasattr(v, "isoformat") else str(v)
+
+
+#: deal counts by status: "what share of deals were won" divides by all deals (or closed deals)
+STATUS_COUNTS = ("won_deals", "lost_deals", "open_deals", "closed_deals")
 
 
 def breakdown(run: Run, share: bool = False) -> Answer:
     m = run.metric()
     if share and run.req.filters and not run.req.dimension:
         return segment_share(run)
+    if share and not run.req.dimension and m.id in STATUS_COUNTS:
+        return status_share(run)
     dim = run.req.dimension or _default_dim(m)
     res = run.query(metrics=[m.id], dimensions=[dim], order_by=f"-{m.id}")
     rows = [r for r in res.rows if r[1] is not None]
@@ -216,6 +254,9 @@ def breakdown(run: Run, share: bool = False) -> Answer:
         else "."
     )
     chart = {"type": "pie" if share and additive else "bar", "x": dim, "y": [m.id]}
+    if share and additive and total:  # "what share does each office contribute": the share is the value
+        columns = [dim, "share", m.id]
+        out_rows = [[r[0], r[2], r[1]] for r in out_rows]
     return run.answer(
         text,
         "share" if share else "breakdown",
@@ -228,21 +269,37 @@ def breakdown(run: Run, share: bool = False) -> Answer:
     )
 
 
+def _segment_dimension(run: Run) -> str:
+    """Of several filters, the segment is the one named last ("share of West's bookings from GTX Pro")."""
+    q = run.req.question.lower()
+
+    def where(dim: str) -> int:
+        words = run.req.words.get(f"filter:{dim}") or " ".join(run.req.filters[dim])
+        return max((q.rfind(w.strip().lower()) for w in words.split(" / ")), default=-1)
+
+    return max(run.req.filters, key=where)
+
+
 def segment_share(run: Run) -> Answer:
     """ "What share of fees comes from Technology?": the named segment's share of the total."""
     m = run.metric()
-    dim, values = next(iter(run.req.filters.items()))
+    dim = _segment_dimension(run)
+    values = run.req.filters[dim]
     rest = {d: v for d, v in run.req.filters.items() if d != dim}
     part = _first(run.query(metrics=[m.id]), m.id)
     whole = _first(run.query(metrics=[m.id], filters=rest), m.id)
     if part is None or not whole:
         return run.answer(f"No {m.label.lower()} data{run.when()} to compare.", "share", confidence=0.4)
     share = float(part) / float(whole)
+    within = " / ".join(", ".join(v) for v in rest.values())
+    whole_label = f"all of {within}" if within else "all"
     text = (
-        f"{', '.join(values)} accounts for {share:.1%} of {m.label.lower()}{run.when()}: "
-        f"{fmt(part, m.unit)} of {fmt(whole, m.unit)}."
+        f"{', '.join(values)} accounts for {share:.1%} of {m.label.lower()}"
+        f"{' for ' + within if within else ''}{run.when()}: {fmt(part, m.unit)} of {fmt(whole, m.unit)} "
+        f"(the denominator is {m.label.lower()} {'for ' + within if within else 'for everything'}, "
+        f"not filtered by {run.catalogue.dimension(dim).label.lower()})."
     )
-    rows = [[", ".join(values), part, share], ["all", whole, 1.0]]
+    rows = [[", ".join(values), part, share], [whole_label, whole, 1.0]]
     return run.answer(
         text,
         "share",
@@ -252,6 +309,36 @@ def segment_share(run: Run) -> Answer:
         rows=rows,
         chart={"type": "pie", "x": dim, "y": [m.id]},
         confidence=0.85,
+    )
+
+
+def status_share(run: Run) -> Answer:
+    """ "What percentage of deals were lost": the status's count over all deals (closed deals when asked)."""
+    m = run.metric()
+    closed = m.id in ("won_deals", "lost_deals") and (
+        run.req.period is not None or re.search(r"\bclosed\b", run.req.question.lower()) is not None
+    )
+    base_id = "closed_deals" if closed else "deal_count"
+    part = _first(run.query(metrics=[m.id]), m.id)
+    whole_q = run.query(metrics=[base_id], period=run.req.period if closed else None)
+    whole = _first(whole_q, base_id)
+    if part is None or not whole:
+        return run.answer(f"No {m.label.lower()} data{run.when()} to compare.", "share", confidence=0.4)
+    share = float(part) / float(whole)
+    base = "closed (won or lost) deals" if closed else "all deals, of every status"
+    text = (
+        f"{m.label}{run.where()}{run.when()} are {share:.1%} of {base}: "
+        f"{fmt(part, m.unit)} of {fmt(whole, 'count')} (the denominator is {base})."
+    )
+    return run.answer(
+        text,
+        "share",
+        value=share,
+        unit="percent",
+        columns=["status", "deals", "share"],
+        rows=[[m.label, part, share], ["all" if not closed else "closed", whole, 1.0]],
+        chart={"type": "pie", "x": "status", "y": ["deals"]},
+        confidence=0.8,
     )
 
 
@@ -267,11 +354,13 @@ def _default_dim(m: Any) -> str:
 
 
 def ranking(run: Run) -> Answer:
+    if run.req.operation == "growth":
+        return growth(run)
     m = run.metric()
     dim = run.req.dimension or _default_dim(m)
     asc = run.req.order == "asc"
     res = run.query(metrics=[m.id], dimensions=[dim], order_by=(m.id if asc else f"-{m.id}"))
-    rows = [r for r in res.rows if r[1] is not None]
+    rows = [r for r in res.rows if r[1] is not None and r[0] is not None]
     n = run.req.limit or DEFAULT_TOP
     shown = rows[: max(n, DEFAULT_TOP if n == 1 else n)]
     if not rows:
@@ -353,13 +442,29 @@ def comparison(run: Run) -> Answer:
     return run.answer(
         text,
         "comparison",
-        value=cur,
-        unit=m.unit,
+        value=headline_change(run, cur, base, m.unit),
+        unit="percent" if wants_relative(run) else m.unit,
         columns=columns,
         rows=rows,
         chart={"type": "bar", "x": "series", "y": [m.id, base_col]},
         confidence=0.85,
     )
+
+
+_RELATIVE = r"%|\bper ?cent|\bpercentage\b|\bgrowth\b|\bgr[eo]w\b|\bgrowing\b|\bpct\b|\brelative\b"
+
+
+def wants_relative(run: Run) -> bool:
+    """True when a comparison asks for the relative change ("growth", "% change") of a non-ratio metric."""
+    m = run.metric()
+    return m.unit not in RATIO_UNITS and re.search(_RELATIVE, run.req.question.lower()) is not None
+
+
+def headline_change(run: Run, current: Any, base: Any, unit: str | None) -> float | None:
+    """A comparison's headline: the change (current - base), relative when the question asks for growth."""
+    if wants_relative(run):
+        return pct_change(current, base)
+    return _delta(current, base)
 
 
 def _delta(a: Any, b: Any) -> float | None:
@@ -406,14 +511,99 @@ def _periods(run: Run) -> Answer:
         + (f", {change:+.1%}" if change is not None and m.unit not in RATIO_UNITS else "")
         + ")."
     )
-    rows = [[la, a], [lb, b]]
+    rows = [
+        [first.period["start"] if first.period else la, a],
+        [second.period["start"] if second.period else lb, b],
+    ]
     return run.answer(
         text,
         "comparison",
-        value=a,
-        unit=m.unit,
+        value=headline_change(run, a, b, m.unit),
+        unit="percent" if wants_relative(run) else m.unit,
         columns=["period", m.id],
         rows=rows,
         chart={"type": "bar", "x": "period", "y": [m.id]},
+        confidence=0.85,
+    )
+
+
+def _span_label(p: Period) -> str:
+    """A shifted period named by its dates: "2024", "2024-Q3", "Mar 2024", else "start to end"."""
+    if p.start.month == 1 and p.start.day == 1 and p.end.month == 12 and p.end.day == 31:
+        return str(p.start.year) if p.start.year == p.end.year else f"{p.start.year}–{p.end.year}"
+    if p.start.day == 1 and (p.end - p.start).days in range(89, 93) and p.start.month % 3 == 1:
+        return f"{p.start.year}-Q{(p.start.month - 1) // 3 + 1}"
+    if p.start.day == 1 and p.start.month == p.end.month and p.start.year == p.end.year:
+        return p.start.strftime("%b %Y")
+    return f"{p.start.isoformat()} to {p.end.isoformat()}"
+
+
+def growth(run: Run) -> Answer:
+    """ "Which region grew the most": segments ranked by the change between two periods.
+
+    The periods are the question's two ("from Q2 to Q3 2017": Q3 against Q2), or its one period
+    against the period before it (year over year when asked), or the last full quarter against
+    the one before. Ranked by the change in units; "fastest"/"%" rank by the relative change.
+    """
+    m = run.metric()
+    dim = run.req.dimension or _default_dim(m)
+    sem = run.sem
+    current = sem.period(run.req.period) if run.req.period else sem.period("last quarter")
+    if current is None:
+        raise InvalidRequest("cannot read the period to measure growth over")
+    if run.req.compare_period:
+        base = sem.period(run.req.compare_period)
+    elif run.req.compare == "py":
+        base = current.prior_year()
+    else:
+        base = current.prior_period()
+    assert base is not None
+    if base.start > current.start:
+        current, base = base, current
+    if "(prior" in base.label:  # "2024", not "2025 (prior period)"
+        base = Period(base.start, base.end, base.grain, _span_label(base))
+    now = run.query(metrics=[m.id], dimensions=[dim], period=current)
+    before = run.query(metrics=[m.id], dimensions=[dim], period=base)
+    a = {r[0]: r[1] for r in now.rows if r[0] is not None}
+    b = {r[0]: r[1] for r in before.rows if r[0] is not None}
+    relative = bool(re.search(r"fastest|percent|%|\brate of growth\b|relative", run.req.question.lower()))
+    rows = []
+    for key in sorted(set(a) | set(b), key=str):
+        cur, old = a.get(key), b.get(key)
+        change = _delta(cur or 0.0, old or 0.0)
+        rows.append([key, change, cur, old, pct_change(cur, old)])
+    col = 4 if relative else 1
+    asc = run.req.order == "asc"
+    rows = [r for r in rows if r[col] is not None]
+    rows.sort(key=lambda r: (r[col] if asc else -r[col], str(r[0])))
+    if not rows:
+        return run.answer(f"No {m.label.lower()} data to compare.", "ranking", confidence=0.4)
+    n = run.req.limit or 1
+    top = rows[0]
+    dlabel = run.catalogue.dimension(dim).label.lower()
+    word = ("declined" if top[1] < 0 else "grew") if not asc else ("declined" if top[1] < 0 else "grew least")
+    how = f"{top[4]:+.1%}" if relative and top[4] is not None else fmt_delta(top[1], m.unit)
+    text = (
+        f"{top[0]} {word} the most in {m.label.lower()}{run.where()}: {how} "
+        f"({fmt(top[3], m.unit)} in {base.label} -> {fmt(top[2], m.unit)} in {current.label})"
+    )
+    if asc:
+        text = (
+            f"{top[0]} had the {'largest decline' if top[1] < 0 else 'smallest growth'} in {m.label.lower()}"
+            f"{run.where()}: {how} ({fmt(top[3], m.unit)} in {base.label} -> "
+            f"{fmt(top[2], m.unit)} in {current.label})"
+        )
+    if n > 1:
+        text += "; then " + ", ".join(f"{r[0]} ({fmt_delta(r[1], m.unit)})" for r in rows[1:n])
+    text += f". Ranked by {'relative' if relative else 'absolute'} change by {dlabel}."
+    run.period = current.to_dict()
+    return run.answer(
+        text,
+        "ranking",
+        value=top[col],
+        unit="percent" if relative else m.unit,
+        columns=[dim, "change", f"{m.id} {current.label}", f"{m.id} {base.label}", "change_pct"],
+        rows=rows,
+        chart={"type": "bar", "x": dim, "y": ["change"]},
         confidence=0.85,
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from revintel import format as fmt_mod
 from revintel.ask.answer import Answer, fmt, fmt_delta, pct_change
 from revintel.ask.execute import RATIO_UNITS, Run, _first, is_additive
 from revintel.ask.intents import RATE_VOLUME_PAIRS
@@ -232,7 +233,7 @@ def _move(m: Any, new: Any, old: Any) -> float | None:
 
 
 def _fmt_move(m: Any, v: float) -> str:
-    return f"{v * 100:+.1f} pts" if m.unit in RATIO_UNITS else f"{v:+.1%}"
+    return fmt_mod.points(v) if m.unit in RATIO_UNITS else fmt_mod.change(v)
 
 
 def _seasonality(run: Run, m: Any, period: str, change: float | None) -> list[str]:

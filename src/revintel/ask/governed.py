@@ -81,10 +81,17 @@ def _sql_type(dtype: Any) -> str:
     return "TEXT"
 
 
-def governed_views(scoped_table: ScopedTable, scope: Scope) -> dict[str, dict[str, str]]:
-    """Governed view name -> {column: SQL type}, as the caller's scope sees them."""
+def governed_views(
+    scoped_table: ScopedTable, scope: Scope, tables: set[str] | None = None
+) -> dict[str, dict[str, str]]:
+    """Governed view name -> {column: SQL type}, as the caller's scope sees them.
+
+    ``tables``: the tables the caller's metric domains open (default: every data table).
+    """
     out: dict[str, dict[str, str]] = {}
     for name in DATA_TABLES:
+        if tables is not None and name not in tables:
+            continue
         try:
             schema = scoped_table(name, scope).schema()
         except Forbidden:  # the scope cannot be applied to this table: it is not a view for this caller
@@ -110,7 +117,10 @@ class GovernedSql:
         row_limit = min(limit or self.rt.settings.sql_row_limit, self.rt.settings.sql_row_limit)
         if row_limit < 1:
             raise InvalidRequest("limit must be at least 1")
-        guard = SqlGuard(governed_views(self.scoped_table, scope), row_limit=row_limit)
+        from revintel.semantic.domains import open_tables
+
+        opened = open_tables(self.rt.catalogue, scope)  # type: ignore[attr-defined]
+        guard = SqlGuard(governed_views(self.scoped_table, scope, opened), row_limit=row_limit)
         return guard, guard.check(sql)
 
     def run(self, sql: str, scope: Scope, *, actor: str = "system", limit: int | None = None) -> SqlResult:

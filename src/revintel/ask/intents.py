@@ -12,6 +12,8 @@ from typing import Any
 
 from revintel.ask.entities import Vocabulary
 from revintel.ask.parse import Request, Spans, find_entities, find_phrases, parse_time, phrase_index
+from revintel.ask.periods import period_text, read_periods
+from revintel.ask.vocab import FUNCTION_WORDS, UNSUPPORTED_CONCEPTS, load_words, normalise, read_words
 
 _WHY = (
     r"\bwhy\b|what (?:drove|caused|explains|is driving|was driving)|\bexplain\b|reasons? for|root cause|"
@@ -34,9 +36,14 @@ _FUNNEL = r"\bfunnel\b|\bby stage\b|\bper stage\b|\beach stage\b|\bstages?\b"
 _DEAL = r"\b(?:deal|opportunity|opp)\b"
 _RANK = (
     r"\btop\b|\bbottom\b|\bbest\b|\bworst\b|\bhighest\b|\blowest\b|\bmost\b|\bleast\b|\brank|\bleader|"
-    r"\bbiggest\b|\blargest\b|\bsmallest\b|\bstrongest\b|\bweakest\b|\bleading\b|\blagging\b"
+    r"\bbiggest\b|\blargest\b|\bsmallest\b|\bstrongest\b|\bweakest\b|\bleading\b|\blagging\b|"
+    r"\bfewest\b|\bmaximum\b|\bminimum\b|\bfastest\b|\bslowest\b|\bunderperform|\boutperform|\blaggards?\b|"
+    r"\blongest\b|\bshortest\b|\bquickest\b"
 )
-_ASC = r"\bbottom\b|\bworst\b|\blowest\b|\bleast\b|\bsmallest\b|\bweakest\b|\blagging\b"
+_ASC = (
+    r"\bbottom\b|\bworst\b|\blowest\b|\bleast\b|\bsmallest\b|\bweakest\b|\blagging\b|\bfewest\b|"
+    r"\bminimum\b|\bunderperform|\blaggards?\b|\bslowest\b|\bshortest\b|\bquickest\b"
+)
 _TREND = (
     r"\btrend|\bover time\b|\bhistory\b|\btrajectory\b|month by month|\bmonthly\b|\bquarterly\b|"
     r"\bover the (?:last|past)\b|\bevolv"
@@ -58,9 +65,15 @@ _WIDEN = (
     r"\bcompany[- ]wide\b|\bwhole company\b|\bignore (?:your|the|my|all|previous)\b|\bdrop the filter\b|"
     r"\bremove the filter\b|\bwithout (?:the )?filter\b|\bunfiltered\b|\bevery region\b"
 )
+#: "three", "ten": the N of a ranking written as a word
+_NUMBERS = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+NUMBER_WORDS = {w: i + 2 for i, w in enumerate(f"{_NUMBERS} seventeen eighteen nineteen twenty".split(" "))}
+_N = r"(\d{1,3}|" + "|".join(NUMBER_WORDS) + r")"
 _TOP_N = (
-    r"\b(?:top|bottom|best|worst|first|last)\s+(\d{1,3})\b|\b(\d{1,3})\s+(?:best|worst|top|biggest|largest|"
-    r"highest|lowest)\b"
+    r"\b(?:top|bottom|best|worst|first|last)\s+" + _N + r"\b(?! (?:days|weeks|months|quarters|years)\b)|"
+    r"\b(?:which|what|the|our|list|show)\s+" + _N + r"\s+(?!(?:days|weeks|months|quarters|years)\b)[a-z]|"
+    r"\b" + _N + r"\s+(?:best|worst|top|bottom|biggest|largest|highest|lowest|strongest|weakest|smallest|"
+    r"leading|lagging|most|least|fewest)\b"
 )
 #: dimensions tried first when a ranking names none ("who sold the most")
 _WHO = r"\bwho\b|\bwhich (?:rep|seller|agent|salesperson|person)\b"
@@ -81,39 +94,71 @@ def _has(pattern: str, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
-def understand(question: str, catalogue: Any, vocab: Vocabulary, as_of: dt.date) -> Request:
-    """Read ``question`` into a request (metric None when no metric is named: the engine abstains)."""
-    text = question.lower().replace("’", "'")
-    text = re.sub(r"[?!]", " ", text)
+def understand(
+    question: str, catalogue: Any, vocab: Vocabulary, as_of: dt.date, fiscal_start_month: int = 1
+) -> Request:
+    """Read ``question`` into a request (metric None when no metric is named: the engine abstains).
+
+    Stages: :func:`~revintel.ask.vocab.read_words` (jargon, misspellings), the period grammar, the
+    catalogue's phrases, the data's values, then the intent and operation from the wording. What
+    no stage explains is kept in ``unresolved`` (the check stage lowers confidence or clarifies).
+    """
+    text, rewrites = read_words(normalise(question), catalogue, vocab.words)
     spans = Spans()
-    req = Request(question=question)
-    time = parse_time(text, as_of, spans)
+    req = Request(question=question, rewrites=[r.to_dict() for r in rewrites], text=text)
+    time = parse_time(text, as_of, spans, fiscal_start_month)
     req.period = time.get("period")
     req.compare_period = time.get("compare_period")
     req.as_of = time.get("as_of")
     req.grain = time.get("grain")
+    req.unreadable_period = list(time.get("unreadable", []))
+    req.period_parts = list(time.get("period_parts", []))
+    if time.get("period_words"):
+        req.words["period"] = " / ".join(time["period_words"])
     phrases = find_phrases(text, phrase_index(catalogue), spans)
     metrics = [p for p in phrases if p.kind == "metric"]
     dims = [p for p in phrases if p.kind == "dimension" and not catalogue.dimension(p.id).time]
     time_dims = [p for p in phrases if p.kind == "dimension" and catalogue.dimension(p.id).time]
     if time_dims and not req.grain:
         req.grain = time_dims[0].id
+    metrics = _release_values(metrics, vocab, spans)
     if metrics:
         req.metric = metrics[0].id
         req.metric_text = metrics[0].text
+        req.words["metric"] = metrics[0].text
     req.metric = _refine_metric(req.metric, text, catalogue)
     if _has(_OFF_TOPIC, text):
         req.metric, req.intent = None, "unsupported"
         return req
-    entities = find_entities(question, vocab, spans)
+    entities = find_entities(text, vocab, spans)
     for e in entities:
-        if e.dimension in ("stage",) and _has(_FUNNEL, text):
+        if (
+            e.dimension in ("stage",)
+            and _has(_FUNNEL, text)
+            and not _has(r"\bhow many\b|\bnumber of\b", text)
+        ):
             continue
         vals = req.filters.setdefault(e.dimension, [])
         if e.value not in vals:
             vals.append(e.value)
+        req.words[f"filter:{e.dimension}"] = " / ".join(
+            filter(None, [req.words.get(f"filter:{e.dimension}"), e.text])
+        )
+        if not e.exact:
+            req.rewrites.append({"asked": e.text, "read": e.value, "kind": "fuzzy", "score": 85.0})
+    req.metric = _metric_from_filters(req, text)
+    dims = _counted(req, text, dims)
+    _status_conflict(req, text)
+    if req.metric == "closed_deals" and _has(_CONTRIB, text):  # "% of closed deals that were won/lost"
+        if _has(r"\bw[oi]n\b|\bwon\b", text):
+            req.metric = "win_rate"
+        elif _has(r"\blos[te]\b", text):
+            req.metric = "lost_deals"
+    dims = _qualifiers(req, dims, entities, text, vocab)
     dims = [d for d in dims if d.id not in req.filters]  # "for the Central office": a filter, not a split
     req.dimension = dims[0].id if dims else None
+    if dims:
+        req.words["dimension"] = dims[0].text
     req.widen = _has(_WIDEN, text)
     req.intent = _intent(text, req, dims, [p.id for p in metrics])
     _limits(text, req)
@@ -121,11 +166,261 @@ def understand(question: str, catalogue: Any, vocab: Vocabulary, as_of: dt.date)
         req.compare = "period"
     elif time.get("compare") in ("py", "pp") and req.intent in ("value", "comparison", "breakdown", "trend"):
         req.intent, req.compare = "comparison", time["compare"]
+    if _has(_ASC, text) and req.intent in ("ranking", "value"):
+        req.order = "asc"
+    if req.intent == "ranking" and req.metric in ("sales_cycle_days", "median_sales_cycle_days"):
+        if _has(r"\bfastest\b|\bquickest\b|\bshortest\b", text):
+            req.order = "asc"  # the fastest cycle is the fewest days
+        elif _has(r"\bslowest\b|\blongest\b", text):
+            req.order = "desc"
+    _operation(text, req)
+    if _has(r"\baverage\b[a-z ]* per (?:month|quarter)\b|\baverage (?:monthly|quarterly)\b", text) and (
+        req.intent in ("trend", "value")
+    ):  # "average won revenue per month in 2017": the mean of the monthly totals
+        req.intent, req.operation = "trend", "average_per_bucket"
+        req.grain = "quarter" if _has(r"\bquarter", text) else "month"
+    if req.intent == "comparison" and req.compare == "pp" and not req.period:
+        # "fees quarter over quarter": the latest quarter (month) against the one before
+        unit = (
+            "quarter"
+            if _has(r"\bquarter|\bqoq\b", text)
+            else ("month" if _has(r"\bmonth|\bmom\b", text) else "")
+        )
+        hits = read_periods(f"this {unit}", as_of, fiscal_start_month) if unit else []
+        if hits and hits[0].period is not None:
+            req.period = period_text(hits[0].period)
+            req.words["period"] = f"the latest {unit} (default)"
+    req.unresolved = unresolved_words(text, spans)
+    req.unsupported = _unsupported_concepts(text, spans)
     return req
+
+
+#: words the intent rules read (so they are explained even though no slot holds them)
+_GRAMMAR_WORDS = load_words("grammar_words.txt")
+
+
+def unresolved_words(text: str, spans: Spans) -> list[str]:
+    """Content words of ``text`` that no slot, period or intent rule explains."""
+    out: list[str] = []
+    for m in re.finditer(r"[a-z][a-z'&-]*", text):
+        w = m.group(0).strip("'-")
+        if not spans.free(m.start(), m.end()) or len(w) < 3:
+            continue
+        if w in FUNCTION_WORDS or w in _GRAMMAR_WORDS or w.rstrip("s") in _GRAMMAR_WORDS:
+            continue
+        out.append(w)
+    return out
+
+
+def _unsupported_concepts(text: str, spans: Spans) -> list[str]:
+    """Figures the catalogue lacks that the question names (outside data values and metric phrases)."""
+    out = set()
+    for word, name in UNSUPPORTED_CONCEPTS.items():
+        for m in re.finditer(rf"\b{re.escape(word)}\b", text):
+            if spans.free(m.start(), m.end()):
+                out.add(name)
+    return sorted(out)
+
+
+#: stage value -> the count metric of deals at that stage
+_STAGE_METRIC = {"Closed Won": "won_deals", "Closed Lost": "lost_deals"}
+
+
+def _metric_from_filters(req: Request, text: str) -> str | None:
+    """ "How many deals are in prospecting": a count of deals at a stage (open deals, or won/lost)."""
+    stages = req.filters.get("stage") or []
+    if (
+        req.metric in (None, "deal_count", "open_pipeline")
+        and stages
+        and _has(r"\bdeals?\b|\bhow many\b|\bnumber of\b", text)
+    ):
+        if len(stages) == 1 and stages[0] in _STAGE_METRIC:
+            req.filters.pop("stage")
+            return _STAGE_METRIC[stages[0]]
+        return "open_pipeline" if _has(r"\bvalue\b|\bworth\b|\bamount\b|\bhow much\b", text) else "open_deals"
+    return req.metric
+
+
+def _release_values(metrics: list[Any], vocab: Vocabulary, spans: Spans) -> list[Any]:
+    """A second metric word that is also a data value is the value ("won revenue from expansion deals")."""
+    if len(metrics) < 2:
+        return metrics
+    keep = metrics[:1]
+    for p in metrics[1:]:
+        word = p.text.lower().rstrip("s")
+        if any(v.lower().rstrip("s") == word for values in vocab.values.values() for v in values):
+            spans.taken.remove((p.start, p.end))
+        else:
+            keep.append(p)
+    return keep
+
+
+#: nouns that name the things a filter selects, not a breakdown ("enterprise accounts")
+_GENERIC_NOUNS = ("account", "client")
+
+
+def _qualifiers(
+    req: Request, dims: list[Any], entities: list[Any], text: str, vocab: Vocabulary
+) -> list[Any]:
+    """Dimension words right after a value qualify it, they do not split the answer.
+
+    "Software sector accounts", "the GTX series", "enterprise accounts": the value is a filter and
+    the words after it say what kind of value it is. When they name another dimension than the one
+    the value was found in ("the Technology sector" where Technology is also a capability), the
+    value is looked up in the named dimension; when it is not there the question is not answered.
+    """
+    keep: list[Any] = []
+    chain = [(e.end, e) for e in entities]
+    for d in sorted(dims, key=lambda p: p.start):
+        prev = next(((end, e) for end, e in chain if 0 <= d.start - end <= 1), None)
+        if prev is None:
+            keep.append(d)
+            continue
+        e = prev[1]
+        chain.append((d.end, e))
+        if e.dimension == d.id or d.id in _GENERIC_NOUNS:
+            continue
+        name = e.text.lower()
+        found = [
+            v
+            for v in vocab.values.get(d.id, [])
+            if v.lower() == name or v.lower().startswith(name + " ") or v.lower() == e.value.lower()
+        ]
+        if len(found) == 1:
+            values = req.filters.get(e.dimension, [])
+            if e.value in values:
+                values.remove(e.value)
+                if not values:
+                    req.filters.pop(e.dimension)
+                    req.words.pop(f"filter:{e.dimension}", None)
+            req.filters.setdefault(d.id, []).append(found[0])
+            req.words[f"filter:{d.id}"] = f"{e.text} {d.text}"
+            req.rewrites.append(
+                {"asked": f"{e.text} {d.text}", "read": found[0], "kind": "data", "score": 100.0}
+            )
+        else:
+            kind = e.dimension.replace("_", " ")
+            req.blocked.append(f'"{e.value}" is a {kind} in the loaded data, not a {d.text}')
+    return keep
+
+
+#: "how many" of a money metric: the count of the same things
+COUNT_VARIANTS = {
+    "won_revenue": "won_deals",
+    "open_pipeline": "open_deals",
+    "weighted_pipeline": "open_deals",
+    "pipeline_closing": "open_deals",
+    "churned_arr": "churned_logos",
+    "arr": None,
+    "deal_count": None,
+}
+_COUNTED = (
+    r"\b(?:how many|number of|count of|count the)\b(?: [a-z]+){0,2}? (deals|customers|accounts|clients)\b"
+)
+#: metrics measured on won deals only (a question about lost or open deals is another figure)
+WON_ONLY = ("sales_cycle_days", "median_sales_cycle_days", "avg_deal_size", "median_deal_size", "won_revenue")
+_LOST = r"\blost\b|\blose\b|\blosing\b|\bloss(?:es)?\b"
+_AMOUNT = r"\bvalue\b|\bworth\b|\bamount\b|\bhow much\b|\bdollars?\b|\bsize\b|\brevenue\b"
+
+
+def _counted(req: Request, text: str, dims: list[Any]) -> list[Any]:
+    """ "How many deals did we book", "how many customers churned": a count, not a money figure.
+
+    The counted noun is what is counted, not a breakdown ("how many customers" is not "by customer").
+    """
+    m = re.search(_COUNTED, text)
+    if not m:
+        return dims
+    noun = m.group(1)
+    if noun != "deals" and req.metric not in ("churned_arr", "churned_logos", "opening_logos"):
+        req.blocked.append(f"the catalogue counts deals, not distinct {noun}")
+        return dims
+    if req.metric in COUNT_VARIANTS:
+        variant = COUNT_VARIANTS[req.metric]
+        if variant is None and req.metric not in ("deal_count",):
+            req.blocked.append(f"the catalogue has no count of {m.group(1)} for {req.metric_text or 'that'}")
+        elif variant:
+            req.rewrites.append({"asked": m.group(0), "read": variant.replace("_", " "), "kind": "jargon"})
+            req.metric = variant
+    return [d for d in dims if not (d.start <= m.start(1) < d.end)]
+
+
+def _status_conflict(req: Request, text: str) -> None:
+    """Qualifiers that change the figure: the value of won deals, the cycle of lost deals."""
+    closed = re.sub(r"\bwon (?:or|and|/) lost\b|\bwins (?:and|or) losses\b|\bwin[/ -]loss\b", " ", text)
+    counting = _has(r"\bhow many\b|\bnumber of\b|\bcount of\b", closed)
+    if (
+        req.metric == "won_deals"
+        and _has(r"\bvalue\b|\bworth\b|\bamount\b|\bdollars?\b|\bsize\b", closed)
+        and not counting
+    ):
+        if _has(r"\baverage\b|\bper deal\b", closed):
+            req.metric = "avg_deal_size"
+        elif _has(r"\bmedian\b", closed):
+            req.metric = "median_deal_size"
+        else:
+            req.metric = "won_revenue"
+        return
+    if req.metric in ("lost_deals", "closed_deals") and _has(_AMOUNT, closed) and not _has(_CONTRIB, closed):
+        req.blocked.append(
+            "the catalogue counts lost deals but has no value of lost deals"
+            if req.metric == "lost_deals"
+            else "the catalogue counts closed deals but has no value of closed (won or lost) deals"
+        )
+        return
+    if req.metric in WON_ONLY and _has(_LOST, closed) and not _has(r"\bwin rate\b|\bw[oi]n\b", closed):
+        label = (req.metric_text or req.metric.replace("_", " ")).lower()
+        req.blocked.append(f"{label} is measured on won deals; the catalogue has no {label} of lost deals")
+    elif req.metric in WON_ONLY and _has(r"\bopen\b", closed) and req.metric != "won_revenue":
+        label = (req.metric_text or req.metric.replace("_", " ")).lower()
+        req.blocked.append(f"{label} is measured on won deals; the catalogue has no {label} of open deals")
+
+
+_GROWTH = (
+    r"\b(?:grew|grow|grown|growing|growth|increased?|increasing|rose|risen|improved?|improving|gained?|"
+    r"declined?|declining|decreased?|decreasing|dropped|drop|fell|fallen|shrank|shrunk|change[ds]?)\b"
+)
+
+
+def _operation(text: str, req: Request) -> None:
+    """Operations on the metric the wording asks for (growth rankings, the change over a range)."""
+    if (
+        req.intent == "value"
+        and len(req.period_parts) == 2
+        and not req.compare_period
+        and _has(_GROWTH + r"|\bdifference\b|\bmove[ds]?\b|\bmovement\b|\bevolv", text)
+    ):  # "how did fees change from Q1 to Q2": the two ends compared, not the range summed
+        req.intent, req.compare = "comparison", "period"
+        req.compare_period, req.period = req.period_parts[0], req.period_parts[1]
+        return
+    if req.intent == "ranking" and _has(_GROWTH, text):
+        req.operation = "growth"
+        if _has(r"declin|decreas|dropped|\bdrop\b|\bfell\b|fallen|shr[ai]n|\bworst\b", text):
+            req.order = "asc"
+        if req.period_parts and not req.compare_period:
+            req.compare_period, req.period = req.period_parts[0], req.period_parts[1]
+
+
+#: (aggregation word, metric) -> the metric that aggregates the same measure that way
+AGGREGATE_VARIANTS = {
+    ("median", "avg_deal_size"): "median_deal_size",
+    ("median", "sales_cycle_days"): "median_sales_cycle_days",
+    ("average", "median_deal_size"): "avg_deal_size",
+    ("average", "median_sales_cycle_days"): "sales_cycle_days",
+}
+
+
+def aggregate_variant(metric: str | None, text: str) -> str | None:
+    """``metric`` aggregated as the question asks ("median deal size", "average won revenue")."""
+    for word in ("median", "average"):
+        if metric and re.search(rf"\b{word}\b", text) and (word, metric) in AGGREGATE_VARIANTS:
+            return AGGREGATE_VARIANTS[(word, metric)]
+    return metric
 
 
 def _refine_metric(metric: str | None, text: str, catalogue: Any) -> str | None:
     """Resolve generic words with the rest of the question ("revenue" we *won*, *deals* we lost)."""
+    metric = aggregate_variant(metric, text)
     won = _has(r"\bw[oi]n\b|\bwon\b|\bclosed\b|\bbooked\b", text)
     if (
         metric in (None, "fees")
@@ -146,11 +441,17 @@ def _refine_metric(metric: str | None, text: str, catalogue: Any) -> str | None:
         r"\bhow much\b.*\b(?:sell|sold|made|make|earn)|\bsold\b|\bsell the most\b", text
     ):
         return "won_revenue"
+    if metric is None and _has(r"\blos[et]\b|\blosing\b|\blosses\b", text) and not _has(r"\brate\b", text):
+        return "lost_deals"
+    if metric is None and _has(r"\bwins?\b|\bwinning\b", text) and not _has(r"\brate\b|\bratio\b", text):
+        return "won_deals"
     if metric is None and _has(_RATE_VOLUME, text):
         return "fees"
     if metric is None and _has(_BVA, text):
         return None  # budget vs actuals over every budgeted metric
     if metric is None and _has(_FUNNEL, text) and _has(r"\bpipeline\b|\bfunnel\b|\bdeals?\b", text):
+        if _has(r"\bhow many\b|\bnumber of\b|\bcount\b", text) and not _has(r"\bopen\b|\bpipeline\b", text):
+            return "deal_count"  # "number of deals by stage": every deal at its stage, won and lost too
         return "open_pipeline"
     return metric
 
@@ -176,14 +477,29 @@ def _intent(text: str, req: Request, dims: list[Any], named: list[str]) -> str:
         req.compare = "budget"
         return "budget_vs_actual" if not dims else "comparison"
     if _has(r"\bfunnel\b", text) or (
-        _has(_FUNNEL, text) and req.metric in (None, "open_pipeline", "open_deals", "weighted_pipeline")
+        _has(_FUNNEL, text)
+        and req.metric in (None, "open_pipeline", "open_deals", "weighted_pipeline")
+        and "stage" not in req.filters  # "how many deals are in the engaging stage": one stage's count
     ):
         req.dimension = "stage"
         return "funnel"
     if _has(_DEAL, text) and req.metric is None and _deal_search(text, req):
         return "deal_lookup"
-    if _has(_CONTRIB, text):
+    if _has(_CONTRIB, text) and req.metric != "win_rate":
         return "share"
+    if _has(r"\btrend", text) and _has(_PP + "|" + _PY, text) and not dims:
+        req.grain = req.grain or ("quarter" if _has(r"\bquarter|\bqoq\b", text) else "month")
+        return "trend"  # "how are sales trending month over month": the monthly series
+    if (
+        _has(_GROWTH, text)
+        and (_has(_RANK, text) or _has(r"^(?:which|who)\b", text))
+        and (dims or _has(_WHO, text))
+        and not any(len(v) > 1 for v in req.filters.values())
+    ):  # "which region grew the most in 2025 vs 2024": segments ranked by their change
+        if not dims:
+            req.dimension = "rep"
+        req.compare = "py" if _has(_PY, text) else ("pp" if _has(_PP, text) else req.compare)
+        return "ranking"
     if _has(_PY, text):
         req.compare = "py"
         return "comparison"
@@ -252,7 +568,8 @@ def _deal_search(text: str, req: Request) -> bool:
 def _limits(text: str, req: Request) -> None:
     m = re.search(_TOP_N, text)
     if m:
-        req.limit = int(m.group(1) or m.group(2))
+        n = m.group(1) or m.group(2)
+        req.limit = int(n) if n.isdigit() else NUMBER_WORDS[n]
     elif (
         req.intent == "ranking"
         and _has(

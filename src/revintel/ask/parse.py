@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from revintel.ask.entities import EntityMatch, Vocabulary
+from revintel.ask.periods import period_text, read_periods
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
@@ -72,6 +73,23 @@ class Request:
     widen: bool = False
     metric_text: str | None = None
     followup: bool = False
+    #: evidence of reading: rewrites (jargon, misspellings), the words each slot came from
+    rewrites: list[dict[str, Any]] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=dict)
+    #: content words no slot explains, time words no period explains, concepts the catalogue lacks
+    unresolved: list[str] = field(default_factory=list)
+    unreadable_period: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    #: "from Q2 to Q3": the two ends of a range (a growth question compares them)
+    period_parts: list[str] = field(default_factory=list)
+    #: operation on the metric: growth (rank by change), share_of_total, gap (to budget) ...
+    operation: str | None = None
+    #: true reasons the question asks for a figure the catalogue does not define (-> abstain)
+    blocked: list[str] = field(default_factory=list)
+    #: slots carried over from the previous turn
+    inherited: list[str] = field(default_factory=list)
+    #: the question as read (normalised, jargon and spelling applied)
+    text: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,69 +126,44 @@ def latest_month(month: int, as_of: dt.date) -> str:
     return f"{year}-{month:02d}"
 
 
-def _time_patterns(as_of: dt.date) -> list[tuple[str, Any]]:
-    def year_pair(m: re.Match[str]) -> dict[str, Any]:
-        return {"period": m.group(1), "compare_period": m.group(2), "compare": "period"}
+def parse_time(text: str, as_of: dt.date, spans: Spans, fiscal_start_month: int = 1) -> dict[str, Any]:
+    """Time facts of ``text`` (lower case): period, compare_period, as_of, grain (see :mod:`.periods`).
 
-    return [
-        (rf"\b((?:fy ?)?\d{{4}}) {_VS} ((?:fy ?)?\d{{4}})\b", year_pair),
-        (r"\b(q[1-4])[ -]?((?:fy ?)?\d{4})\b", lambda m: {"period": f"{m.group(1)} {m.group(2)}"}),
-        (r"\b(\d{4})[ -]?(q[1-4])\b", lambda m: {"period": f"{m.group(1)}-{m.group(2)}"}),
-        (r"\b(fy ?\d{2,4}(?:[ -]?q[1-4])?)\b", lambda m: {"period": m.group(1)}),
-        (rf"\b({_MONTH_RE}) (\d{{4}})\b", lambda m: {"period": f"{m.group(1)} {m.group(2)}"}),
-        (
-            r"\b(\d{4}-\d{2}-\d{2}) ?(?:\.\.|to) ?(\d{4}-\d{2}-\d{2})\b",
-            lambda m: {"period": f"{m.group(1)}..{m.group(2)}"},
-        ),
-        (r"\b(\d{4}-\d{2})\b", lambda m: {"period": m.group(1)}),
-        (r"\b(?:fiscal )?(?:year to date|year-to-date|ytd|fytd)\b", lambda m: {"period": "ytd"}),
-        (r"\b(?:quarter to date|quarter-to-date|qtd)\b", lambda m: {"period": "qtd"}),
-        (r"\b(?:month to date|month-to-date|mtd)\b", lambda m: {"period": "mtd"}),
-        (
-            r"\b(this|last|previous|prior|current) (?:fiscal )?(quarter|year|month)\b",
-            lambda m: {"period": f"{'this' if m.group(1) in ('this', 'current') else 'last'} {m.group(2)}"},
-        ),
-        (
-            r"\b(?:last|past|trailing|previous) (\d{1,2}) months\b",
-            lambda m: {"period": f"last {m.group(1)} months"},
-        ),
-        (r"\b(?:ltm|ttm|last twelve months)\b", lambda m: {"period": "last 12 months"}),
-        (
-            rf"\b(?:in|for|during|of|since) ({_MONTH_RE})\b",
-            lambda m: {"period": latest_month(_MONTHS[m.group(1)], as_of)},
-        ),
-        (
-            rf"\b({'|'.join(k for k in _MONTHS if k != 'may')})\b",
-            lambda m: {"period": latest_month(_MONTHS[m.group(1)], as_of)},
-        ),
-        (r"\b((?:19|20)\d{2})\b", lambda m: {"period": m.group(1)}),
-    ]
-
-
-def parse_time(text: str, as_of: dt.date, spans: Spans) -> dict[str, Any]:
-    """Time facts of ``text`` (lower case): period, compare_period, as_of, grain."""
+    Periods come back as exact ``start..end|grain|label`` texts (:func:`~revintel.ask.periods.resolve_period`
+    reads them); ``period_words`` are the words each came from; ``unreadable`` lists time words that
+    name no exact period (the engine asks which period was meant).
+    """
     out: dict[str, Any] = {}
     m = re.search(r"\bas of (\d{4}-\d{2}-\d{2})\b", text)
     if m:
         out["as_of"] = m.group(1)
         spans.take(m.start(), m.end())
-        as_of = dt.date.fromisoformat(m.group(1))
+        try:
+            as_of = dt.date.fromisoformat(m.group(1))
+        except ValueError:
+            out.pop("as_of")
+            out.setdefault("unreadable", []).append(m.group(1))
     m = re.search(_RELATIVE_BASE, text)
     if m:  # "compared with the previous quarter": a comparison, not a second period
         out["compare"] = "py" if m.group(1) == "year" else "pp"
         spans.take(m.start(), m.end())
-    for pattern, build in _time_patterns(as_of):
-        for m in re.finditer(pattern, text):
-            if not spans.free(m.start(), m.end()):
-                continue
-            found = build(m)
-            if "period" in out and "period" in found:
-                if "compare_period" not in out and found["period"] != out["period"]:
-                    out["compare_period"] = found["period"]
-                    spans.take(m.start(), m.end())
-                continue
-            out.update(found)
-            spans.take(m.start(), m.end())
+    hits = read_periods(text, as_of, fiscal_start_month, list(spans.taken))
+    for h in hits:
+        spans.take(h.start, h.end)
+        if h.period is None:
+            out.setdefault("unreadable", []).append(h.words)
+            continue
+        key = "period" if "period" not in out else "compare_period"
+        if key == "compare_period" and ("compare_period" in out or period_text(h.period) == out["period"]):
+            continue
+        out[key] = period_text(h.period)
+        out.setdefault("period_words", []).append(h.words)
+        if key == "period" and h.parts:
+            out["period_parts"] = [period_text(p) for p in h.parts]
+    if out.get("compare_period"):
+        between = text[text.find(out["period_words"][0]) : text.rfind(out["period_words"][-1])]
+        if re.search(_VS, between):
+            out["compare"] = "period"
     for pattern, grain in GRAIN_WORDS:
         m = re.search(pattern, text)
         if m and spans.free(m.start(), m.end()):
@@ -206,7 +199,8 @@ def find_phrases(text: str, index: dict[str, tuple[str, str]], spans: Spans) -> 
     """Metric and dimension phrases in ``text``, longest first, non-overlapping (plural-tolerant)."""
     out: list[Phrase] = []
     for phrase in sorted(index, key=len, reverse=True):
-        pattern = r"(?<![a-z0-9])" + re.escape(phrase) + r"(?:s|es)?(?![a-z0-9])"
+        stem = re.escape(phrase[:-1]) + "(?:y|ies)" if phrase.endswith("y") else re.escape(phrase)
+        pattern = r"(?<![a-z0-9])" + stem + r"(?:s|es)?(?![a-z0-9])"
         for m in re.finditer(pattern, text):
             if spans.free(m.start(), m.end()):
                 kind, ident = index[phrase]

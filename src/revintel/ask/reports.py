@@ -7,6 +7,7 @@ Like :mod:`revintel.ask.execute`, every number comes through the semantic layer 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from typing import Any
 
@@ -64,11 +65,12 @@ def budget_vs_actual(run: Run) -> Answer:
     ]
     text = f"Budget vs actuals{run.where()}, {when}: " + "; ".join(parts) + "."
     head = rows[0]
+    percent = re.search(r"%|\bper ?cent|\bpercentage\b|\bpct\b", run.req.question.lower()) is not None
     return run.answer(
         text,
         "budget_vs_actual",
-        value=head[3] if len(rows) == 1 else None,
-        unit=head[5],
+        value=(head[4] if percent else head[3]) if len(rows) == 1 else None,
+        unit="percent" if percent else head[5],
         columns=["metric", "actual", "budget", "variance", "variance_pct", "unit"],
         rows=rows,
         chart={"type": "bar", "x": "metric", "y": ["variance_pct"]},

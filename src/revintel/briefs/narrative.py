@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from revintel.config import Settings
+from revintel import format as fmt_mod
+from revintel.config import Settings, reveal
 from revintel.errors import ProviderError
 from revintel.export.document import Document, format_value
 
@@ -37,13 +38,14 @@ def numbers_in(text: str) -> set[str]:
     return out
 
 
-def change(value: float | None, unit: str = "percent") -> str:
-    """'3.1% above' / '3.1% below' / 'in line with' for a signed variance."""
+def change(value: float | None, unit: str = "change") -> str:
+    """'3.1% above' / '0.6 pp below' / 'in line with' for a signed variance (``change`` or ``points``)."""
     if value is None:
         return "with no comparison for"
     if abs(value) < 0.0005:
         return "in line with"
-    return f"{format_value(abs(value), unit)} {'above' if value > 0 else 'below'}"
+    text = fmt_mod.value(value, unit).lstrip("+-")
+    return f"{text} {'above' if value > 0 else 'below'}"
 
 
 def variance_sentence(
@@ -54,17 +56,29 @@ def variance_sentence(
     vs_py: float | None,
     driver: str | None = None,
 ) -> str:
-    """``Revenue was $4.82M, 3.1% below budget and 6.4% above prior year; driven by EMEA.``"""
+    """``Revenue was $4.82M, 3.1% below budget and 6.4% above prior year; driven by EMEA.``
+
+    ``vs_budget``/``vs_py`` are relative changes for a flow and differences of fractions (shown in
+    points) for a rate (``unit`` percent): the caller passes what :func:`comparisons` picks.
+    """
     parts = [f"{label} was {format_value(value, unit)}"]
+    how = "points" if fmt_mod.is_rate(unit) else "change"
     comps = []
     if vs_budget is not None:
-        comps.append(f"{change(vs_budget)} budget")
+        comps.append(f"{change(vs_budget, how)} budget")
     if vs_py is not None:
-        comps.append(f"{change(vs_py)} prior year")
+        comps.append(f"{change(vs_py, how)} prior year")
     text = parts[0] + (", " + " and ".join(comps) if comps else "")
     if driver:
         text += f"; the main driver is {driver}"
     return text + "."
+
+
+def comparisons(card: dict[str, Any]) -> tuple[float | None, float | None, str]:
+    """A KPI card's variances as a reader wants them: (vs budget, vs PY, unit ``points``/``change``)."""
+    if fmt_mod.is_rate(card.get("unit")):
+        return card.get("var_budget"), card.get("var_py"), "points"
+    return card.get("var_budget_pct"), card.get("var_py_pct"), "change"
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -85,7 +99,7 @@ def _chat(settings: Settings, texts: list[str]) -> list[str]:
 
     client = OpenAI(
         base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key or "not-needed",
+        api_key=reveal(settings.llm_api_key) or "not-needed",
         timeout=settings.llm_timeout_seconds,
         max_retries=0,
     )

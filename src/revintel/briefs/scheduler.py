@@ -16,33 +16,72 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from revintel.appdb.base import utcnow
 from revintel.appdb.schedules import Delivery, Schedule
-from revintel.briefs.delivery import Message, Outcome, Target, channel, deliver
-from revintel.briefs.delivery.base import mark_interrupted
 from revintel.briefs.schedules import due_slot
+from revintel.config import reveal
+from revintel.delivery import Message, Outcome, Target, channel, deliver
+from revintel.delivery.base import mark_interrupted
 from revintel.errors import RevintelError
 from revintel.export.document import Document
-from revintel.runtime import Runtime
-from revintel.scope import get_persona
+from revintel.scope import ADMIN_USERS, SCHEDULE, Persona, Scope, get_persona
+
+if TYPE_CHECKING:
+    from revintel.runtime import Runtime
 
 log = logging.getLogger("revintel.scheduler")
-Composer = Callable[[Runtime, str], Document]
+#: ``composer(rt, scope, persona)`` -> the brief for that reader (persona: demo mode only)
+Composer = Callable[["Runtime", Scope, "Persona | None"], Document]
 
 
-def default_composer(rt: Runtime, persona_id: str) -> Document:
-    """Compose today's brief (data as-of date) for ``persona_id``, saving it to past briefs."""
+def default_composer(rt: Runtime, scope: Scope, persona: Persona | None) -> Document:
+    """Compose today's brief (data as-of date) within ``scope``, saving it to past briefs."""
     from revintel.briefs.compose import compose_brief, save_brief
 
-    persona = get_persona(persona_id, str(rt.settings.personas_file) if rt.settings.personas_file else None)
-    doc = compose_brief(rt, persona.scope, persona=persona)
-    save_brief(rt.appdb, doc, created_by="scheduler")
+    doc = compose_brief(rt, scope, persona=persona)
+    save_brief(rt.appdb, doc, created_by="scheduler", scope=scope)
     return doc
+
+
+def reader_of(rt: Runtime, s: Schedule) -> tuple[Scope, Persona | None]:
+    """The scope a schedule's brief is composed with, read at send time.
+
+    Secure mode: the owner account's *current* scope and domains (the ``persona`` column is
+    ignored; a user name that happens to equal a persona id means nothing). Demo mode: the
+    schedule's persona, which must be the owner's own persona.
+
+    Raises:
+        Forbidden: the owner is disabled, deleted or may no longer schedule briefs.
+    """
+    from revintel.appdb import users
+    from revintel.errors import Forbidden, NotFound
+
+    if not rt.settings.demo_mode:
+        try:
+            acc = users.get_user(rt.appdb, s.owner)
+        except NotFound:
+            raise Forbidden(f"the schedule's owner {s.owner!r} no longer exists") from None
+        if acc.disabled:
+            raise Forbidden(f"the schedule's owner {s.owner!r} is disabled")
+        if not acc.scope.allows(SCHEDULE):
+            raise Forbidden(f"the schedule's owner {s.owner!r} may no longer schedule briefs")
+        return acc.scope, None
+    path = str(rt.settings.personas_file) if rt.settings.personas_file else None
+    try:
+        persona = get_persona(s.persona, path)
+        owner = get_persona(s.owner, path)
+    except NotFound as exc:
+        raise Forbidden(f"the schedule's persona or owner is unknown: {exc.message}") from None
+    if owner.id != persona.id and not owner.scope.allows(ADMIN_USERS):
+        raise Forbidden(f"{owner.id} may not receive {persona.id}'s brief")
+    if not owner.scope.allows(SCHEDULE):
+        raise Forbidden(f"{owner.id} may not schedule briefs")
+    return persona.scope, persona
 
 
 def subject_of(doc: Document) -> str:
@@ -67,9 +106,9 @@ def make_message(doc: Document) -> Message:
 def target_of(s: Schedule) -> Target:
     return Target(
         email_to=list(s.email_to or []),
-        slack_webhook_url=s.slack_webhook_url,
+        slack_webhook_url=reveal(s.slack_webhook_url),
         slack_channel=s.slack_channel,
-        teams_webhook_url=s.teams_webhook_url,
+        teams_webhook_url=reveal(s.teams_webhook_url),
     )
 
 
@@ -141,30 +180,32 @@ class Scheduler:
                 ses.scalars(select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.id))
             )
         reports = []
-        messages: dict[str, Message | RevintelError] = {}  # one brief per persona per pass
+        messages: dict[Any, Message | RevintelError] = {}  # one brief per reader scope per pass
         for s in schedules:
             slot = due_slot(s, now)
             if slot is not None:
                 reports.append(self._run(s, slot, messages))
         return reports
 
-    def _message(self, persona: str, messages: dict[str, Message | RevintelError]) -> Message:
-        if persona not in messages:
+    def _message(self, s: Schedule, messages: dict[Any, Message | RevintelError]) -> Message:
+        scope, persona = reader_of(self.rt, s)
+        key = (scope, persona.id if persona else None)
+        if key not in messages:
             try:
-                messages[persona] = make_message(self.composer(self.rt, persona))
+                messages[key] = make_message(self.composer(self.rt, scope, persona))
             except RevintelError as exc:
-                messages[persona] = exc
-        got = messages[persona]
+                messages[key] = exc
+        got = messages[key]
         if isinstance(got, RevintelError):
             raise got
         return got
 
-    def _run(self, s: Schedule, slot: dt.datetime, messages: dict[str, Message | RevintelError]) -> RunReport:
+    def _run(self, s: Schedule, slot: dt.datetime, messages: dict[Any, Message | RevintelError]) -> RunReport:
         report = RunReport(s.id, slot)
         key = f"schedule:{s.id}:{slot.isoformat()}"
         message: Message | None
         try:
-            message = self._message(s.persona, messages)
+            message = self._message(s, messages)
         except RevintelError as exc:
             report.error = f"could not compose the brief: {exc.message}"
             message = None

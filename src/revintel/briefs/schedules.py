@@ -19,9 +19,10 @@ from sqlalchemy import select
 from revintel.appdb import audit
 from revintel.appdb.base import AppDB, utcnow
 from revintel.appdb.schedules import Schedule
-from revintel.briefs.delivery import CHANNELS
+from revintel.config import reveal
+from revintel.delivery import CHANNELS
 from revintel.errors import Forbidden, NotFound, Problem, ValidationFailed
-from revintel.scope import SCHEDULE, Scope
+from revintel.scope import ADMIN_USERS, SCHEDULE, Scope
 from revintel.text import nearest
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$|^[^@\s,;]+@localhost$")
@@ -150,48 +151,62 @@ def to_dict(s: Schedule) -> dict[str, Any]:
         "timezone": s.timezone,
         "channels": list(s.channels or []),
         "email_to": list(s.email_to or []),
-        "slack_webhook_url": s.slack_webhook_url,
+        "slack_webhook_url": reveal(s.slack_webhook_url),
         "slack_channel": s.slack_channel,
-        "teams_webhook_url": s.teams_webhook_url,
+        "teams_webhook_url": reveal(s.teams_webhook_url),
         "enabled": s.enabled,
         "last_slot": s.last_slot.isoformat() if s.last_slot else None,
         "next_run": nxt.isoformat() if nxt else None,
     }
 
 
-def _check_may_schedule(scope: Scope, persona: str) -> None:
+def _check_may_schedule(scope: Scope, persona: str, actor: str) -> None:
+    """A schedule's brief is its owner's own (composed with the owner's scope at send time);
+    only an administrator may schedule another reader's brief."""
     if not scope.allows(SCHEDULE):
         raise Forbidden("your role may not create or edit brief schedules")
-    if not scope.unrestricted and persona != scope.persona:
+    if persona != actor and not scope.allows(ADMIN_USERS):
         raise Forbidden(
-            f"you may only schedule your own brief ({scope.persona}), not {persona!r}",
-            hint="a brief is composed with the persona's scope; pick your own persona",
+            f"you may only schedule your own brief ({actor}), not {persona!r}",
+            hint="a brief is composed with its owner's scope; leave the persona empty",
         )
 
 
 def _check_owner(s: Schedule, actor: str, scope: Scope) -> None:
-    if s.owner != actor and not scope.unrestricted:
-        raise Forbidden("this schedule belongs to someone else")
+    """Only the owner (or an administrator) sees or changes a schedule; others get a 404."""
+    if s.owner != actor and not scope.allows(ADMIN_USERS):
+        raise NotFound(f"no schedule with id {s.id}", hint="`GET /api/schedules` lists yours")
 
 
 def create(
-    db: AppDB, spec: ScheduleSpec, *, actor: str, scope: Scope, require_https: bool = False
+    db: AppDB,
+    spec: ScheduleSpec,
+    *,
+    actor: str,
+    scope: Scope,
+    require_https: bool = False,
+    personas: bool = True,
 ) -> dict[str, Any]:
-    """Validate and save a new schedule; audited. ``require_https``: refuse plain-http webhooks."""
+    """Validate and save a new schedule; audited.
+
+    ``require_https``: refuse plain-http webhooks. ``personas``: demo mode, where the schedule's
+    persona must be a demo persona; in secure mode the persona is the owner's account name.
+    """
     from revintel.scope import get_persona
 
     spec.validate(require_https)
-    get_persona(spec.persona)
-    _check_may_schedule(scope, spec.persona)
+    if personas:
+        get_persona(spec.persona)
+    _check_may_schedule(scope, spec.persona, actor)
     with db.session() as ses:
         row = Schedule(owner=actor, created_at=utcnow(), **vars(spec))
         ses.add(row)
         ses.flush()
         out = to_dict(row)
-    audit.record(
+    audit.audited(
         db,
-        actor=actor,
-        action="schedule.create",
+        actor,
+        "schedule.create",
         scope=scope,
         target=f"schedule:{out['id']}",
         detail={"cron": spec.cron, "timezone": spec.timezone, "channels": spec.channels},
@@ -203,14 +218,14 @@ def update(
     db: AppDB, schedule_id: int, spec: ScheduleSpec, *, actor: str, scope: Scope, require_https: bool = False
 ) -> dict[str, Any]:
     spec.validate(require_https)
-    _check_may_schedule(scope, spec.persona)
     with db.session() as ses:
         row = _get(ses, schedule_id)
         _check_owner(row, actor, scope)
+        _check_may_schedule(scope, spec.persona, row.owner)
         for k, v in vars(spec).items():
             setattr(row, k, v)
         out = to_dict(row)
-    audit.record(db, actor=actor, action="schedule.update", scope=scope, target=f"schedule:{schedule_id}")
+    audit.audited(db, actor, "schedule.update", scope=scope, target=f"schedule:{schedule_id}")
     return out
 
 
@@ -219,7 +234,7 @@ def delete(db: AppDB, schedule_id: int, *, actor: str, scope: Scope) -> None:
         row = _get(ses, schedule_id)
         _check_owner(row, actor, scope)
         ses.delete(row)
-    audit.record(db, actor=actor, action="schedule.delete", scope=scope, target=f"schedule:{schedule_id}")
+    audit.audited(db, actor, "schedule.delete", scope=scope, target=f"schedule:{schedule_id}")
 
 
 def _get(ses: Any, schedule_id: int) -> Schedule:

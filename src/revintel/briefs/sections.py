@@ -5,10 +5,14 @@ document items. No metric is computed here; sentences come from :mod:`revintel.b
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from revintel import format as fmt_mod
 from revintel.briefs.narrative import plural
 from revintel.errors import RevintelError
 from revintel.export.document import (
@@ -36,6 +40,52 @@ def money(v: float | None) -> str:
 
 
 # --- the brief's context: one per brief, memoising the service calls sections share -----------
+_MISSING = object()
+
+
+class _Inputs:
+    """A bounded, thread-safe map of brief section inputs (LRU)."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], default: Any) -> Any:
+        with self._lock:
+            if key not in self._items:
+                return default
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_INPUTS: weakref.WeakKeyDictionary[Any, _Inputs] = weakref.WeakKeyDictionary()
+_INPUTS_LOCK = threading.Lock()
+
+
+def models_stamp(rt: Runtime) -> tuple[int, ...]:
+    """Changes when a model is trained (a new versioned folder under ``<home>/models/<kind>``)."""
+    root = rt.settings.home / "models"
+    try:
+        return tuple(sorted(p.stat().st_mtime_ns for p in root.iterdir() if p.is_dir()))
+    except OSError:
+        return ()
+
+
+def shared_inputs(rt: Runtime) -> _Inputs:
+    """The section inputs computed for this runtime's briefs (keyed by data version, scope and day)."""
+    with _INPUTS_LOCK:
+        if rt not in _INPUTS:
+            _INPUTS[rt] = _Inputs()
+        return _INPUTS[rt]
+
+
 @dataclass
 class Ctx:
     """What every section receives: runtime, scope, date, and a per-brief memo of service results."""
@@ -46,12 +96,30 @@ class Ctx:
     memo: dict[str, Any] = field(default_factory=dict)
 
     def once(self, key: str, fn: Callable[[], Any]) -> Any:
-        """``fn()`` computed once per brief; a refusal (RevintelError) is remembered and re-raised."""
+        """``fn()`` computed once per scope, day and data version; a refusal (RevintelError) is
+        remembered and re-raised.
+
+        The inputs are kept beside the runtime (:func:`shared_inputs`), so every brief of the same
+        reader and day reuses them until the data changes or a model is retrained
+        (:func:`models_stamp`): the precomputation composes each
+        persona's brief in the background, and the brief a persona opens is built from them.
+        """
         if key not in self.memo:
-            try:
-                self.memo[key] = fn()
-            except RevintelError as exc:
-                self.memo[key] = exc
+            shared = (
+                self.rt.semantic.data_version(),
+                models_stamp(self.rt),
+                repr(self.scope.to_dict()),
+                self.day,
+                key,
+            )
+            value = shared_inputs(self.rt).get(shared, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = fn()
+                except RevintelError as exc:
+                    value = exc
+                shared_inputs(self.rt).put(shared, value)
+            self.memo[key] = value
         value = self.memo[key]
         if isinstance(value, RevintelError):
             raise value
@@ -96,12 +164,20 @@ def forecast(ctx: Ctx) -> Section:
         gap = t.gap_to_quota or 0.0
         side = "short of" if gap > 0 else "above"
         text += f" against a {money(t.quota)} quota ({money(abs(gap))} {side} quota)"
-    text += f"; the P10-P90 range is {money(t.p10)} to {money(t.p90)}."
+    text += f"; the P10-P90 range is {money(t.p10)} to {money(t.p90)}. "
+    from revintel.forecast.calls import calls_sentence, latest_calls
+
+    text += calls_sentence(t, label, None if t.commit is not None else latest_calls(ctx.rt, ctx.scope))
     figs = [
         Figure(f"P50 forecast {label}", t.p50, "currency"),
         Figure("Quota", t.quota, "currency"),
         Figure("P10", t.p10, "currency"),
         Figure("P90", t.p90, "currency"),
+        *(
+            [Figure("Commit call", t.commit, "currency"), Figure("Best case call", t.best_case, "currency")]
+            if t.commit is not None
+            else []
+        ),
     ]
     if t.quota:
         figs[0].tone = "good" if (t.gap_to_quota or 0) <= 0 else "bad"
@@ -129,8 +205,8 @@ def forecast(ctx: Ctx) -> Section:
         )
     cite = Citation(
         "Forecast",
-        source=f"revintel.forecast: {f.scenarios:,} seeded scenarios (seed {f.seed}), "
-        f"win model {f.model.get('version')}, period {f.period['start']} to {f.period['end']}",
+        source=f"Forecast from {f.scenarios:,} simulated outcomes of every open deal (win "
+        f"{f.model.get('words')}), {fmt_mod.date(f.period['start'])} to {fmt_mod.date(f.period['end'])}",
     )
     items = [Item(f"Forecast {label}", text, figs, chart, citations=[cite], tone=figs[0].tone)]
     short = [r for r in rows if r.gap_to_quota and r.gap_to_quota > 0]
@@ -150,6 +226,9 @@ def forecast(ctx: Ctx) -> Section:
 
 
 WINDOW_DAYS = 30
+#: a horizon past every close date: the waterfall covers the whole open pipeline, so its won and
+#: lost are the wins and losses of the window (one figure with the wins-and-losses section)
+WHOLE_PIPELINE = dt.date(2200, 1, 1)
 
 
 def _changes(ctx: Ctx) -> dict[str, Any]:
@@ -157,7 +236,9 @@ def _changes(ctx: Ctx) -> dict[str, Any]:
     from revintel.forecast.changes import pipeline_changes
 
     start = ctx.day - dt.timedelta(days=WINDOW_DAYS)
-    return ctx.once("changes", lambda: pipeline_changes(ctx.rt, ctx.scope, start, ctx.day))
+    return ctx.once(
+        "changes", lambda: pipeline_changes(ctx.rt, ctx.scope, start, ctx.day, horizon=WHOLE_PIPELINE)
+    )
 
 
 def pipeline(ctx: Ctx) -> Section:
@@ -171,12 +252,13 @@ def pipeline(ctx: Ctx) -> Section:
     w = ch["total"]
     text = (
         f"{plural(t.deals, 'open deal')} worth {money(t.pipeline)}; "
-        f"{money(r['total_expected_loss'])} of it is expected loss by risk score."
+        f"{money(r['total_expected_loss'])} of it is expected loss ((1 - win probability) x amount)."
     )
     moved = (
-        f"In the {WINDOW_DAYS} days to {ctx.day.isoformat()} the pipeline to {ch['horizon']} went from "
-        f"{money(w['start'])} to {money(w['end'])}: {money(w['created'])} created, {money(w['pushed_out'])} "
-        f"pushed out, {money(w['won'])} won and {money(w['lost'])} lost."
+        f"In the {WINDOW_DAYS} days to {fmt_mod.date(ctx.day)} the open pipeline went from "
+        f"{money(w['start'])} to {money(w['end'])}: {money(w['created'])} created, "
+        f"{fmt_mod.delta(w['increased'] - w['decreased'], 'currency')} in amount changes, "
+        f"{money(w['won'])} won and {money(w['lost'])} lost."
     )
     figs = [
         Figure("Open pipeline", t.pipeline, "currency"),
@@ -195,7 +277,8 @@ def pipeline(ctx: Ctx) -> Section:
         if f.by and rows
         else None
     )
-    steps = ["start", "created", "increased", "decreased", "pulled_in", "pushed_out", "won", "lost", "end"]
+    order = ("start", "created", "increased", "decreased", "pulled_in", "pushed_out", "won", "lost", "end")
+    steps = [x for x in order if w[x] or x not in ("pulled_in", "pushed_out")]  # none in the whole pipeline
     sign = {"decreased": -1, "pushed_out": -1, "won": -1, "lost": -1}
     waterfall = ChartSpec(
         "column",
@@ -205,13 +288,17 @@ def pipeline(ctx: Ctx) -> Section:
         "currency",
     )
     cites = [
-        Citation("Open pipeline", source="revintel.forecast roll-up over scored open deals"),
-        Citation("Deal risk", source=f"revintel.deals risk score, model {r['model']}"),
+        Citation(
+            "Open pipeline",
+            metric="open_pipeline",
+            source="Open deals in scope on the brief's date, at their current amounts",
+        ),
+        Citation("Deal risk", source=f"Deal risk score, win {r['model_words']}"),
     ]
     change_cite = Citation(
         "Pipeline changes",
-        source=f"revintel.forecast.changes waterfall {ch['from']} to "
-        f"{ch['to']}, horizon {ch['horizon']} (reconciles: {w['reconciles']})",
+        source=f"Open deals on {fmt_mod.date(ch['from'])} and on {fmt_mod.date(ch['to'])}, whatever their "
+        "close date; every change is one deal created, resized, won or lost in between; the steps add up.",
     )
     items = [
         Item("Open pipeline", text, figs, chart, citations=cites),
@@ -219,10 +306,10 @@ def pipeline(ctx: Ctx) -> Section:
             "Pipeline movement",
             moved,
             [
-                Figure(f"Pipeline {ch['from']}", w["start"], "currency"),
-                Figure(f"Pipeline {ch['to']}", w["end"], "currency"),
+                Figure(f"Pipeline {fmt_mod.date(ch['from'])}", w["start"], "currency"),
+                Figure(f"Pipeline {fmt_mod.date(ch['to'])}", w["end"], "currency"),
                 Figure("Created", w["created"], "currency", "good"),
-                Figure("Pushed out", w["pushed_out"], "currency", "warning"),
+                Figure(f"Lost ({WINDOW_DAYS}d)", w["lost"], "currency", "bad"),
             ],
             waterfall,
             citations=[change_cite],
@@ -255,14 +342,15 @@ def slipped(ctx: Ctx) -> Section:
     ch = _changes(ctx)
     alerts = ch["alerts"]
     deals = [d for d in alerts["deals"] if d.get("status") in (None, "open")] or alerts["deals"]
+    deals = sorted(deals, key=lambda d: (-(d.get("amount") or 0.0), d["opportunity_id"]))  # largest first
     if not deals:
         raise Unavailable(f"No deal slipped in the {WINDOW_DAYS} days to {ctx.day.isoformat()}.")
     value = sum(d.get("amount") or 0 for d in deals)
     top = deals[0]
     text = (
         f"{plural(len(deals), 'deal')} worth {money(value)} slipped in the last {WINDOW_DAYS} days; "
-        f"{top['opportunity_id']} ({top.get('name') or ''}) moved {top['days_pushed']} days "
-        f"in {plural(top['pushes'], 'push', 'pushes')}."
+        f"the largest, {top['opportunity_id']} ({top.get('name') or ''}, {money(top.get('amount'))}), "
+        f"moved {top['days_pushed']} days in {plural(top['pushes'], 'push', 'pushes')}."
     )
     table = TableSpec(
         ["Deal", "Name", "Region", "Amount", "Close", "Pushes", "Days pushed"],
@@ -281,8 +369,8 @@ def slipped(ctx: Ctx) -> Section:
     )
     cite = Citation(
         "Slippage alerts",
-        source=f"revintel.forecast.changes: pushed >= {alerts['min_pushes']} "
-        f"times or >= {alerts['min_days']} days between {ch['from']} and {ch['to']}",
+        source=f"Deals whose close date was pushed {alerts['min_pushes']} or more times or by "
+        f"{alerts['min_days']}+ days between {fmt_mod.date(ch['from'])} and {fmt_mod.date(ch['to'])}",
         deal_ids=[d["opportunity_id"] for d in deals],
     )
     item = Item(
@@ -319,7 +407,7 @@ def risks(ctx: Ctx) -> Section:
     )
     cite = Citation(
         "Deal risk",
-        source=f"revintel.deals risk score (model {r['model']}), ranked by expected loss",
+        source=f"Deal risk score (win {r['model_words']}), ranked by value at risk this quarter",
         deal_ids=[d["opportunity_id"] for d in deals],
     )
     item = Item(
@@ -352,6 +440,15 @@ def competitors(ctx: Ctx) -> Section:
 def churn(ctx: Ctx) -> Section:
     from revintel.briefs.signals import churn as build
 
+    return build(ctx)
+
+
+def marketing(ctx: Ctx) -> Section:
+    from revintel.marketing.brief import section as build
+
+    counts = ctx.rt.semantic.table_counts()
+    if not counts.get("leads") or not counts.get("opportunities"):
+        raise Unavailable("No marketing data is loaded yet (leads and deals).")
     return build(ctx)
 
 

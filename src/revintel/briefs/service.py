@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from revintel.appdb.schedules import BriefRecord
-from revintel.briefs.compose import compose_brief, save_brief
-from revintel.briefs.delivery import Target
-from revintel.briefs.delivery.slack import slack_payload
-from revintel.briefs.delivery.teams import teams_payload
+from revintel.briefs.compose import compose_brief, covers, save_brief
+from revintel.delivery import Target
+from revintel.delivery.slack import slack_payload
+from revintel.delivery.teams import teams_payload
 from revintel.errors import Forbidden, InvalidRequest, NotFound
 from revintel.export.document import Document
 from revintel.export.html import render_html
@@ -49,10 +49,14 @@ def todays_brief(
                 .order_by(BriefRecord.id.desc())
                 .limit(1)
             ).first()
-            if row is not None and Document.from_dict(row.document).scope == scope.describe():
+            if (
+                row is not None
+                and covers(scope, row.document)
+                and Document.from_dict(row.document).scope == scope.describe()
+            ):
                 return row.id, Document.from_dict(row.document)
     doc = compose_brief(rt, scope, day, persona=persona_of(rt, scope))
-    return save_brief(rt.appdb, doc, created_by=actor), doc
+    return save_brief(rt.appdb, doc, created_by=actor, scope=scope), doc
 
 
 def previews(doc: Document, settings: Any) -> dict[str, Any]:

@@ -6,12 +6,17 @@ reader's scope applies) or taken from the conversations / customers services whe
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from revintel import format as fmt_mod
 from revintel.briefs.narrative import plural
 from revintel.briefs.sections import Ctx, Unavailable, money
 from revintel.export.document import ChartSpec, Citation, Figure, Item, Section, Series, TableSpec
+
+if TYPE_CHECKING:
+    import ibis
+
+    from revintel.scope import Scope
 
 WINDOW_DAYS = 30
 
@@ -21,28 +26,24 @@ def _s(v: Any) -> str:
     return "" if v is None or v != v else str(v)
 
 
-def _service(module: str, attr: str) -> Any:
-    """A function of an optional domain module, or None when that module is not installed."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError:
-        return None
-    return getattr(mod, attr, None)
-
-
 def wins_losses(ctx: Ctx) -> Section:
     """The largest deals won and lost in the last 30 days, from the scoped opportunities table."""
-    t = ctx.rt.semantic.scoped_table("opportunities", ctx.scope)
     start = ctx.day - dt.timedelta(days=WINDOW_DAYS)
-    expr = (
-        t.filter(t.status.isin(["won", "lost"]), t.close_date >= start, t.close_date <= ctx.day)
-        .select("opportunity_id", "name", "account", "region", "status", "amount", "close_date", "competitor")
-        .order_by([t.amount.desc(), t.opportunity_id])
-    )
-    rows = ctx.rt.warehouse.execute(expr).to_dict("records")
+
+    def build(scope: Scope) -> ibis.Table:
+        t = ctx.rt.semantic.scoped_table("opportunities", scope)
+        return (
+            t.filter(t.status.isin(["won", "lost"]), t.close_date > start, t.close_date <= ctx.day)
+            .select(
+                "opportunity_id", "name", "account", "region", "status", "amount", "close_date", "competitor"
+            )
+            .order_by([t.amount.desc(), t.opportunity_id])
+        )
+
+    sql, frame = ctx.rt.semantic.shaped(("brief.wins_losses", start, ctx.day), ctx.scope, build)
+    rows = frame.to_dict("records")
     if not rows:
-        raise Unavailable(f"No deals were won or lost in the {WINDOW_DAYS} days to {ctx.day.isoformat()}.")
-    sql = ctx.rt.warehouse.compile(expr)
+        raise Unavailable(f"No deals were won or lost in the {WINDOW_DAYS} days to {fmt_mod.date(ctx.day)}.")
     items = []
     for status, word in (("won", "win"), ("lost", "loss")):
         group = [r for r in rows if r["status"] == status]
@@ -66,7 +67,7 @@ def wins_losses(ctx: Ctx) -> Section:
                     _s(r["account"]),
                     _s(r["region"]),
                     money(r["amount"]),
-                    _s(r["close_date"])[:10],
+                    fmt_mod.date(r["close_date"]),
                     _s(r.get("competitor")),
                 ]
                 for r in group[:6]
@@ -100,12 +101,10 @@ def wins_losses(ctx: Ctx) -> Section:
 
 
 def competitors(ctx: Ctx) -> Section:
-    """Competitor mention trends: the conversations service when installed, else transcript counts."""
-    from revintel.briefs import customer_signals
+    """Competitor mention trends from the conversation trackers (aliases normalised, scope applied)."""
+    from revintel.conversations.competitive import competitor_trends
 
-    service = _service("revintel.conversations.trackers", "competitor_trends")
-    result = service(ctx.rt, ctx.scope, as_of=ctx.day) if service else customer_signals.competitor_trends(ctx)
-    data = result.to_dict() if hasattr(result, "to_dict") else result
+    data = ctx.once("competitors", lambda: competitor_trends(ctx.rt, ctx.scope, as_of=ctx.day))
     rows = [r for r in data.get("competitors") or [] if (r.get("mentions") or 0) > 0]
     if not rows:
         raise Unavailable("No conversation in this scope mentions a competitor this quarter.")
@@ -118,6 +117,11 @@ def competitors(ctx: Ctx) -> Section:
     if top.get("prior_avg") is not None:
         text += f", against an average of {top['prior_avg']:.1f} per quarter before"
     text += "."
+    for surge in data.get("surges") or []:
+        text += (
+            f" {surge['competitor']} surged in {surge['region']}: {surge['per_100']:.0f} mentions per 100"
+            f" calls against {surge['prev_per_100']:.0f} the quarter before."
+        )
     chart = ChartSpec(
         "bar",
         "Competitor mentions this quarter vs prior average",
@@ -131,7 +135,7 @@ def competitors(ctx: Ctx) -> Section:
     cite = Citation(
         "Competitor mentions",
         sql=data.get("sql"),
-        source="conversation transcripts mentioning competitors named on deals in scope",
+        source="conversation trackers: competitors and their aliases named in calls and emails in scope",
     )
     item = Item(
         "Competitor mention trend",
@@ -145,43 +149,46 @@ def competitors(ctx: Ctx) -> Section:
 
 
 def churn(ctx: Ctx) -> Section:
-    """Churn alerts: the customers service when installed, else usage-drop and sentiment rules."""
-    from revintel.briefs import customer_signals
+    """Churn alerts from the customers package (:func:`revintel.customers.health.churn_alerts`): the
+    customers whose churn risk is high or whose early-warning rules fire, by ARR at risk."""
+    from revintel.customers.health import churn_alerts
 
-    service = _service("revintel.customers.health", "churn_alerts")
-    result = service(ctx.rt, ctx.scope, as_of=ctx.day) if service else customer_signals.churn_alerts(ctx)
-    data = result.to_dict() if hasattr(result, "to_dict") else result
+    if "customers" not in ctx.scope.domains:
+        raise Unavailable("Churn alerts are outside this role's data (customers).")
+    data = churn_alerts(ctx.rt, ctx.scope)
     rows = list(data.get("alerts") or [])
     if not rows:
         raise Unavailable("No customer shows churn warning signs in this scope.")
-    total = float(sum(r.get("arr") or 0 for r in rows))
+    arr = float(sum(r["arr"] for r in rows))
+    at_risk = float(sum(r["arr_at_risk"] for r in rows))
     top = rows[0]
     text = (
-        f"{plural(len(rows), 'customer')} with {money(total)} ARR show churn warning signs; "
+        f"{plural(len(rows), 'customer')} with {money(arr)} ARR show churn warning signs, "
+        f"{money(at_risk)} of it at risk (churn probability x ARR); "
         f"{top.get('account') or top.get('account_id')} ({money(top.get('arr'))} ARR): {top.get('reason')}."
     )
     table = TableSpec(
-        ["Account", "ARR", "Renewal", "Why"],
+        ["Account", "ARR", "Churn risk", "Renewal", "Why"],
         [
             [
                 _s(r.get("account") or r.get("account_id")),
                 money(r.get("arr")),
+                fmt_mod.percent(r.get("p_churn"), 0),
                 _s(r.get("renewal_date"))[:10],
                 _s(r.get("reason")),
             ]
             for r in rows[:8]
         ],
     )
-    cite = Citation(
-        "Churn alerts",
-        sql=data.get("sql"),
-        source=f"active subscriptions with usage down {int(100 * customer_signals.USAGE_DROP)}%+ "
-        f"in 6 months or ticket sentiment <= {customer_signals.SENTIMENT} in 90 days",
-    )
+    cite = Citation("Churn alerts", sql=data.get("sql"), source=data.get("source"))
     item = Item(
         "Customers at risk of churn",
         text,
-        [Figure("ARR at risk", total, "currency", "bad"), Figure("Customers", len(rows), "count")],
+        [
+            Figure("ARR at risk", at_risk, "currency", "bad"),
+            Figure("ARR under alert", arr, "currency"),
+            Figure("Customers", len(rows), "count"),
+        ],
         table=table,
         citations=[cite],
         tone="bad",

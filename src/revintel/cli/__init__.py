@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Annotated
 
@@ -9,26 +10,76 @@ import typer
 from rich.text import Text
 
 from revintel.cli.app import app, err_console, state
-from revintel.errors import RevintelError
+from revintel.errors import InvalidRequest, RevintelError
+
+
+class _OneLine(logging.Handler):
+    """Log records for a terminal: ``warning: message``, without the traceback (``--debug`` shows it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(f"{record.levelname.lower()}: {record.getMessage()}\n")
+        except Exception:  # a closed stream must never turn a log line into a crash
+            self.handleError(record)
+
+
+WRITE_COMMANDS = frozenset({"ingest", "demo", "serve", "db", "users", "publish", "schedules", "scheduler"})
 
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    snapshot: Annotated[
+        str | None,
+        typer.Option(
+            "--snapshot", help="Read the warehouse as it was after that load (see `revintel snapshots`)."
+        ),
+    ] = None,
 ) -> None:
     """revintel: the revenue command center."""
     state.debug = debug
+    if snapshot and ctx.invoked_subcommand in WRITE_COMMANDS:
+        raise InvalidRequest(f"--snapshot is for reading; `revintel {ctx.invoked_subcommand}` writes")
+    state.snapshot = snapshot or None
+    state.command = ctx.invoked_subcommand
+    if ctx.invoked_subcommand != "serve" and not debug:  # the server keeps full tracebacks in its log
+        logger = logging.getLogger("revintel")
+        if not any(isinstance(h, _OneLine) for h in logger.handlers):
+            logger.addHandler(_OneLine(logging.WARNING))
 
 
 # Command modules register themselves on import (order = order in --help).
-from revintel.cli import ask, briefs, config, data, deals, demo, ingest, metrics, serve, users  # noqa: E402,F401
+from revintel.cli import (  # noqa: E402,F401
+    ask,
+    audit,
+    briefs,
+    calls,
+    config,
+    customers,
+    data,
+    db,
+    deals,
+    demo,
+    ingest,
+    marketing,
+    mcp,
+    metrics,
+    people,
+    publish,
+    serve,
+    snapshots,
+    users,
+)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: runs the app, rendering RevintelError without a traceback."""
     debug = "--debug" in (argv if argv is not None else sys.argv)
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:  # a command's typer.Exit(n) comes back as a return value
+            sys.exit(code)
     except RevintelError as exc:
         if debug:
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -36,9 +37,23 @@ def ask(
     ] = None,
     provider: ProviderOpt = "auto",
     as_json: JsonOpt = False,
+    guide_format: Annotated[
+        str, typer.Option("--format", help="With `revintel ask guide`: md (Markdown) or pdf.")
+    ] = "md",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="With `revintel ask guide`: write the guide here.")
+    ] = None,
 ) -> None:
-    """Answer a question with the number, table, definitions and exact SQL (default persona: ceo)."""
+    """Answer a question with the number, table, definitions and exact SQL (default persona: ceo).
+
+    `revintel ask guide --format md|pdf -o FILE` writes the question guide for the persona instead.
+    """
     p = _persona(persona)
+    if question.strip().lower() == "guide":
+        from revintel.cli.guide import write_guide
+
+        write_guide(runtime(), p, guide_format, output, as_json)
+        return
     answer = runtime().ask.ask(question, p.scope, actor=p.id, conversation_id=conversation, provider=provider)
     emit(answer.to_dict(), as_json, _render_answer)
 
@@ -104,11 +119,23 @@ def eval_cmd(
     dataset: Annotated[
         str | None, typer.Option("--dataset", help="Question set to run (default: the loaded dataset's).")
     ] = None,
+    split: Annotated[
+        str | None, typer.Option("--split", help="dev (for building) or test (blind); default: both.")
+    ] = None,
     intent: Annotated[str | None, typer.Option("--intent", help="Only the questions of this intent.")] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="Only the questions of this category.")
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="The maven data folder gold SQL reads (default: ../shared/data/maven-crm)."
+        ),
+    ] = None,
     minimum: Annotated[float, typer.Option("--min", help="Fail (exit 1) below this accuracy (0-1).")] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the evaluation questions against their gold SQL and print accuracy by intent."""
+    """Score the evaluation questions against gold SQL: accuracy, wrong, abstained by split and category."""
     from revintel.ask.eval import evaluate, load_questions
 
     rt = runtime()
@@ -117,23 +144,52 @@ def eval_cmd(
     if name != loaded:
         raise InvalidRequest(
             f"the warehouse holds the {loaded or 'no'} dataset, not {name}",
-            hint="load it first: revintel demo, or revintel ingest maven <folder>",
+            hint="load it first: revintel demo seed, or revintel ingest maven <folder>",
         )
-    questions = [q for q in load_questions(name) if intent is None or q["intent"] == intent]
+    questions = [
+        q
+        for q in load_questions(name, split)
+        if (intent is None or q.get("intent") == intent)
+        and (category is None or q.get("category") == category)
+    ]
     if not questions:
-        raise InvalidRequest(f"no evaluation questions with intent {intent!r}")
-    report = evaluate(rt, questions)
+        raise InvalidRequest("no evaluation questions match", hint="check --split, --intent and --category")
+    report = evaluate(rt, questions, data=data)
     out = report.to_dict()
     emit(out, as_json, _render_eval)
     if report.accuracy < minimum:
         raise ValidationFailed(f"accuracy {report.accuracy:.1%} is below the minimum {minimum:.1%}")
 
 
+def _pct(v: float | None) -> str:
+    return "" if v is None else f"{v:.1%}"
+
+
 def _render_eval(r: dict[str, Any]) -> None:
-    t = Table("intent", "questions", "correct", "accuracy", title=f"Ask evaluation ({r['dataset']})")
-    for intent, row in r["by_intent"].items():
-        t.add_row(intent, str(row["questions"]), str(row["correct"]), f"{row['accuracy']:.1%}")
-    t.add_row("[bold]all[/]", str(r["questions"]), str(r["correct"]), f"[bold]{r['accuracy']:.1%}[/]")
-    console.print(t)
+    for split, s in r["splits"].items():
+        t = Table(
+            "category",
+            "questions",
+            "accuracy",
+            "wrong",
+            "abstained",
+            title=f"Ask evaluation ({r['dataset']}, {split})",
+        )
+        for cat, row in s["by_category"].items():
+            t.add_row(
+                cat, str(row["questions"]), _pct(row["accuracy"]), _pct(row["wrong"]), _pct(row["abstained"])
+            )
+        t.add_row(
+            "[bold]all[/]",
+            str(s["questions"]),
+            f"[bold]{_pct(s['accuracy'])}[/]",
+            _pct(s["wrong"]),
+            _pct(s["abstained"]),
+        )
+        console.print(t)
+    rel = Table("confidence", "answers", "mean confidence", "accuracy", title="Reliability (answers given)")
+    for b in r["reliability"]:
+        rel.add_row(b["bin"], str(b["answers"]), _pct(b["mean_confidence"]), _pct(b["accuracy"]))
+    console.print(rel)
     for f in r["failures"][:30]:
-        console.print(f"[red]x[/] {f['id']} {f['question']}: {f['reason']}", markup=True)
+        console.print(f"[red]x[/] {f['id']} {f['question']}: {f['reason']}", markup=True, highlight=False)

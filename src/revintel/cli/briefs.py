@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from revintel.cli.app import JsonOpt, PersonaOpt, app, console, emit, err_console, runtime
+from revintel.cli.app import ISO_DATE, JsonOpt, PersonaOpt, app, console, emit, runtime
+from revintel.cli.progress import progress_bar
 from revintel.errors import InvalidRequest
 from revintel.scope import Persona, get_persona
 
@@ -27,25 +25,6 @@ def _persona(persona_id: str | None) -> Persona:
     )
 
 
-@contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[str, float], None]]:
-    """A Rich progress bar on stderr fed with (step, fraction); silent under ``--json``."""
-    if not enabled:
-        yield lambda _step, _frac: None
-        return
-    bar = Progress(
-        TextColumn("{task.description:<40}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
-    with bar:
-        task = bar.add_task("starting", total=1.0)
-        yield lambda step, frac: bar.update(task, description=step[:40], completed=frac)
-
-
 def _write(path: Path, data: bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -57,7 +36,7 @@ def brief(
     persona: PersonaOpt = None,
     date: Annotated[
         dt.datetime | None,
-        typer.Option("--date", formats=["%Y-%m-%d"], help="Brief date (default: the data's as-of date)."),
+        typer.Option("--date", **ISO_DATE, help="Brief date (default: the data's as-of date)."),
     ] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the brief as PDF to this file.")] = None,
     pptx: Annotated[
@@ -77,7 +56,7 @@ def brief(
 ) -> None:
     """Compose the daily brief for a persona (its scope applied); optionally write PDF/PPTX and send it."""
     from revintel.briefs.compose import compose_brief, save_brief
-    from revintel.export.service import render
+    from revintel.services.export_jobs import render
 
     rt = runtime()
     p = _persona(persona)
@@ -92,7 +71,7 @@ def brief(
             polish=not no_polish,
             progress=lambda s, f: progress(s, f * 0.6),
         )
-        out["brief_id"] = save_brief(rt.appdb, doc, created_by=p.id)
+        out["brief_id"] = save_brief(rt.appdb, doc, created_by=p.id, scope=p.scope)
         for fmt, path in (("pdf", pdf), ("pptx", pptx)):
             if path:
                 out["files"][fmt] = _write(
@@ -109,10 +88,10 @@ def brief(
 def _audit_export(rt: Any, p: Persona, fmt: str, path: Path) -> None:
     from revintel.appdb import audit
 
-    audit.record(
+    audit.audited(
         rt.appdb,
-        actor=p.id,
-        action="export",
+        p.id,
+        "export",
         scope=p.scope,
         target=f"brief.{fmt}",
         detail={"file": str(path), "via": "cli"},
@@ -133,7 +112,7 @@ def configured_channels(settings: Any, to: list[str]) -> list[str]:
 
 def _channels_to_use(settings: Any, to: list[str], channels: list[str]) -> list[str]:
     """The channels ``--send`` uses (checked before composing, so a bad call fails fast)."""
-    from revintel.briefs.delivery import CHANNELS
+    from revintel.delivery import CHANNELS
 
     for c in channels:
         if c not in CHANNELS:
@@ -149,8 +128,8 @@ def _channels_to_use(settings: Any, to: list[str], channels: list[str]) -> list[
 
 
 def _send(rt: Any, doc: Any, p: Persona, to: list[str], chosen: list[str]) -> list[Any]:
-    from revintel.briefs.delivery import Target
     from revintel.briefs.scheduler import make_message, send_brief
+    from revintel.delivery import Target
 
     return send_brief(
         rt,
@@ -178,7 +157,9 @@ def _render_brief(out: dict[str, Any]) -> None:
 
 @app.command("export")
 def export_cmd(
-    view: Annotated[str, typer.Argument(help="brief, board, dashboard, kpi, ask, risks or forecast.")],
+    view: Annotated[
+        str, typer.Argument(help="brief, board, dashboard, kpi, ask, risks, forecast or marketing.")
+    ],
     fmt: Annotated[str, typer.Option("--format", help="pdf or pptx.")] = "pdf",
     out: Annotated[
         Path | None, typer.Option("--out", help="Output file (default: a name in the current folder).")
@@ -194,7 +175,7 @@ def export_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Export a view to PDF or PowerPoint with the persona's scope (board = the QBR/board deck)."""
-    from revintel.export.service import export
+    from revintel.services.export_jobs import export
 
     rt = runtime()
     p = _persona(persona)
@@ -391,7 +372,7 @@ def schedules_deliveries(
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 30, as_json: JsonOpt = False
 ) -> None:
     """The delivery log: who, what, when, channel, outcome, attempts, error."""
-    from revintel.briefs.delivery import delivery_log
+    from revintel.delivery import delivery_log
 
     emit({"deliveries": delivery_log(runtime().appdb, limit)}, as_json, _render_log)
 

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from revintel.cli.app import AsOfOpt, JsonOpt, PersonaOpt, app, console, emit, runtime
+from revintel import format as fmt_mod
+from revintel.cli.app import ISO_DATE, AsOfOpt, JsonOpt, PersonaOpt, app, console, emit, runtime
+from revintel.cli.progress import working
 from revintel.scope import Scope, get_persona
 
 deals_app = typer.Typer(help="Win probability, risk and drivers of open deals.", no_args_is_help=True)
@@ -18,7 +20,7 @@ app.add_typer(deals_app, name="deals")
 app.add_typer(forecast_app, name="forecast")
 app.add_typer(pipeline_app, name="pipeline")
 
-METRICS = ("auc", "brier", "base_rate_brier", "prevalence_brier", "log_loss", "ece", "win_rate")
+METRICS = ("auc", "auc_closed", "brier", "base_rate_brier", "prevalence_brier", "log_loss", "ece", "win_rate")
 
 
 def _scope(persona: str | None) -> Scope:
@@ -28,20 +30,25 @@ def _scope(persona: str | None) -> Scope:
 
 
 def _money(v: float | None) -> str:
-    return "" if v is None else f"{v:,.0f}"
+    return fmt_mod.money(v, none="")
+
+
+def _num(v: Any) -> str:
+    return "" if v is None or not isinstance(v, int | float) or v != v else f"{v:.3f}"
 
 
 def _pct(v: float | None) -> str:
-    return "" if v is None else f"{v:.0%}"
+    return fmt_mod.percent(v, 0, none="")
 
 
 @deals_app.command("train")
 def train_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False, persona: PersonaOpt = None) -> None:
-    """Train the win model as of a date; print its held-out metrics (auc, brier, base_rate_brier, ece)."""
+    """Train the win model as of a date: leakage audit, test-window metrics beside baselines, forward test."""
     from revintel.deals import model
 
     _scope(persona)  # checks the persona exists; training itself is a system job over all deals
-    m = model.train(runtime(), as_of.date() if isinstance(as_of, dt.datetime) else as_of)
+    with working("Training the win model", not as_json):
+        m = model.train(runtime(), as_of.date() if isinstance(as_of, dt.datetime) else as_of)
     c = m.card
     out = {
         "version": c.version,
@@ -52,6 +59,14 @@ def train_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False, persona: PersonaO
         "n_train": c.n_train,
         "n_test": c.n_test,
         "data_window": c.data_window,
+        "n_calibration": c.n_calibration,
+        "n_censored": c.n_censored,
+        "label_horizon_days": c.label_horizon_days,
+        "features": c.features,
+        "leakage": c.leakage,
+        "baselines": c.baselines,
+        "selected": c.selected,
+        "forward": c.forward,
         "reliability": c.metrics["reliability"],
         "history": c.history,
     }
@@ -60,9 +75,28 @@ def train_cmd(as_of: AsOfOpt = None, as_json: JsonOpt = False, persona: PersonaO
         console.print(
             f"[bold]Win model {o['version']}[/] (as of {o['as_of']}, {o['calibration']} calibration)"
         )
-        for k in ("auc", "brier", "base_rate_brier", "log_loss", "ece"):
-            console.print(f"  {k:<16} {o[k]:.4f}")
-        console.print(f"  n_train          {o['n_train']}\n  n_test           {o['n_test']}")
+        t = Table(title=f"Test window from {o['data_window']['test_start']} ({o['n_test']} rows)")
+        cols = ("auc", "auc_closed", "brier", "ece", "log_loss")
+        t.add_column("")
+        for k in cols:
+            t.add_column(k, justify="right")
+        t.add_row("model", *[_num(o.get(k)) for k in cols])
+        for name, b in o["baselines"].items():
+            if isinstance(b, dict):
+                t.add_row(name, *[_num(b.get(k)) for k in cols])
+        console.print(t)
+        console.print(f"  base-rate Brier (test prevalence) {_num(o['base_rate_brier'])}")
+        if o["selected"] != "model":
+            console.print(
+                f"  [bold]The model does not beat the {o['selected']} baseline; forecasts use it.[/]"
+            )
+        for f in o["leakage"]:
+            console.print(
+                f"  leak masked: {f['detail']} (dropped {', '.join(f['dropped']) or 'nothing more'})"
+            )
+        console.print(
+            f"  n_train {o['n_train']}, n_calibration {o['n_calibration']}, n_censored {o['n_censored']}"
+        )
 
     emit(out, as_json, render)
 
@@ -81,12 +115,13 @@ def risk_cmd(
     as_json: JsonOpt = False,
     persona: PersonaOpt = None,
 ) -> None:
-    """Open deals ranked by expected loss (risk x value), with drivers and next actions."""
+    """Open deals ranked by value at risk this quarter, with expected loss, drivers and next actions."""
     from revintel.deals.risk import risk_list
 
-    out = risk_list(
-        runtime(), _scope(persona), _as_date(as_of), top, {"region": region, "stage": stage, "rep": rep}
-    )
+    with working("Scoring open deals", not as_json):
+        out = risk_list(
+            runtime(), _scope(persona), _as_date(as_of), top, {"region": region, "stage": stage, "rep": rep}
+        )
 
     def render(o: dict[str, Any]) -> None:
         t = Table(title=f"Deals at risk as of {o['as_of']} ({o['count']} open)")
@@ -173,6 +208,20 @@ def _render_forecast(o: dict[str, Any]) -> None:
             _money(r["best_case"]),
         )
     console.print(t)
+    if o.get("weekly"):
+        w = Table(title="Week by week, cumulative (the last week is the period)")
+        for c in ("week ending", "expected", "P10", "P50", "P90", "actual"):
+            w.add_column(c, justify="left" if c == "week ending" else "right")
+        for p in o["weekly"]:
+            w.add_row(
+                fmt_mod.date(p["week_end"]),
+                _money(p["expected"]),
+                _money(p["p10"]),
+                _money(p["p50"]),
+                _money(p["p90"]),
+                _money(p["actual"]),
+            )
+        console.print(w)
 
 
 @forecast_app.callback(invoke_without_command=True)
@@ -196,43 +245,63 @@ def forecast_cmd(
         return
     from revintel.forecast.rollup import forecast
 
-    out = forecast(runtime(), _scope(persona), period, by, _as_date(as_of), scenarios, seed).to_dict()
+    with working(f"Simulating {scenarios:,} scenarios", not as_json):
+        out = forecast(
+            runtime(), _scope(persona), period, by, _as_date(as_of), scenarios, seed, weekly=True
+        ).to_dict()
     emit(out, as_json, _render_forecast)
 
 
 @forecast_app.command("backtest")
 def backtest_cmd(
-    periods: Annotated[int, typer.Option(help="How many past quarters to replay.")] = 4,
+    periods: Annotated[int, typer.Option(help="Past quarters to replay (as many as history allows).")] = 8,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     persona: PersonaOpt = None,
 ) -> None:
-    """Replay past quarters: P10-P90 coverage, P50 error, Brier and calibration per period."""
+    """Replay past quarters: coverage, PIT, CRPS and interval score beside naive forecasts."""
     from revintel.forecast.backtest import backtest
 
-    out = backtest(runtime(), _scope(persona), periods, _as_date(as_of))
+    with working(f"Replaying {periods} past quarters", not as_json):
+        out = backtest(runtime(), _scope(persona), periods, _as_date(as_of))
 
     def render(o: dict[str, Any]) -> None:
         t = Table(
-            title=f"Backtest as of {o['as_of']}: coverage P10-P90 {_pct(o['coverage_p10_p90'])}, "
-            f"MAPE P50 {_pct(o['mape_p50'])}"
+            title=f"Backtest as of {o['as_of']}: {o['periods']} quarters, P10-P90 coverage "
+            f"{_pct(o['coverage_p10_p90'])}, MAPE P50 {_pct(o['mape_p50'])}"
         )
-        for c in ("period", "deals", "P10", "P50", "P90", "actual", "in range", "brier", "base brier", "ece"):
+        for c in (
+            "period",
+            "P10",
+            "P50",
+            "P90",
+            "actual",
+            "in range",
+            "PIT",
+            "CRPS",
+            "CRM-weighted",
+            "last qtr",
+        ):
             t.add_column(c, justify="left" if c == "period" else "right")
         for r in o["rows"]:
             t.add_row(
                 r["period"],
-                str(r["deals"]),
                 _money(r["p10"]),
                 _money(r["p50"]),
                 _money(r["p90"]),
                 _money(r["actual"]),
                 "yes" if r["covered"] else "no",
-                f"{r['brier']:.3f}",
-                f"{r['base_rate_brier']:.3f}",
-                f"{r['ece']:.3f}",
+                f"{r['pit']:.2f}",
+                _money(r["crps"]),
+                _money(r["naive"]["crm_weighted_pipeline"]),
+                _money(r["naive"]["last_quarter_actual"]),
             )
         console.print(t)
+        if o["periods"]:
+            console.print(f"  mean CRPS {_money(o['crps'])}, interval score {_money(o['interval_score'])}")
+            for name, b in o["baselines"].items():
+                if b:
+                    console.print(f"  naive {name}: MAPE {_pct(b['mape'])}, CRPS {_money(b['crps'])}")
         for s in o["skipped"]:
             console.print(f"  skipped {s['period']}: {s['reason']}")
 
@@ -241,13 +310,13 @@ def backtest_cmd(
 
 @pipeline_app.command("changes")
 def changes_cmd(
-    from_: Annotated[dt.datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="Start date.")],
-    to: Annotated[dt.datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="End date.")],
+    from_: Annotated[dt.datetime, typer.Option("--from", **ISO_DATE, help="Start date.")],
+    to: Annotated[dt.datetime, typer.Option("--to", **ISO_DATE, help="End date.")],
     by: Annotated[str | None, typer.Option(help="Break down by region, rep, team, product ...")] = None,
     horizon: Annotated[
         dt.datetime | None,
         typer.Option(
-            formats=["%Y-%m-%d"],
+            **ISO_DATE,
             help=("Pipeline = open deals closing on or before this date (default: end of the next quarter)."),
         ),
     ] = None,

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from revintel import format as fmt_mod
 from revintel.cli.app import JsonOpt, PersonaOpt, app, console, emit, runtime
+from revintel.cli.tables import paint, sparkline
 from revintel.errors import InvalidRequest
 from revintel.scope import Scope, get_persona
 
@@ -27,18 +29,8 @@ def _scope(persona: str | None) -> Scope:
 
 
 def fmt(value: Any, unit: str) -> str:
-    """A value formatted for people by its unit."""
-    if value is None:
-        return "—"
-    if not isinstance(value, int | float):
-        return str(value)
-    if unit == "percent":
-        return f"{value:.1%}"
-    if unit.startswith("currency"):
-        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
-    if unit in ("days", "ratio"):
-        return f"{value:,.2f}"
-    return f"{value:,.0f}"
+    """A value formatted for people by its unit (:func:`revintel.format.value`)."""
+    return fmt_mod.value(value, unit)
 
 
 @app.command("metrics")
@@ -96,22 +88,21 @@ def kpis_cmd(period: PeriodOpt = None, persona: PersonaOpt = None, as_json: Json
             "value",
             "budget",
             "vs budget",
-            "prior year",
+            "PY",
             "vs PY",
-            "status",
+            "12 months",
             title=f"KPIs — {o['period']['label']} ({o['scope']['description']})",
         )
-        colour = {"good": "green", "bad": "red", "neutral": "white"}
         for c in o["cards"]:
             u = c["unit"]
             t.add_row(
                 c["label"],
                 fmt(c["value"], u),
                 fmt(c["budget"], u),
-                fmt(c["var_budget_pct"], "percent"),
+                paint(fmt_mod.variance_short(c["var_budget"], c["var_budget_pct"], u), c["status_budget"]),
                 fmt(c["prior_year"], u),
-                fmt(c["var_py_pct"], "percent"),
-                f"[{colour[c['status']]}]{c['status']}[/]",
+                paint(fmt_mod.variance_short(c["var_py"], c["var_py_pct"], u), c["status_py"]),
+                sparkline([pt["value"] for pt in c["sparkline"]]),
             )
         console.print(t)
 
@@ -131,7 +122,9 @@ def kpi_cmd(
 
     def render(o: dict[str, Any]) -> None:
         u = o["unit"]
-        console.print(f"[bold]{o['label']}[/] — {o['period']['label']}: {fmt(o['card']['value'], u)}")
+        trend = sparkline([r["value"] for r in o["trend"]])
+        value = fmt(o["card"]["value"], u)
+        console.print(f"[bold]{o['label']}[/] — {o['period']['label']}: {value}  {trend}")
         t = Table("month", "value", "budget", "prior year", title="Trend")
         for r in o["trend"]:
             t.add_row(r["month"], fmt(r["value"], u), fmt(r["budget"], u), fmt(r["prior_year"], u))

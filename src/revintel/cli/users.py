@@ -36,7 +36,7 @@ def parse_scope(items: list[str] | None) -> dict[str, list[str]]:
 
 
 def _audit(action: str, target: str, detail: dict[str, Any] | None = None) -> None:
-    audit.record(runtime().appdb, actor="cli", action=action, target=target, detail=detail)
+    audit.audited(runtime().appdb, "cli", action, target=target, detail=detail)
 
 
 @users_app.command("add")
@@ -54,8 +54,11 @@ def add(
         raise InvalidRequest("no password on stdin", hint="echo 'a-long-password' | revintel users add ...")
     acc = users.add_user(runtime().appdb, name, role, password, parse_scope(scope), display_name)
     _audit("admin.user_add", name, {"role": role, "scope": acc.scope.to_dict()["rows"]})
-    emit(acc.to_dict(), as_json, lambda a: console.print(f"[green]added[/] {a['name']} ({a['role']}; "
-                                                         f"{a['scope']['description']})"))
+    emit(
+        acc.to_dict(),
+        as_json,
+        lambda a: console.print(f"[green]added[/] {a['name']} ({a['role']}; {a['scope']['description']})"),
+    )
 
 
 @users_app.command("list")
@@ -69,8 +72,14 @@ def _render_users(obj: dict[str, Any]) -> None:
     t = Table("name", "display name", "role", "scope", "state", "last sign-in")
     for u in obj["users"]:
         state = "disabled" if u["disabled"] else ("locked" if u["locked_until"] else "active")
-        t.add_row(u["name"], u["display_name"], u["role"], u["scope"]["description"], state,
-                  (u["last_login"] or "")[:19])
+        t.add_row(
+            u["name"],
+            u["display_name"],
+            u["role"],
+            u["scope"]["description"],
+            state,
+            (u["last_login"] or "")[:19],
+        )
     console.print(t if obj["users"] else "no users yet: revintel users add NAME --role ROLE --password-stdin")
 
 
@@ -95,9 +104,14 @@ def token(name: Annotated[str, typer.Argument(help="User name.")], as_json: Json
     """Issue a new API token (printed once; send it as ``Authorization: Bearer TOKEN``)."""
     tok = users.create_token(runtime().appdb, name)
     _audit("admin.token_issue", name, {"prefix": tok[:10]})
-    emit({"user": name, "token": tok}, as_json,
-         lambda o: console.print(f"{o['token']}\n[dim]shown once; store it now. "
-                                 f"Use: Authorization: Bearer <token>[/]", soft_wrap=True))
+    emit(
+        {"user": name, "token": tok},
+        as_json,
+        lambda o: console.print(
+            f"{o['token']}\n[dim]shown once; store it now. Use: Authorization: Bearer <token>[/]",
+            soft_wrap=True,
+        ),
+    )
 
 
 @app.command("personas")

@@ -50,10 +50,25 @@ def fit(kind: str, margin: np.ndarray, y: np.ndarray) -> Calibrator:
     return Calibrator("isotonic", {"x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()})
 
 
-def cross_fitted(kind: str, margin: np.ndarray, y: np.ndarray, folds: int = 2, seed: int = 0) -> np.ndarray:
-    """Out-of-fold calibrated probabilities: each fold is calibrated by a fit on the others."""
+def cross_fitted(
+    kind: str,
+    margin: np.ndarray,
+    y: np.ndarray,
+    folds: int = 2,
+    seed: int = 0,
+    groups: np.ndarray | None = None,
+) -> np.ndarray:
+    """Out-of-fold calibrated probabilities: each fold is calibrated by a fit on the others.
+
+    With ``groups`` (e.g. the deal id of each row), folds are drawn per group, so the rows of one
+    deal never sit on both sides of a fold.
+    """
     margin, y = np.asarray(margin, float), np.asarray(y, int)
-    fold = np.random.default_rng(seed).integers(0, folds, len(y))
+    if groups is None:
+        fold = np.random.default_rng(seed).integers(0, folds, len(y))
+    else:
+        _, codes = np.unique(np.asarray(groups).astype(str), return_inverse=True)
+        fold = np.random.default_rng(seed).integers(0, folds, codes.max() + 1 if len(codes) else 0)[codes]
     out = np.empty(len(y))
     for k in range(folds):
         test = fold == k
@@ -61,15 +76,17 @@ def cross_fitted(kind: str, margin: np.ndarray, y: np.ndarray, folds: int = 2, s
     return out
 
 
-def choose(margin: np.ndarray, y: np.ndarray) -> tuple[Calibrator, np.ndarray, dict[str, float]]:
-    """Pick isotonic or Platt by cross-fitted Brier score on held-out deals.
+def choose(
+    margin: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None
+) -> tuple[Calibrator, np.ndarray, dict[str, float]]:
+    """Pick isotonic or Platt by cross-fitted Brier score on the calibration window's rows.
 
-    Returns the chosen calibrator fitted on all held-out deals, its out-of-fold probabilities
-    (for honest metrics) and the Brier score of each candidate.
+    Folds are grouped by ``groups`` (the deal id) when given. Returns the chosen calibrator fitted
+    on all the rows, its out-of-fold probabilities and the Brier score of each candidate.
     """
     scores, oof = {}, {}
     for kind in ("platt", "isotonic"):
-        oof[kind] = cross_fitted(kind, margin, y)
+        oof[kind] = cross_fitted(kind, margin, y, groups=groups)
         scores[kind] = float(brier_score_loss(y, oof[kind])) if len(y) else float("nan")
     best = min(scores, key=lambda k: (np.nan_to_num(scores[k], nan=9.0), k != "platt"))
     return fit(best, margin, y), oof[best], scores

@@ -7,6 +7,7 @@ applied), so the rest of the package never reads a fact table unscoped.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,17 @@ def scoped(rt: Runtime, name: str, scope: Scope) -> ibis.Table:
         Forbidden: the scope restricts a dimension ``name`` cannot be filtered by.
     """
     return rt.semantic.scoped_table(name, scope)
+
+
+def derived(rt: Runtime, name: str, scope: Scope, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Rows of ``name`` (with dimension columns) that ``scope`` may see, derived from the rows read
+    once per data version for every scope (:meth:`SemanticLayer.all_rows` narrowed by
+    :meth:`SemanticLayer.scope_rows`, the same filter :func:`scoped` applies in SQL).
+
+    Raises:
+        Forbidden: the scope restricts a dimension ``name`` cannot be filtered by.
+    """
+    return rt.semantic.scope_rows(rt.semantic.all_rows(name, columns), name, scope)
 
 
 @dataclass
@@ -62,28 +74,43 @@ def _dates(df: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
     return df
 
 
+def _deal_bound(rt: Runtime, scope: Scope) -> Scope:
+    """``scope`` without the row filters conversations cannot carry (capability, product ...).
+
+    Only the call dates of deals already read through ``scope`` are kept (the ids filter below),
+    so a service-line lead's deals keep their conversation features instead of failing with 403.
+    """
+    from revintel.semantic.catalogue import scoped_columns
+
+    available = scoped_columns("conversations")
+    layer = rt.semantic
+    rows = tuple((d, v) for d, v in scope.rows if layer._scope_column(d) in available)
+    return scope if rows == scope.rows else dataclasses.replace(scope, rows=rows)
+
+
 def load_frames(rt: Runtime, scope: Scope) -> DealFrames:
-    """Read opportunities, their history and conversation dates within ``scope``."""
+    """Read opportunities, their history and conversation dates within ``scope``.
+
+    Derived from the rows read once per data version for every scope (:func:`derived`), so a
+    persona's frames cost a filter, not a compilation.
+    """
     wh = rt.warehouse
-    opps = wh.execute(scoped(rt, "opportunities", scope))
-    opps = _dates(opps, ("created_date", "engage_date", "close_date"))
+    opps = _dates(derived(rt, "opportunities", scope), ("created_date", "engage_date", "close_date"))
     if "list_price" not in opps.columns:
         prices = wh.execute(wh.table("products").select("product_id", "list_price"))
         opps = opps.merge(prices, on="product_id", how="left")
     ids = set(opps["opportunity_id"])
-    hist = wh.execute(
-        scoped(rt, "opportunity_history", scope).select(
-            "opportunity_id", "snapshot_date", "stage", "status", "amount", "close_date", "probability"
-        )
-    )
+    hist = derived(rt, "opportunity_history", scope, _HISTORY)[list(_HISTORY)]
     hist = _dates(hist, ("snapshot_date", "close_date"))
     hist = hist[hist["opportunity_id"].isin(ids)].sort_values(["opportunity_id", "snapshot_date"])
-    conv_t = scoped(rt, "conversations", scope)
-    conv = wh.execute(conv_t.filter(conv_t.opportunity_id.notnull()).select("opportunity_id", "occurred_at"))
-    conv = _dates(conv, ("occurred_at",))
+    conv = derived(rt, "conversations", _deal_bound(rt, scope), ("opportunity_id", "occurred_at"))
+    conv = _dates(conv[conv["opportunity_id"].notna()][["opportunity_id", "occurred_at"]], ("occurred_at",))
     conv = conv[conv["opportunity_id"].isin(ids)]
     meta = wh.get_meta()
     data_as_of = pd.Timestamp(meta["as_of"]) if meta.get("as_of") else None
     return DealFrames(
         opps.reset_index(drop=True), hist.reset_index(drop=True), conv, meta.get("dataset", ""), data_as_of
     )
+
+
+_HISTORY = ("opportunity_id", "snapshot_date", "stage", "status", "amount", "close_date", "probability")

@@ -15,7 +15,7 @@ from revintel.deals.features import state_as_of
 from revintel.deals.playbook import actions
 from revintel.deals.risk import WEIGHTS, score
 from revintel.deals.scoring import finite, open_deals
-from revintel.errors import NotFound
+from revintel.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
     from revintel.runtime import Runtime
@@ -54,10 +54,13 @@ def _timeline(rt: Runtime, scope: Scope, deal_id: str, as_of: dt.date) -> list[d
                 "close_date": _iso(pd.Timestamp(r["close_date"])),
             }
         )
-    c = scoped(rt, "conversations", scope)
-    conv = rt.warehouse.execute(
-        c.filter(c.opportunity_id == deal_id).select("occurred_at", "channel", "subject")
-    )
+    try:
+        c = scoped(rt, "conversations", scope)
+        conv = rt.warehouse.execute(
+            c.filter(c.opportunity_id == deal_id).select("occurred_at", "channel", "subject")
+        )
+    except Forbidden:  # the scope cannot be applied to conversations: the caller sees none of them
+        conv = pd.DataFrame(columns=["occurred_at", "channel", "subject"])
     for _, r in conv.iterrows():
         when = pd.Timestamp(r["occurred_at"])
         if when <= pd.Timestamp(as_of) + pd.Timedelta(days=1):
@@ -143,13 +146,14 @@ def deal_detail(rt: Runtime, scope: Scope, deal_id: str, as_of: dt.date | None =
             "risk_components": {k: round(float(scored[f"risk_{k}"]), 3) for k in WEIGHTS},
             "expected_loss": float(scored["expected_loss"]),
             "drivers": drv,
-            "next_actions": actions(scored.to_dict(), drv["negative"]),
+            "next_actions": actions(scored.to_dict(), drv["negative"], signal=model.signal()),
             "time_to_close": {
                 f"p{int(p * 100)}": None if np.isnan(d) else (as_of + dt.timedelta(days=int(d))).isoformat()
                 for p, d in zip((0.1, 0.5, 0.9), q, strict=True)
             },
             "features": {k: _iso(scored.get(k)) for k in model.card.features},
             "model": model.card.version,
+            "model_words": model.card.describe(),
         }
     )
     return out

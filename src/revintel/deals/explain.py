@@ -1,23 +1,31 @@
-"""Per-deal drivers from TreeSHAP: what pushes a deal's win probability up or down, in plain words.
+"""Per-deal drivers in the units people see: points of the win probability the deal shows.
 
-LightGBM's ``pred_contrib=True`` gives exact TreeSHAP contributions to the raw log-odds; drivers
-are ranked and signed by them. Each is also shown in probability points: the model's probability
-with every contribution minus the one without this feature's (on the booster's own scale, before
-calibration, which can be a step function and would hide small effects). TreeSHAP costs about a
-millisecond per deal here, so explanations are computed on demand (a deal page, the top of the
-risk list) and cached in ``explanations-<as_of>.json`` beside the model.
+LightGBM's ``pred_contrib=True`` gives exact TreeSHAP contributions ``c_j`` to the raw log-odds,
+from the model's base margin ``b`` (its average deal) to this deal's margin ``m = b + sum c_j``.
+The page shows calibrated probabilities, so contributions are carried to that scale: with
+``p0 = calibrator(b)`` (the base rate) and ``p = calibrator(m)`` (the probability shown), each
+feature's effect is ``c_j x (p - p0) / (m - b)``. The calibrator is monotone, so every effect keeps
+its sign, and the effects add up exactly to ``p - p0``: from the base rate to this deal.
+
+When the card serves a baseline instead of the booster (the booster did not beat it), the drivers
+are the baseline's own: the deal's age for the age-only model, the CRM probability for the CRM
+baseline, none for the base rate. TreeSHAP costs about a millisecond per deal here, so
+explanations are computed on demand and cached in ``explanations-<as_of>.json`` beside the model.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from revintel import format as fmt_mod
 from revintel.deals.model import WinModel
 
 
@@ -30,10 +38,6 @@ def _n(v: Any) -> float:
 
 
 CATEGORICAL_TEXT = ("product", "tier", "sector", "region", "deal_type", "lead_source")
-
-
-def _sigmoid(x: np.ndarray | float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, float)))
 
 
 def _plural(n: float, word: str) -> str:
@@ -62,7 +66,7 @@ def describe(feature: str, row: pd.Series) -> str:
         ),
         "push_days": lambda: "No slippage" if v == 0 else f"Slipped {_plural(v, 'day')} in total",
         "n_pullins": lambda: "Never pulled in" if v == 0 else f"Close date pulled in {_plural(v, 'time')}",
-        "amount_log": lambda: f"Deal size {_n(row.get('amount')):,.0f}",
+        "amount_log": lambda: f"Deal size {fmt_mod.money(row.get('amount'))}",
         "amount_change": lambda: (
             "Amount unchanged since creation"
             if abs(v) < 0.005
@@ -99,45 +103,67 @@ def describe(feature: str, row: pd.Series) -> str:
     return f"{feature.replace('_', ' ').capitalize()}: {row.get(feature)}"
 
 
-def drivers(model: WinModel, deals: pd.DataFrame, top: int = 3) -> list[dict[str, list[dict[str, Any]]]]:
-    """Top positive and negative drivers per deal (row order of ``deals``).
+def _driver(name: str, row: pd.Series, effect: float, log_odds: float | None) -> dict[str, Any]:
+    return {"feature": name, "text": describe(name, row), "effect": float(effect), "log_odds": log_odds}
 
-    Each driver is ``{"feature", "text", "effect", "log_odds"}``: ``effect`` in probability points
-    (e.g. ``-0.08``: this factor lowers the win probability by about 8 points), ``log_odds`` the
-    exact TreeSHAP contribution.
+
+def contributions(
+    model: WinModel, deals: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Per deal: effects on the shown probability (n x features), the base rate, the probability and
+    the raw TreeSHAP log-odds (``None`` when a baseline is served).
+
+    Effects of each row sum to ``probability - base``. With a baseline served, only the feature that
+    baseline uses has an effect.
+    """
+    names = model.card.features
+    p = model.predict(deals)
+    if model.card.selected != "model" and model.card.fallback:
+        fb = model.baseline()
+        base = np.full(len(deals), float(fb.params.get("rate", p.mean() if len(p) else 0.0)))
+        effects = np.zeros((len(deals), len(names)))
+        used = {"age_logistic": "age_days", "crm_stage": "crm_probability"}.get(fb.kind)
+        if used in names:
+            effects[:, names.index(used)] = p - base
+        return effects, base, p, None
+    contrib = model.contributions(deals)
+    bias = contrib[:, -1]
+    moved = contrib[:, : len(names)]
+    margin = bias + moved.sum(axis=1)
+    base = np.clip(model.calibrator(bias), 0.0, 1.0)
+    span = margin - bias
+    ratio = np.divide(p - base, span, out=np.zeros_like(span), where=np.abs(span) > 1e-9)
+    return moved * ratio[:, None], base, p, moved
+
+
+def drivers(model: WinModel, deals: pd.DataFrame, top: int = 3) -> list[dict[str, Any]]:
+    """Top positive and negative drivers per deal (row order of ``deals``), in probability points.
+
+    Each driver is ``{"feature", "text", "effect", "log_odds"}``: ``effect`` in points of the
+    shown win probability (``-0.08``: this factor takes 8 points off it); ``log_odds`` the exact
+    TreeSHAP contribution (``None`` for a baseline). Each deal also carries ``base_rate``,
+    ``probability`` and ``other`` (the effects not listed), so that ``base_rate`` + every listed
+    effect + ``other`` = ``probability``.
     """
     if deals.empty:
         return []
-    contrib = model.contributions(deals)
-    margin = contrib.sum(axis=1)
+    effects, base, p, raw = contributions(model, deals)
     names = model.card.features
     out = []
     for i in range(len(deals)):
         row = deals.iloc[i]
-        effects = _sigmoid(margin[i]) - _sigmoid(margin[i] - contrib[i, : len(names)])
-        order = np.argsort(effects)
-        pos = [j for j in order[::-1] if contrib[i, j] > 1e-6][:top]
-        neg = [j for j in order if contrib[i, j] < -1e-6][:top]
+        order = np.argsort(effects[i])
+        pos = [j for j in order[::-1] if effects[i, j] > 1e-6][:top]
+        neg = [j for j in order if effects[i, j] < -1e-6][:top]
+        lo = (lambda j, i=i: float(raw[i, j])) if raw is not None else (lambda j: None)
+        shown = [*pos, *neg]
         out.append(
             {
-                "positive": [
-                    {
-                        "feature": names[j],
-                        "text": describe(names[j], row),
-                        "effect": float(effects[j]),
-                        "log_odds": float(contrib[i, j]),
-                    }
-                    for j in pos
-                ],
-                "negative": [
-                    {
-                        "feature": names[j],
-                        "text": describe(names[j], row),
-                        "effect": float(effects[j]),
-                        "log_odds": float(contrib[i, j]),
-                    }
-                    for j in neg
-                ],
+                "positive": [_driver(names[j], row, effects[i, j], lo(j)) for j in pos],
+                "negative": [_driver(names[j], row, effects[i, j], lo(j)) for j in neg],
+                "base_rate": float(base[i]),
+                "probability": float(p[i]),
+                "other": float(effects[i].sum() - effects[i, shown].sum()),
             }
         )
     return out
@@ -167,7 +193,9 @@ class ExplanationCache:
             fresh = drivers(model, deals.iloc[missing], top)
             data.update({ids[i]: d for i, d in zip(missing, fresh, strict=True)})
             if self.path.parent.exists():
-                tmp = self.path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(data))
+                # a file per writer: request threads (and processes) computing drivers side by side
+                # each replace the cache whole; a shared ".tmp" name made one of them fail (a 500)
+                tmp = self.path.with_name(f"{self.path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
+                tmp.write_text(json.dumps(dict(data)))
                 tmp.replace(self.path)
         return [data[d] for d in ids]

@@ -47,6 +47,13 @@ NUMERIC = (
 )
 CATEGORICAL = ("product", "tier", "sector", "region", "deal_type", "lead_source")
 FEATURES = NUMERIC + CATEGORICAL
+#: Features derived from a source column: a leak found in one drops the whole family (leakage.py).
+LINEAGE = {
+    "account_id": ("sector", "tier", "account_win_rate", "account_won_before"),
+    "rep_id": ("rep_win_rate", "rep_closed"),
+    "product_id": ("product", "product_win_rate"),
+    "competitor": ("has_competitor",),
+}
 _PRIOR = 5.0  # pseudo-deals pulling a track record towards the overall win rate
 
 
@@ -101,7 +108,23 @@ def state_as_of(frames: DealFrames, when: pd.Timestamp, prepared: pd.DataFrame |
     if len(rest):
         parts.append(_state_without_history(rest, opps, when, frames.data_as_of))
     out = pd.concat(parts, ignore_index=True) if parts else static.iloc[0:0]
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    if frames.data_as_of is not None and when >= frames.data_as_of and len(out):
+        out = _current_rows_win(out, opps)
+    return out
+
+
+def _current_rows_win(state: pd.DataFrame, opps: pd.DataFrame) -> pd.DataFrame:
+    """On or after the data's as-of date the opportunity rows are the deals' state (history is weekly
+    and may lag them by days): open deals take their current stage, amount and close date, so the
+    risk list and the forecast total the same open pipeline as the governed metric."""
+    cols = [c for c in ("stage", "amount", "close_date", "probability") if c in opps.columns and c in state]
+    now = opps[opps["status"] == "open"].set_index("opportunity_id")[cols]
+    is_open = (state["status"] == "open") & state["opportunity_id"].isin(now.index)
+    ids = state.loc[is_open, "opportunity_id"]
+    for c in cols:
+        state.loc[is_open, c] = now[c].reindex(ids).to_numpy()
+    return state
 
 
 def _state_without_history(
@@ -192,13 +215,13 @@ def _add_track_records(f: pd.DataFrame, frames: DealFrames, when: pd.Timestamp) 
     del n_acct
 
 
-def stale_after_days(frames: DealFrames, cutoff: pd.Timestamp) -> float:
-    """Days after which an open deal counts as stalled: the 95th percentile of the cycle times
-    (created to close) of deals closed by ``cutoff``, at least 90 days."""
+def label_horizon(frames: DealFrames, cutoff: pd.Timestamp) -> int:
+    """Days within which a win counts (the label ``won within H days``): the 90th percentile cycle
+    time (created to close) of deals won by ``cutoff``, between 91 (a quarter) and 270 days."""
     o = frames.opps
-    closed = o[o["status"].isin(["won", "lost"]) & (o["close_date"] <= cutoff)]
-    cycle = (closed["close_date"] - _created(closed)).dt.days.dropna()
-    return float(max(90.0, cycle.quantile(0.95))) if len(cycle) else float("inf")
+    won = o[(o["status"] == "won") & (o["close_date"] <= cutoff)]
+    cycle = (won["close_date"] - _created(won)).dt.days.dropna()
+    return int(np.clip(cycle.quantile(0.9), 91, 270)) if len(cycle) else 180
 
 
 def labelled_snapshots(
@@ -206,28 +229,37 @@ def labelled_snapshots(
     dates: list[pd.Timestamp],
     label_cutoff: pd.Timestamp,
     prepared: pd.DataFrame | None = None,
+    horizon: int | None = None,
 ) -> pd.DataFrame:
-    """Features at each date in ``dates`` for deals whose outcome was known by ``label_cutoff``.
+    """Features at each date in ``dates``, labelled *won within ``horizon`` days* as of ``label_cutoff``.
 
-    ``won`` is 1 for deals won, 0 for deals lost, in ``(date, label_cutoff]``. A deal still open
-    at the cutoff is left out (its outcome is not known yet) unless it has stalled: open for
-    longer than :func:`stale_after_days` at the cutoff, it is labelled 0 (not won), so deals that
-    never close are not forecast as if they would.
+    A row is labelled when its outcome is known by the cutoff: ``won = 1`` if the deal was won in
+    ``(date, min(date + horizon, cutoff)]``; ``won = 0`` if it was lost by the cutoff, or was not
+    won within the horizon and the horizon ended by the cutoff. A deal still open at the cutoff
+    whose horizon runs past it is *censored*: left out, never guessed as lost. ``outcome`` says
+    how the deal stood at the cutoff (``won``, ``lost`` or ``open``) for the leakage audit, and
+    ``closed`` whether it had closed (for the AUC among deals that closed).
     """
     prepared = prepared if prepared is not None else prepare_history(frames.history)
-    stale = stale_after_days(frames, label_cutoff)
-    out = []
+    horizon = horizon or label_horizon(frames, label_cutoff)
+    out, censored = [], 0
     for when in dates:
         f = features_as_of(frames, when, prepared)
-        done = (
+        end = min(pd.Timestamp(when) + pd.Timedelta(days=horizon), label_cutoff)
+        closed = (
             f["final_status"].isin(["won", "lost"])
             & (f["final_close"] > when)
             & (f["final_close"] <= label_cutoff)
         )
-        still_open = ~f["final_status"].isin(["won", "lost"]) | (f["final_close"] > label_cutoff)
-        stalled = still_open & ((label_cutoff - f["created"]).dt.days > stale)
-        f = f[done | stalled].copy()
-        f["won"] = ((f["final_status"] == "won") & (f["final_close"] <= label_cutoff)).astype(int)
+        horizon_over = pd.Timestamp(when) + pd.Timedelta(days=horizon) <= label_cutoff
+        censored += int((~(closed | horizon_over)).sum())
+        f = f[closed | horizon_over].copy()
+        closed = closed[f.index]
+        f["won"] = ((f["final_status"] == "won") & (f["final_close"] <= end)).astype(int)
+        f["closed"] = closed.to_numpy()
+        f["outcome"] = np.where(closed, f["final_status"], "open")
         f["snapshot"] = pd.Timestamp(when)
         out.append(f)
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=[*FEATURES, "won"])
+    rows = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=[*FEATURES, "won"])
+    rows.attrs["n_censored"] = censored
+    return rows

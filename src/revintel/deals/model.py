@@ -1,16 +1,15 @@
 """The win-probability model: training as of a date, versioned artefacts and a model card.
 
-Training is leak-free and validated in time. With ``D`` the as-of date and ``S`` a split date
-before it:
-
-* training rows are deals open on snapshot dates up to ``S``, with features as of each snapshot
-  and labels only for outcomes known by ``S``;
-* held-out rows are deals open on dates from ``S`` on, labelled with outcomes known by ``D``.
-
-LightGBM learns from the training rows; isotonic and Platt calibration are compared on the
-held-out rows by cross-fitted Brier score, and the better one is kept. Reported metrics are the
-held-out, out-of-fold ones. Artefacts live in ``<home>/models/win/<version>/``: ``model.txt``
-(LightGBM), ``calibrator.json`` and ``card.json`` (data window, features, metrics, trained_at).
+Training follows :mod:`revintel.deals.protocol`: time-ordered train → calibration → test windows,
+the label *won within H days* (open deals at a cutoff are censored, never labelled lost), and
+before anything is fitted the leakage audit (:mod:`revintel.deals.leakage`) drops features whose
+value or missingness gives the outcome away. LightGBM learns from the train window; the
+calibrator is fitted on the calibration window only; the model and the baselines
+(:mod:`revintel.deals.baselines`) are scored on the later test window. If the model does not beat
+the best baseline on Brier score there, the card says so and :meth:`WinModel.predict` serves that
+baseline instead. Artefacts live in ``<home>/models/win/<version>/``: ``model.txt`` (LightGBM),
+``calibrator.json``, ``timing.json`` and ``card.json`` (data window, features, leakage,
+baselines, metrics, trained_at).
 """
 
 from __future__ import annotations
@@ -26,9 +25,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from revintel.deals import calibration, metrics
+from revintel.deals import baselines, calibration, leakage, protocol
 from revintel.deals.data import DealFrames, load_frames
-from revintel.deals.features import CATEGORICAL, FEATURES, features_as_of, labelled_snapshots, prepare_history
+from revintel.deals.features import (
+    CATEGORICAL,
+    FEATURES,
+    features_as_of,
+    label_horizon,
+    labelled_snapshots,
+    prepare_history,
+)
 from revintel.deals.timing import CloseTiming
 from revintel.errors import InvalidRequest
 from revintel.scope import Scope
@@ -52,12 +58,14 @@ PARAMS = {
     "cat_smooth": 50,
     "min_data_per_group": 100,
     "max_cat_to_onehot": 8,
-    "num_threads": 2,
+    "num_threads": 1,
     "verbose": -1,
     "seed": 7,
     "deterministic": True,
 }
 ROUNDS = 150
+SIGNAL_SHARE = 0.03  # share of the booster's split gain a feature needs to count as carrying signal
+_BLOCK = 65_536  # rows per block when building the feature matrix
 
 
 @dataclass
@@ -81,9 +89,23 @@ class ModelCard:
     median_won_amount: float = 0.0
     history: bool = True
     period_shock_sd: float = 0.0
+    leakage: list[dict[str, Any]] = field(default_factory=list)
+    baselines: dict[str, Any] = field(default_factory=dict)
+    selected: str = "model"
+    fallback: dict[str, Any] = field(default_factory=dict)
+    forward: dict[str, Any] = field(default_factory=dict)
+    label_horizon_days: int = 0
+    n_calibration: int = 0
+    n_censored: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def describe(self) -> str:
+        """The model in words for a page or a brief: ``model trained 31 Dec 2025 on 4,518 closed deals``."""
+        from revintel import format as fmt_mod
+
+        return f"model trained {fmt_mod.date(self.as_of)} on {fmt_mod.count(self.n_train)} closed deals"
 
 
 class WinModel:
@@ -98,31 +120,68 @@ class WinModel:
     ):
         self.booster, self.calibrator, self.card = booster, calibrator, card
         self.timing = timing or CloseTiming()
+        self.folder: Path | None = None  # where the model is saved (its compiled trees live there too)
 
     def matrix(self, f: pd.DataFrame) -> np.ndarray:
-        """The feature matrix (categoricals as the codes of the training vocabulary)."""
+        """The feature matrix (categoricals as the codes of the training vocabulary), columnar.
+
+        Filled column by column from Arrow (no pandas conversions); categoricals are coded with
+        one vectorised lookup per column against the training vocabulary (unseen values: NaN).
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         cols = []
         for name in self.card.features:
-            if name in CATEGORICAL:
-                vocab = {v: i for i, v in enumerate(self.card.categories.get(name, []))}
-                cols.append(
-                    f[name].map(vocab).astype(float).to_numpy() if name in f else np.full(len(f), np.nan)
-                )
-            else:
-                cols.append(f[name].astype(float).to_numpy() if name in f else np.full(len(f), np.nan))
-        return np.column_stack(cols) if cols else np.empty((len(f), 0))
+            if name not in f:
+                cols.append(np.full(len(f), np.nan))
+                continue
+            col = pa.array(f[name], from_pandas=True)  # zero-copy for Arrow-backed columns
+            if name in CATEGORICAL:  # the code in the training vocabulary, null when unseen
+                vocab = pa.array(self.card.categories.get(name, []), pa.string())
+                col = pc.index_in(col.cast(pa.string()), value_set=vocab)
+            cols.append(col.cast(pa.float64()).to_numpy(zero_copy_only=False))  # nulls -> NaN
+        x = np.empty((len(f), len(cols)), dtype=np.float64)
+        for start in range(0, len(f) if cols else 0, _BLOCK):  # cache-sized row blocks: 3x one transpose
+            x[start : start + _BLOCK] = np.stack([c[start : start + _BLOCK] for c in cols], axis=1)
+        return x
 
-    def margin(self, f: pd.DataFrame) -> np.ndarray:
-        """Raw log-odds of winning, before calibration."""
+    def margin(self, f: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Raw log-odds of winning, before calibration (``f``: feature rows or :meth:`matrix`).
+
+        Large batches of a saved model are scored by its compiled trees (:mod:`revintel.deals.compiled`).
+        """
+        from revintel.deals import compiled
+
         if len(f) == 0:
             return np.empty(0)
-        return np.asarray(
-            self.booster.predict(self.matrix(f), raw_score=True, num_threads=PARAMS["num_threads"])
-        )
+        x = f if isinstance(f, np.ndarray) else self.matrix(f)
+        fast = compiled.compiled(self.folder) if len(x) >= compiled.MIN_ROWS else None
+        if fast is not None:
+            return compiled.raw_scores(fast, x, int(PARAMS["num_threads"]))  # type: ignore[call-overload]
+        return np.asarray(self.booster.predict(x, raw_score=True, num_threads=PARAMS["num_threads"]))
 
     def predict(self, f: pd.DataFrame) -> np.ndarray:
-        """Calibrated probability of winning for each row of ``f``."""
+        """Probability of winning (within the card's label horizon) for each row of ``f``.
+
+        Contract (callers: scoring, forecast, backtest, risk): ``f`` holds the columns
+        ``features_as_of`` builds (categoricals as strings); the result is a float array of
+        ``len(f)`` values in [0, 1]. It is the calibrated booster's probability when
+        ``card.selected == "model"``, otherwise the selected baseline's (``card.fallback``):
+        a model that does not beat the best baseline is not served.
+        """
+        if self.card.selected != "model" and self.card.fallback:
+            return np.clip(self.baseline()(f), 0.0, 1.0) if len(f) else np.empty(0)
+        return self.calibrated(f)
+
+    def calibrated(self, f: pd.DataFrame) -> np.ndarray:
+        """The booster's calibrated probability, whether or not it is the one served."""
         return np.clip(self.calibrator(self.margin(f)), 0.0, 1.0)
+
+    def baseline(self) -> baselines.Fallback:
+        """The baseline served in place of the booster (see :attr:`ModelCard.selected`)."""
+        fb = self.card.fallback
+        return baselines.Fallback(fb.get("kind", "base_rate"), fb.get("params", {}))
 
     def contributions(self, f: pd.DataFrame) -> np.ndarray:
         """TreeSHAP contributions to the raw log-odds (n x features, plus the bias as the last column)."""
@@ -132,6 +191,19 @@ class WinModel:
             self.booster.predict(self.matrix(f), pred_contrib=True, num_threads=PARAMS["num_threads"])
         )
 
+    def signal(self, min_share: float = SIGNAL_SHARE) -> set[str]:
+        """Features that carry signal in the predictor served: for the booster, those with at least
+        ``min_share`` of its total split gain; for a baseline, the one feature it uses (none for the
+        base rate). Only these may trigger next actions."""
+        if self.card.selected != "model" and self.card.fallback:
+            kind = self.card.fallback.get("kind")
+            return {"age_logistic": {"age_days"}, "crm_stage": {"crm_probability"}}.get(str(kind), set())
+        gain = np.asarray(self.booster.feature_importance(importance_type="gain"), float)
+        if gain.sum() <= 0:
+            return set()
+        names = self.booster.feature_name()
+        return {n for n, g in zip(names, gain / gain.sum(), strict=True) if g >= min_share}
+
     def save(self, root: Path) -> Path:
         folder = root / self.card.version
         folder.mkdir(parents=True, exist_ok=True)
@@ -139,6 +211,7 @@ class WinModel:
         (folder / "calibrator.json").write_text(json.dumps(self.calibrator.to_dict()))
         (folder / "timing.json").write_text(json.dumps(self.timing.to_dict()))
         (folder / "card.json").write_text(json.dumps(self.card.to_dict(), indent=2, default=str))
+        self.folder = folder
         return folder
 
     @classmethod
@@ -148,7 +221,9 @@ class WinModel:
         card = ModelCard(**json.loads((folder / "card.json").read_text()))
         cal = calibration.Calibrator.from_dict(json.loads((folder / "calibrator.json").read_text()))
         timing = CloseTiming.from_dict(json.loads((folder / "timing.json").read_text()))
-        return cls(lgb.Booster(model_file=str(folder / "model.txt")), cal, card, timing)
+        model = cls(lgb.Booster(model_file=str(folder / "model.txt")), cal, card, timing)
+        model.folder = folder
+        return model
 
 
 def models_root(rt: Runtime) -> Path:
@@ -167,29 +242,6 @@ def settle_days(frames: DealFrames, as_of: pd.Timestamp) -> int:
     created = closed["created_date"].fillna(closed.get("engage_date"))
     cycle = (closed["close_date"] - created).dt.days.dropna()
     return int(np.clip(cycle.quantile(0.75), 30, 150)) if len(cycle) else 60
-
-
-def split_dates(
-    frames: DealFrames, as_of: pd.Timestamp
-) -> tuple[list[pd.Timestamp], list[pd.Timestamp], pd.Timestamp]:
-    """Training snapshot dates, held-out snapshot dates and the split date between them."""
-    created = frames.opps["created_date"].fillna(frames.opps.get("engage_date"))
-    start = created.min()
-    if pd.isna(start) or (as_of - start).days < 120:
-        raise InvalidRequest(
-            f"not enough deal history before {as_of.date()} to train a win model",
-            hint="train with a later --as-of date, or load more opportunities",
-        )
-    span = (as_of - start).days
-    horizon = int(min(180, max(45, span // 3)))
-    split = as_of - pd.Timedelta(days=horizon)
-    step = max(7, (split - start).days // 16)
-    train = list(
-        pd.date_range(start + pd.Timedelta(days=step), split - pd.Timedelta(days=14), freq=f"{step}D")
-    )
-    settle = min(settle_days(frames, as_of), horizon // 2)
-    test = list(pd.date_range(split, as_of - pd.Timedelta(days=max(30, settle)), freq="30D")) or [split]
-    return train, test, split
 
 
 def period_shock(snapshot: pd.Series, p: np.ndarray, y: np.ndarray) -> float:
@@ -219,20 +271,20 @@ def _stage_norms(frames: DealFrames, prepared: pd.DataFrame, as_of: pd.Timestamp
     return {k: float(max(v, 7)) for k, v in med.groupby("stage")["days"].median().items()}
 
 
-def _fit_booster(train: pd.DataFrame, categories: dict[str, list[str]]) -> lgb.Booster:
+def _fit_booster(train: pd.DataFrame, categories: dict[str, list[str]], features: list[str]) -> lgb.Booster:
     """Fit LightGBM; the number of rounds is chosen by early stopping on the latest snapshots."""
     import lightgbm as lgb
 
-    shell = WinModel(None, calibration.Calibrator("identity"), _card_stub(categories))  # type: ignore[arg-type]
+    shell = WinModel(None, calibration.Calibrator("identity"), _card_stub(categories, features))  # type: ignore[arg-type]
     leaf = int(PARAMS["min_data_in_leaf"])  # type: ignore[call-overload]
     params = {**PARAMS, "min_data_in_leaf": max(10, min(leaf, len(train) // 50))}
-    cat_idx = [i for i, n in enumerate(FEATURES) if n in CATEGORICAL]
+    cat_idx = [i for i, n in enumerate(features) if n in CATEGORICAL]
 
     def dataset(rows: pd.DataFrame) -> lgb.Dataset:
         return lgb.Dataset(
             shell.matrix(rows),
             rows["won"].to_numpy(),
-            feature_name=list(FEATURES),
+            feature_name=list(features),
             categorical_feature=cat_idx,
             free_raw_data=True,
         )
@@ -254,21 +306,101 @@ def _fit_booster(train: pd.DataFrame, categories: dict[str, list[str]]) -> lgb.B
     return lgb.train(params, dataset(train), num_boost_round=rounds)
 
 
-def _card_stub(categories: dict[str, list[str]]) -> ModelCard:
-    return ModelCard("", "", "", "", "", {}, list(FEATURES), categories, "", {}, {}, 0, 0)
+def _card_stub(categories: dict[str, list[str]], features: list[str] | None = None) -> ModelCard:
+    return ModelCard("", "", "", "", "", {}, list(features or FEATURES), categories, "", {}, {}, 0, 0)
 
 
 def _fit_timing(
-    frames: DealFrames, tr: pd.DataFrame, te: pd.DataFrame, split: pd.Timestamp, as_of: pd.Timestamp
+    frames: DealFrames, parts: list[tuple[pd.DataFrame, pd.Timestamp]], as_of: pd.Timestamp
 ) -> CloseTiming:
-    """Time to close, only from snapshots old enough that slow deals had time to close too."""
+    """Time to close, only from snapshots old enough (before their cutoff) for slow deals to close too."""
     settle = pd.Timedelta(days=settle_days(frames, as_of))
-    both = pd.concat(
-        [tr[tr["snapshot"] <= split - settle], te[te["snapshot"] <= as_of - settle]], ignore_index=True
-    )
+    both = pd.concat([rows[rows["snapshot"] <= cut - settle] for rows, cut in parts], ignore_index=True)
     if (both["won"] == 1).sum() < 50:
-        both = pd.concat([tr, te], ignore_index=True)
+        both = pd.concat([rows for rows, _ in parts], ignore_index=True)
     return CloseTiming.fit(both[both["won"] == 1])
+
+
+def _too_few(name: str, rows: pd.DataFrame, as_of: pd.Timestamp, minimum: int) -> None:
+    if len(rows) < minimum or rows["won"].nunique() < 2:
+        raise InvalidRequest(
+            f"too few deals with a known outcome in the {name} window to train as of {as_of.date()} "
+            f"({len(rows)} rows)",
+            hint="train with a later --as-of date, or load more opportunities",
+        )
+
+
+def _fit(
+    frames: DealFrames, prepared: pd.DataFrame, as_of_ts: pd.Timestamp, max_rows: int
+) -> tuple[WinModel, dict[str, Any]]:
+    """Windows, labels, leakage audit, booster, calibrator, baselines and their test-window scores."""
+    settle = settle_days(frames, as_of_ts)
+    w = protocol.windows(frames, as_of_ts, settle)
+    horizon = label_horizon(frames, as_of_ts)
+    tr = labelled_snapshots(frames, w.train, w.s1, prepared, horizon)
+    ca = labelled_snapshots(frames, w.calibration, w.s2, prepared, horizon)
+    te_all = labelled_snapshots(frames, w.test, as_of_ts, prepared, horizon)
+    if len(tr) > max_rows:
+        tr = tr.sample(max_rows, random_state=0)
+    _too_few("training", tr, as_of_ts, 30)
+    _too_few("calibration", ca, as_of_ts, 20)
+    _too_few("test", te_all, as_of_ts, 10)
+    fit_rows = pd.concat([tr, ca], ignore_index=True)
+    features, findings = leakage.audit(fit_rows, frames, w.calibration[-1], FEATURES, prepared)
+    categories = {c: sorted(map(str, tr[c].dropna().unique())) for c in CATEGORICAL if c in features}
+    for rows in (tr, ca, te_all, fit_rows):
+        for c in CATEGORICAL:
+            rows[c] = rows[c].astype("string")
+    model = WinModel(
+        _fit_booster(tr, categories, features),
+        calibration.Calibrator("identity"),
+        _card_stub(categories, features),
+    )
+    cal, _, cal_scores = calibration.choose(
+        model.margin(ca), ca["won"].to_numpy(), groups=ca["opportunity_id"].to_numpy()
+    )
+    model.calibrator = cal
+    fallbacks = baselines.fit(fit_rows)
+    rate = float(fit_rows["won"].mean())
+    test_metrics, base = protocol.compare(model.calibrated, fallbacks, te_all, rate)
+    best = protocol.best_baseline(base)
+    best_scores = base.get(best)
+    beats = bool(test_metrics["brier"] < best_scores["brier"]) if best_scores else True
+    selected = "model" if beats else best
+    chosen = fallbacks.get(selected)
+    model.card.selected = selected
+    model.card.fallback = chosen.to_dict() if chosen is not None else {}
+    served = model.predict(te_all)
+    forward = protocol.forward_test(
+        model.predict,
+        fallbacks,
+        lambda dates, cut: _categorical(labelled_snapshots(frames, dates, cut, prepared, horizon)),
+        frames,
+        as_of_ts,
+        rate,
+    )
+    model.timing = _fit_timing(frames, [(tr, w.s1), (ca, w.s2), (te_all, as_of_ts)], as_of_ts)
+    fitted = {
+        "windows": w,
+        "rows": (tr, ca, te_all),
+        "features": features,
+        "categories": categories,
+        "leakage": [f.to_dict() for f in findings],
+        "calibration": (cal, cal_scores),
+        "metrics": test_metrics,
+        "baselines": {"best": best, "model_beats_best": beats, "selected": selected, **base},
+        "served": served,
+        "forward": forward,
+        "horizon": horizon,
+    }
+    return model, fitted
+
+
+def _categorical(rows: pd.DataFrame) -> pd.DataFrame:
+    for c in CATEGORICAL:
+        if c in rows:
+            rows[c] = rows[c].astype("string")
+    return rows
 
 
 def _build_card(
@@ -276,15 +408,12 @@ def _build_card(
     frames: DealFrames,
     prepared: pd.DataFrame,
     as_of_ts: pd.Timestamp,
-    dates: tuple[list[pd.Timestamp], list[pd.Timestamp], pd.Timestamp],
-    rows: tuple[pd.DataFrame, pd.DataFrame],
-    calibrated: tuple[calibration.Calibrator, np.ndarray, dict[str, float]],
-    categories: dict[str, list[str]],
+    model: WinModel,
+    fitted: dict,
 ) -> ModelCard:
-    """The model card: what the model saw and how it did on held-out deals."""
-    train_dates, test_dates, split = dates
-    tr, te = rows
-    cal, oof, cal_scores = calibrated
+    """The model card: what the model saw, what the audit dropped, how it and the baselines did."""
+    tr, ca, te = fitted["rows"]
+    cal, cal_scores = fitted["calibration"]
     won_amounts = frames.opps.loc[
         (frames.opps["status"] == "won") & (frames.opps["close_date"] <= as_of_ts), "amount"
     ]
@@ -295,23 +424,26 @@ def _build_card(
         trained_at=now.isoformat(timespec="seconds"),
         dataset=frames.dataset,
         fingerprint=fingerprint(rt),
-        data_window={
-            "first_snapshot": str(train_dates[0].date()) if train_dates else "",
-            "split": str(split.date()),
-            "last_holdout_snapshot": str(test_dates[-1].date()),
-            "labels_known_by": str(as_of_ts.date()),
-        },
-        features=list(FEATURES),
-        categories=categories,
+        data_window=fitted["windows"].describe(as_of_ts),
+        features=list(fitted["features"]),
+        categories=fitted["categories"],
         calibration=cal.kind,
         calibration_brier=cal_scores,
-        metrics=metrics.summary(oof, te["won"].to_numpy(), reference_rate=float(tr["won"].mean())),
-        period_shock_sd=period_shock(te["snapshot"], oof, te["won"].to_numpy()),
+        metrics=fitted["metrics"],
+        period_shock_sd=period_shock(te["snapshot"], fitted["served"], te["won"].to_numpy()),
         n_train=len(tr),
         n_test=len(te),
         stage_days=_stage_norms(frames, prepared, as_of_ts),
         median_won_amount=float(won_amounts.median()) if len(won_amounts) else 0.0,
         history=frames.has_history,
+        leakage=fitted["leakage"],
+        baselines=fitted["baselines"],
+        selected=model.card.selected,
+        fallback=model.card.fallback,
+        forward=fitted["forward"],
+        label_horizon_days=int(fitted["horizon"]),
+        n_calibration=len(ca),
+        n_censored=int(te.attrs.get("n_censored", 0)),
     )
 
 
@@ -323,14 +455,14 @@ def train(
     save: bool = True,
     max_rows: int = 200_000,
 ) -> WinModel:
-    """Train, validate, calibrate and save a win model as of ``as_of`` (default: ``rt.as_of()``).
+    """Train, audit, calibrate, compare with baselines and save a win model as of ``as_of``.
 
     Model training is a system job: it reads every deal (``Scope.everything()``); the scores it
     produces are shown to each user only for the deals in their scope.
 
     Args:
         rt: the runtime.
-        as_of: train with what was known on this date.
+        as_of: train with what was known on this date (default: ``rt.as_of()``).
         frames: already-loaded unscoped deal frames (the backtest reuses one load).
         save: write the artefacts under ``<home>/models/win/<version>/``.
         max_rows: cap on training rows (a seeded sample beyond it).
@@ -341,35 +473,8 @@ def train(
     as_of_ts = pd.Timestamp(as_of or rt.as_of())
     frames = frames if frames is not None else load_frames(rt, Scope.everything())
     prepared = prepare_history(frames.history)
-    train_dates, test_dates, split = split_dates(frames, as_of_ts)
-    tr = labelled_snapshots(frames, train_dates, split, prepared)
-    te = labelled_snapshots(frames, test_dates, as_of_ts, prepared)
-    if len(tr) > max_rows:
-        tr = tr.sample(max_rows, random_state=0)
-    if len(tr) < 30 or tr["won"].nunique() < 2 or len(te) < 10:
-        raise InvalidRequest(
-            f"too few closed deals to train as of {as_of_ts.date()} "
-            f"({len(tr)} training, {len(te)} held-out rows)",
-            hint="train with a later --as-of date",
-        )
-    categories = {c: sorted(map(str, tr[c].dropna().unique())) for c in CATEGORICAL}
-    for c in CATEGORICAL:
-        tr[c], te[c] = tr[c].astype("string"), te[c].astype("string")
-    booster = _fit_booster(tr, categories)
-    model = WinModel(booster, calibration.Calibrator("identity"), _card_stub(categories))
-    cal, oof, cal_scores = calibration.choose(model.margin(te), te["won"].to_numpy())
-    model.calibrator = cal
-    model.timing = _fit_timing(frames, tr, te, split, as_of_ts)
-    model.card = _build_card(
-        rt,
-        frames,
-        prepared,
-        as_of_ts,
-        (train_dates, test_dates, split),
-        (tr, te),
-        (cal, oof, cal_scores),
-        categories,
-    )
+    model, fitted = _fit(frames, prepared, as_of_ts, max_rows)
+    model.card = _build_card(rt, frames, prepared, as_of_ts, model, fitted)
     if save:
         model.save(models_root(rt))
     return model

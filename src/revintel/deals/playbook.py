@@ -1,8 +1,9 @@
 """The playbook: documented rules mapping a deal's drivers to suggested next actions.
 
-Rules live in ``playbook.yaml`` (see docs/deals-and-forecast.md). A rule fires when the feature
-it names is among the deal's negative drivers, or when its ``when`` condition
-(``feature op number``) holds; the first three actions that fire are suggested, in rule order.
+Rules live in ``playbook.yaml`` (see docs/deals-and-forecast.md). A rule is considered only when
+the feature it is about carries signal in the model served; it then fires when that feature is
+among the deal's negative drivers, or when its ``when`` condition (``feature op number``) holds;
+the first three actions that fire are suggested, in rule order.
 """
 
 from __future__ import annotations
@@ -60,21 +61,48 @@ def _fill(template: str, deal: dict[str, Any]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: fmt(m.group(1)), template)
 
 
-def actions(deal: dict[str, Any], negative: list[dict[str, Any]], limit: int = 3) -> list[dict[str, str]]:
+def _in_words(feature: str | None, cond: str | None, deal: dict[str, Any]) -> str:
+    """Why a rule fired, as a reader says it ("Competing against Quantive", not ``has_competitor > 0``)."""
+    import pandas as pd
+
+    from revintel.deals.explain import describe
+
+    m = _WHEN.match(cond or "")
+    name = feature or (m.group(1) if m else None)
+    return describe(name, pd.Series(deal)) if name else "the deal's pattern matches this rule"
+
+
+def _subject(rule: dict[str, Any]) -> str | None:
+    """The feature a rule is about: its ``feature``, or the one its ``when`` condition tests."""
+    m = _WHEN.match(rule.get("when") or "")
+    return rule.get("feature") or (m.group(1) if m else None)
+
+
+def actions(
+    deal: dict[str, Any],
+    negative: list[dict[str, Any]],
+    limit: int = 3,
+    signal: set[str] | None = None,
+) -> list[dict[str, str]]:
     """Suggested next actions for one deal: ``[{"rule", "action", "because"}]``.
 
     Args:
         deal: the deal's feature values (and stage, competitor, rep).
         negative: its negative drivers (``{"feature", "text"}``) from :func:`revintel.deals.explain.drivers`.
         limit: how many actions to suggest.
+        signal: features that carry signal in the model served (:meth:`WinModel.signal`); a rule
+            about any other feature never fires (a competitor named on a deal is no reason to act
+            when the model finds competitors make no difference). ``None``: every feature.
     """
     neg = {d["feature"]: d for d in negative}
     out: list[dict[str, str]] = []
     for r in rules():
+        if signal is not None and _subject(r) not in signal:
+            continue
         feature, cond = r.get("feature"), r.get("when")
         fires = (cond is not None and _holds(cond, deal)) if cond else feature in neg
         if fires:
-            because = str(neg[feature]["text"] if feature in neg else cond)
+            because = str(neg[feature]["text"]) if feature in neg else _in_words(feature, cond, deal)
             out.append({"rule": r.get("id", ""), "action": _fill(r["action"], deal), "because": because})
         if len(out) >= limit:
             break

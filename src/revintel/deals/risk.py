@@ -1,17 +1,25 @@
-"""Deal risk: a documented 0-100 score, the risk list sorted by expected loss, and the deal page.
+"""Deal risk: a documented 0-100 score, expected loss, value at risk this period, and the risk list.
 
 Risk score (docs/deals-and-forecast.md)::
 
     risk = 100 x (0.50 x (1 - p_win) + 0.20 x stagnation + 0.20 x slippage + 0.10 x value)
 
-* ``p_win``: the calibrated win probability;
+* ``p_win``: the served win probability (the model's, or the baseline that beat it);
 * ``stagnation`` (0-1): days in the current stage over twice the typical (median) days deals
   spend in that stage, capped at 1; without a history table, deal age over 365 days;
 * ``slippage`` (0-1): the largest of pushes / 3, days pushed / 90, and 1 if the close date has
   passed;
 * ``value`` (0-1): amount / (amount + the median won deal), 0.5 for a median-sized deal.
 
-``expected_loss = risk / 100 x amount`` ranks the list: large deals at high risk first.
+Every weight is positive and every component rises with what it measures, so the score is
+monotone: it never falls when the win probability falls or a deal stalls, slips or grows.
+
+Money at stake, in the units people use:
+
+* ``expected_loss = (1 - p_win) x amount``: what the deal is expected to lose, whenever it closes;
+* ``value_at_risk = P(close in period | win) x (1 - p_win) x amount``: the part of that loss
+  falling in the period (by default the quarter after the as-of date), from the time-to-close
+  distribution. The list is ranked by it: big, doubtful deals due this period first.
 """
 
 from __future__ import annotations
@@ -72,14 +80,25 @@ def components(deals: pd.DataFrame, card: win_model.ModelCard) -> pd.DataFrame:
     )
 
 
-def score(deals: pd.DataFrame, card: win_model.ModelCard) -> pd.DataFrame:
-    """``deals`` with ``risk`` (0-100), the components and ``expected_loss``."""
+def score(
+    deals: pd.DataFrame, card: win_model.ModelCard, in_period: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``deals`` with ``risk`` (0-100), the components, ``expected_loss`` and ``value_at_risk``.
+
+    Args:
+        deals: scored open deals (``p_win`` and features).
+        card: the model card (stage norms, median won amount).
+        in_period: P(close in the period | win) per deal; ``value_at_risk`` is 0 without it.
+    """
     comp = components(deals, card)
     out = deals.copy()
     out["risk"] = 100 * sum(WEIGHTS[k] * comp[k] for k in WEIGHTS)
     for k in WEIGHTS:
         out[f"risk_{k}"] = comp[k]
-    out["expected_loss"] = out["risk"] / 100 * out["amount"].fillna(0)
+    out["expected_loss"] = (1 - out["p_win"]) * out["amount"].fillna(0)
+    q = np.zeros(len(out)) if in_period is None else np.asarray(in_period, float)
+    out["p_close_in_period"] = q
+    out["value_at_risk"] = q * out["expected_loss"]
     return out
 
 
@@ -98,6 +117,8 @@ def _record(row: pd.Series) -> dict[str, Any]:
     out["risk"] = round(float(row["risk"]), 1)
     out["risk_components"] = {k: round(float(row[f"risk_{k}"]), 3) for k in WEIGHTS}
     out["expected_loss"] = float(row["expected_loss"])
+    out["p_close_in_period"] = float(row["p_close_in_period"])
+    out["value_at_risk"] = float(row["value_at_risk"])
     out["n_pushes"] = finite(row.get("n_pushes"))
     out["days_in_stage"] = finite(row.get("days_in_stage"))
     return out
@@ -111,7 +132,7 @@ def risk_list(
     filters: Mapping[str, Any] | None = None,
     explain: bool = True,
 ) -> dict[str, Any]:
-    """Open deals in ``scope`` ranked by expected loss, the top ones with drivers and next actions.
+    """Open deals in ``scope`` ranked by value at risk this period, the top ones with drivers and actions.
 
     Args:
         rt: the runtime.
@@ -122,9 +143,13 @@ def risk_list(
             ``min_risk`` / ``min_amount``.
         explain: compute TreeSHAP drivers for the returned deals (cached).
     """
+    from revintel.deals.horizon import period_probabilities, resolve_period
+
     as_of = as_of or rt.as_of()
     model = win_model.ensure(rt, as_of)
-    deals = score(open_deals(rt, scope, as_of), model.card)
+    period = resolve_period(None, as_of, rt.settings.fiscal_year_start_month)
+    open_ = open_deals(rt, scope, as_of)
+    deals = score(open_, model.card, period_probabilities(model, open_, period, as_of))
     for key, value in (filters or {}).items():
         if value in (None, ""):
             continue
@@ -132,19 +157,25 @@ def risk_list(
             deals = deals[deals["risk" if key == "min_risk" else "amount"] >= float(value)]
         elif key in deals.columns:
             deals = deals[deals[key].astype(str) == str(value)]
-    ranked = deals.sort_values(["expected_loss", "opportunity_id"], ascending=[False, True])
+    ranked = deals.sort_values(
+        ["value_at_risk", "expected_loss", "opportunity_id"], ascending=[False, False, True]
+    )
     shown = ranked.head(top)
     rows = [_record(r) for _, r in shown.iterrows()]
     if explain and len(shown):
+        signal = model.signal()
         cache = ExplanationCache(win_model.models_root(rt) / model.card.version, str(as_of))
         for row, drv, (_, deal) in zip(rows, cache.get(model, shown), shown.iterrows(), strict=True):
             row["drivers"] = drv
-            row["next_actions"] = actions(deal.to_dict(), drv["negative"])
+            row["next_actions"] = actions(deal.to_dict(), drv["negative"], signal=signal)
     return {
         "as_of": as_of.isoformat(),
         "model": model.card.version,
+        "model_words": model.card.describe(),
         "count": len(deals),
         "total_amount": float(deals["amount"].fillna(0).sum()),
         "total_expected_loss": float(deals["expected_loss"].sum()),
+        "total_value_at_risk": float(deals["value_at_risk"].sum()),
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label},
         "deals": rows,
     }

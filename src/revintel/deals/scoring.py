@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from revintel.deals import model as win_model
-from revintel.deals.data import DealFrames, load_frames, scoped
+from revintel.deals.data import DealFrames, derived, load_frames
 from revintel.scope import Scope
 
 if TYPE_CHECKING:
@@ -60,22 +60,26 @@ def scored_deals(
 
 
 def visible_ids(rt: Runtime, scope: Scope) -> set[str]:
-    """Opportunity ids the scope may see (through the semantic layer)."""
-    t = scoped(rt, "opportunities", scope).select("opportunity_id")
-    return set(rt.warehouse.execute(t)["opportunity_id"])
+    """Opportunity ids the scope may see (the semantic layer's scope filter on every opportunity)."""
+    return set(derived(rt, "opportunities", scope)["opportunity_id"])
 
 
 def open_deals(rt: Runtime, scope: Scope, as_of: dt.date | None = None) -> pd.DataFrame:
-    """Scored deals open on ``as_of`` that ``scope`` may see."""
-    deals = scored_deals(rt, as_of)
-    if scope.unrestricted:
-        return deals.reset_index(drop=True)
-    return deals[deals["opportunity_id"].isin(visible_ids(rt, scope))].reset_index(drop=True)
+    """Scored deals open on ``as_of`` that ``scope`` may see.
+
+    The scores are computed once for every deal; the scope's row filter is applied to their
+    dimension columns by the semantic layer (:meth:`SemanticLayer.scope_rows`).
+    """
+    return rt.semantic.scope_rows(scored_deals(rt, as_of), "opportunities", scope)
 
 
-def won_between(frames: DealFrames, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Deals won with a close date in ``[start, end]`` (a win on or before ``end`` is known by ``end``)."""
-    o = frames.opps
+def won_between(frames: DealFrames | pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Deals won with a close date in ``[start, end]`` (a win on or before ``end`` is known by ``end``).
+
+    ``frames`` is a :class:`DealFrames` or its opportunities (e.g. :func:`revintel.deals.data.derived`).
+    """
+    o = frames.opps if isinstance(frames, DealFrames) else frames
+    o = o.assign(close_date=pd.to_datetime(o["close_date"]).astype("datetime64[ns]"))
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     won = o[(o["status"] == "won") & (o["close_date"] >= lo) & (o["close_date"] <= hi)]
     return won.assign(amount=won["amount"].fillna(0.0).astype(float))

@@ -9,7 +9,8 @@ as-of date). Two shapes, picked per deal:
 * it has none (maven): days to close is drawn from how long deals in the same stage and age
   bracket took to close.
 
-Groups with fewer than ``MIN_SAMPLES`` deals fall back to the stage, then to all deals. The
+Groups with fewer than ``MIN_SAMPLES`` deals, or whose P10-P90 spread is under ``MIN_SPREAD``
+days, fall back to the stage, then to all deals; a range is never narrower than ``MIN_SPREAD``. The
 distribution is conditional on winning: lost deals close too, but bring no revenue.
 """
 
@@ -23,6 +24,7 @@ import pandas as pd
 AGE_EDGES = (0, 30, 90, 180, 365)
 MIN_SAMPLES = 20
 MAX_SAMPLES = 2000
+MIN_SPREAD = 7  # days between P10 and P90: a close-date range is never a single day
 
 
 def _age_bucket(age: pd.Series) -> pd.Series:
@@ -67,9 +69,13 @@ class CloseTiming:
         return out
 
     def _samples(self, table: dict[str, list[int]], key: str, stage: str) -> np.ndarray:
+        """The group's samples; a group too small, or whose samples (almost) all agree, falls back."""
         for k in (key, stage, "*"):
             s = table.get(k)
-            if s is not None and (len(s) >= MIN_SAMPLES or k == "*"):
+            if s is None:
+                continue
+            spread = np.quantile(s, 0.9) - np.quantile(s, 0.1) if len(s) else 0.0
+            if (len(s) >= MIN_SAMPLES and spread >= MIN_SPREAD) or k == "*":
                 return np.asarray(s, float)
         return np.asarray([], float)
 
@@ -106,12 +112,24 @@ class CloseTiming:
                 q[idx] = self._cdf(s, base, last_day) - self._cdf(s, base, first_day - 1)
         return np.clip(q, 0.0, 1.0)
 
+    def prob_by(self, f: pd.DataFrame, first_day: float, last_days: list[float]) -> np.ndarray:
+        """:meth:`prob_between` for several last days at once (deals x len(last_days)), grouping once."""
+        q = np.zeros((len(f), len(last_days)))
+        for idx, s, base in self._groups(f):
+            if len(s):
+                before = self._cdf(s, base, first_day - 1)
+                for k, last in enumerate(last_days):
+                    q[idx, k] = self._cdf(s, base, last) - before
+        return np.clip(q, 0.0, 1.0)
+
     def quantiles(self, f: pd.DataFrame, qs: tuple[float, ...] = (0.1, 0.5, 0.9)) -> np.ndarray:
         """Days to close at the given quantiles, per deal (n x len(qs)); NaN when unknown."""
         out = np.full((len(f), len(qs)), np.nan)
         for idx, s, base in self._groups(f):
             if len(s):
                 out[idx] = np.maximum(base[:, None] + np.quantile(s, qs)[None, :], 1)
+        if len(qs) > 1:
+            out[:, -1] = np.maximum(out[:, -1], out[:, 0] + MIN_SPREAD)
         return out
 
     def to_dict(self) -> dict:

@@ -10,7 +10,8 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from revintel.export.document import ChartSpec, format_value
+from revintel import format as fmt_mod
+from revintel.export.document import ChartSpec
 
 PALETTE = ["#1f4e79", "#e07b39", "#6a9f58", "#9e4a9c", "#c44e52", "#7f7f7f"]
 
@@ -21,7 +22,7 @@ def _values(spec: ChartSpec) -> list[list[float]]:
 
 def _axis_label(spec: ChartSpec):  # type: ignore[no-untyped-def]
     def fmt(v: float) -> str:
-        return format_value(v, spec.unit)
+        return fmt_mod.axis_label(v, spec.unit)
 
     return fmt
 
@@ -38,18 +39,23 @@ def reportlab_drawing(spec: ChartSpec, width: float = 460, height: float = 200) 
         chart = HorizontalBarChart()
     else:  # column and range
         chart = VerticalBarChart()
-    chart.x, chart.y = 60, 28
-    chart.width, chart.height = width - 80 - (90 if len(data) > 1 else 0), plot_h
+    left = 110 if spec.kind == "bar" else 60  # horizontal bars: room for the category names
+    chart.x, chart.y = left, 28
+    chart.width, chart.height = width - left - 20 - (90 if len(data) > 1 else 0), plot_h
     chart.data = data
-    chart.categoryAxis.categoryNames = [c[:14] for c in spec.categories]
+    chart.categoryAxis.categoryNames = [c[:22] if spec.kind == "bar" else c[:14] for c in spec.categories]
+    if spec.kind == "bar":  # names right-aligned left of the axis, never over the bars
+        chart.categoryAxis.labels.boxAnchor, chart.categoryAxis.labels.dx = "e", -4
     chart.categoryAxis.labels.fontSize = 7
     if spec.kind != "bar":
         chart.categoryAxis.labels.angle = 30 if len(spec.categories) > 6 else 0
         chart.categoryAxis.labels.boxAnchor = "ne" if len(spec.categories) > 6 else "n"
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.labelTextFormat = _axis_label(spec)
-    lo = min([0.0, *(v for row in data for v in row)])
-    chart.valueAxis.valueMin = lo
+    known = [v for s in spec.series for v in s.values if v is not None]
+    span = fmt_mod.axis_range(known, from_zero=None if spec.kind == "line" else True)
+    if span:  # a line far from zero gets a range around its data; bars always start at zero
+        chart.valueAxis.valueMin, chart.valueAxis.valueMax = span
     for i in range(len(data)):
         color = colors.HexColor(PALETTE[i % len(PALETTE)])
         if spec.kind == "line":
@@ -93,9 +99,12 @@ def add_pptx_chart(slide: Any, spec: ChartSpec, x: int, y: int, cx: int, cy: int
     if chart.has_legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
-    fmt = {"currency": '"$"#,##0', "percent": "0.0%", "ratio": '0.00"x"'}.get(spec.unit, "#,##0")
-    chart.value_axis.tick_labels.number_format = fmt
+    chart.value_axis.tick_labels.number_format = fmt_mod.office_number_format(spec.unit)
     chart.value_axis.tick_labels.number_format_is_linked = False
+    known = [v for s in spec.series for v in s.values if v is not None]
+    span = fmt_mod.axis_range(known, from_zero=None if spec.kind == "line" else True)
+    if span and spec.kind == "line":
+        chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = span
     for i, plot_series in enumerate(chart.plots[0].series):
         color = RGBColor.from_string(PALETTE[i % len(PALETTE)].lstrip("#"))
         if spec.kind == "line":

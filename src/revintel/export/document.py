@@ -10,42 +10,18 @@ Teams Adaptive Card) read this model and never compute numbers of their own.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from revintel import format as fmt_mod
 
 Unit = Literal["currency", "percent", "count", "hours", "days", "ratio", "number"]
 Tone = Literal["good", "bad", "neutral", "warning"]
 
 
 def format_value(value: float | None, unit: str = "number", currency: str = "$") -> str:
-    """Format a number the way every renderer shows it (``$1.24M``, ``12.5%``, ``1,204``)."""
-    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
-        return "n/a"
-    v = float(value)
-    if unit == "percent":
-        return f"{v * 100:.1f}%"
-    if unit == "ratio":
-        return f"{v:.2f}x"
-    if unit == "currency":
-        a = abs(v)
-        sign = "-" if v < 0 else ""
-        if a >= 1e9:
-            return f"{sign}{currency}{a / 1e9:.2f}B"
-        if a >= 1e6:
-            return f"{sign}{currency}{a / 1e6:.2f}M"
-        if a >= 1e4:
-            return f"{sign}{currency}{a / 1e3:.1f}K"
-        return f"{sign}{currency}{a:,.0f}"
-    if unit in ("count", "hours"):
-        return f"{v:,.0f}{'h' if unit == 'hours' else ''}"
-    if unit == "days":
-        return f"{v:,.1f}d"
-    if unit in ("currency_per_hour", "currency_per_day"):
-        return f"{currency}{v:,.2f}/{'h' if unit == 'currency_per_hour' else 'd'}"
-    if abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:,.2f}"
+    """A number as every renderer shows it (:func:`revintel.format.value`; ``–`` when missing)."""
+    return fmt_mod.value(value, unit)
 
 
 @dataclass

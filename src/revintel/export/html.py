@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from revintel import format as fmt_mod
 from revintel.export.document import ChartSpec, Document, Figure, Item, TableSpec, format_value
 
 TONE = {"good": "#2e7d32", "bad": "#c62828", "warning": "#b26a00", "neutral": "#222"}
@@ -106,7 +107,7 @@ def render_html(doc: Document, *, full_page: bool = True) -> str:
 
 def render_text(doc: Document) -> str:
     """Plain-text alternative (email text part, CLI)."""
-    lines = [doc.title, doc.subtitle, f"Scope: {doc.scope}", ""]
+    lines = [doc.title, doc.subtitle, f"Scope: {fmt_mod.scope_words(doc.scope)}", ""]
     if doc.headline:
         lines.append("  ".join(f"{f.label}: {f.text}" for f in doc.headline))
         lines.append("")

@@ -20,6 +20,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from revintel import format as fmt_mod
 from revintel.errors import InvalidRequest
 from revintel.export.charts import reportlab_drawing
 from revintel.export.document import Document, Figure, Item, TableSpec
@@ -33,7 +34,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
     return {
         "title": ParagraphStyle("t", parent=base["Title"], fontSize=28, leading=34, spaceAfter=12),
-        "subtitle": ParagraphStyle("st", parent=base["Normal"], fontSize=13, textColor=colors.grey),
+        "subtitle": ParagraphStyle(
+            "st", parent=base["Normal"], fontSize=13, leading=18, textColor=colors.grey
+        ),
         "h1": ParagraphStyle("h1", parent=base["Heading1"], fontSize=16, spaceBefore=8, keepWithNext=1),
         "h2": ParagraphStyle(
             "h2", parent=base["Heading3"], fontSize=11, spaceBefore=6, spaceAfter=2, keepWithNext=1
@@ -44,10 +47,15 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "cell": ParagraphStyle("c", parent=base["BodyText"], fontSize=8, leading=10),
         "fig": ParagraphStyle("f", parent=base["BodyText"], fontSize=8, leading=15),
+        "sql": ParagraphStyle(
+            "q", parent=base["BodyText"], fontSize=6, leading=7.5, textColor=colors.grey, spaceAfter=3
+        ),
     }
 
 
-def _figures_table(figures: list[Figure], st: dict[str, ParagraphStyle]) -> Table:
+def _figures_table(
+    figures: list[Figure], st: dict[str, ParagraphStyle], per_row: int = 4, width: float = 42
+) -> Table:
     cells = [
         Paragraph(
             f"<font size=7 color='#666666'>{escape(f.label)}</font><br/>"
@@ -56,8 +64,8 @@ def _figures_table(figures: list[Figure], st: dict[str, ParagraphStyle]) -> Tabl
         )
         for f in figures
     ]
-    rows = [cells[i : i + 4] for i in range(0, len(cells), 4)]
-    t = Table(rows, colWidths=[42 * mm] * min(4, len(cells)), hAlign="LEFT")
+    rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
+    t = Table(rows, colWidths=[width * mm] * min(per_row, len(cells)), hAlign="LEFT")
     t.setStyle(
         TableStyle(
             [
@@ -97,38 +105,63 @@ def _item_flowables(item: Item, st: dict[str, ParagraphStyle], refs: dict[tuple,
         out += [Spacer(1, 4), reportlab_drawing(item.chart)]
     if item.table and item.table.rows:
         out += [Spacer(1, 4), _data_table(item.table, st)]
-    return [KeepTogether(out[:3]), *out[3:], Spacer(1, 6)]
+    return [KeepTogether(out), Spacer(1, 6)]  # an item moves to the next page whole: no orphaned rows
+
+
+#: sections whose one-line summary makes the title page's "In brief" list, in this order
+KEY_SECTIONS = ("kpis", "forecast", "pipeline", "risks")
 
 
 def _title_page(doc: Document, st: dict[str, ParagraphStyle]) -> list:
+    """Title, period and scope, the 4-6 key numbers and the key messages: a page a board can start on."""
+    generated = doc.generated_at.strftime("%d %b %Y %H:%M UTC") if doc.generated_at else None
     meta = [
-        f"Scope: {doc.scope}",
-        f"As of: {doc.as_of.isoformat() if doc.as_of else 'n/a'}",
-        f"Generated: {doc.generated_at.strftime('%Y-%m-%d %H:%M UTC') if doc.generated_at else 'n/a'}",
+        f"Scope: {fmt_mod.scope_words(doc.scope)}",
+        f"Figures as of {fmt_mod.date(doc.as_of)}" if doc.as_of else None,
+        f"Prepared {generated}" if generated else None,
     ]
     if doc.polished_by:
         meta.append(f"Wording polished by {doc.polished_by}; every number is from the source data.")
     out: list = [
-        Spacer(1, 60 * mm),
+        Spacer(1, 30 * mm),
         Paragraph(escape(doc.title), st["title"]),
         Paragraph(escape(doc.subtitle), st["subtitle"]),
-        Spacer(1, 12 * mm),
+        Spacer(1, 4 * mm),
+        *(Paragraph(escape(m), st["subtitle"]) for m in meta if m),
+        Spacer(1, 10 * mm),
     ]
     if doc.headline:
-        out += [_figures_table(doc.headline, st), Spacer(1, 10 * mm)]
-    out += [Paragraph(escape(m), st["small"]) for m in meta]
+        out += [_figures_table(doc.headline[:6], st, per_row=3, width=56), Spacer(1, 10 * mm)]
+    by_id = {sec.id: sec for sec in doc.sections}
+    messages = [by_id[k].summary for k in KEY_SECTIONS if k in by_id and by_id[k].summary]
+    if messages:
+        out.append(Paragraph("In brief", st["h1"]))
+        out += [Paragraph("• " + escape(m or ""), st["body"]) for m in messages[:4]]
     return [*out, PageBreak()]
 
 
+SQL_CHARS = 700  # per statement in the appendix; the app shows the full SQL beside each number
+
+
 def _sources(doc: Document, st: dict[str, ParagraphStyle], refs: dict[tuple, int]) -> list:
+    """Sources in words, then a compact appendix with the SQL behind the numbers (each query once)."""
     out: list = [PageBreak(), Paragraph("Sources", st["h1"])]
-    for c in doc.citations():
-        out.append(Paragraph(f"[{refs[c.key]}] {escape(c.summary())}", st["body"]))
-        if c.sql:
-            out.append(Paragraph(f"<font face='Courier'>{escape(c.sql[:1500])}</font>", st["small"]))
-        out.append(Spacer(1, 3))
-    if len(out) == 2:
+    cites = doc.citations()
+    for c in cites:
+        out.append(Paragraph(f"[{refs[c.key]}] {escape(c.summary())}", st["small"]))
+    if not cites:
         out.append(Paragraph("No sources: this document shows no numbers.", st["body"]))
+    seen: dict[str, list[int]] = {}
+    for c in cites:
+        if c.sql:
+            seen.setdefault(c.sql, []).append(refs[c.key])
+    if seen:
+        out += [Spacer(1, 6), Paragraph("Appendix: the SQL behind the numbers", st["h2"])]
+        for sql, nums in seen.items():
+            text = sql if len(sql) <= SQL_CHARS else sql[:SQL_CHARS] + " …"
+            label = ", ".join(f"[{n}]" for n in nums)
+            code = escape(" ".join(text.split()))
+            out.append(Paragraph(f"{label} <font face='Courier'>{code}</font>", st["sql"]))
     return out
 
 
@@ -146,13 +179,16 @@ def render_pdf(doc: Document, progress: ProgressFn | None = None) -> bytes:
     for n, section in enumerate(doc.sections):
         if progress:
             progress(f"PDF: {section.title}", n / total)
-        story.append(Paragraph(escape(section.title), st["h1"]))
+        head: list = [Paragraph(escape(section.title), st["h1"])]
         if section.summary and section.summary not in {it.text for it in section.items}:
-            story.append(Paragraph(escape(section.summary), st["body"]))
+            head.append(Paragraph(escape(section.summary), st["body"]))
         if section.note and not section.items:
-            story.append(Paragraph(escape(section.note), st["small"]))
-        for item in section.items:
-            story += _item_flowables(item, st, refs)
+            head.append(Paragraph(escape(section.note), st["small"]))
+        items = [_item_flowables(item, st, refs) for item in section.items]
+        # a section title never ends a page: it travels with its first item
+        story.append(KeepTogether(head + (items[0] if items else [])))
+        for flow in items[1:]:
+            story += flow
     story += _sources(doc, st, refs)
     buf = io.BytesIO()
     title = doc.title

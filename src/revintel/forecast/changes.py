@@ -26,8 +26,9 @@ import pandas as pd
 
 from revintel.deals.data import DIMENSIONS, load_frames
 from revintel.deals.features import prepare_history, state_as_of
+from revintel.deals.horizon import resolve_period
 from revintel.errors import InvalidRequest
-from revintel.forecast.rollup import check_dimension, resolve_period
+from revintel.forecast.rollup import check_dimension
 
 if TYPE_CHECKING:
     from revintel.runtime import Runtime
@@ -48,6 +49,12 @@ _SIGN = {
 def _flows(s1: pd.DataFrame, s2: pd.DataFrame, horizon: pd.Timestamp) -> pd.DataFrame:
     """Per deal, its contribution to each waterfall step (positive amounts; signs in ``_SIGN``)."""
     cols = ["opportunity_id", "status", "amount", "close_date"]
+    s1, s2 = (  # an empty scope (a filter with no deals) still has typed columns
+        s.reindex(columns=[*s.columns, *(c for c in cols if c not in s.columns)]).astype(
+            {"close_date": "datetime64[ns]", "amount": "float64"}
+        )
+        for s in (s1, s2)
+    )
     m = s2[cols].merge(s1[cols], on="opportunity_id", how="left", suffixes=("", "_1"))
     a1, a2 = m["amount_1"].fillna(0).astype(float), m["amount"].fillna(0).astype(float)
     existed = m["status_1"].notna()
@@ -167,10 +174,7 @@ def slippage_alerts(
                 else pd.Timestamp(close).date().isoformat(),
                 "pushes": int(r["pushes"]),
                 "days_pushed": int(r["days"]),
-                **{
-                    d: (None if s is None or pd.isna(s.get(d)) else str(s.get(d)))
-                    for d in DIMENSIONS
-                },
+                **{d: (None if s is None or pd.isna(s.get(d)) else str(s.get(d))) for d in DIMENSIONS},
             }
         )
     groups: dict[str, dict[str, float]] = {}

@@ -3,7 +3,9 @@
 Revenue in the period = what is already won in it (closed on or before the as-of date) plus,
 for each open deal, its amount with probability P(win) x P(close inside the period | win): the
 calibrated win model gives the first, the empirical time-to-close the second. The ranges come
-from one seeded simulation in which every breakdown row and the total share the same scenarios.
+from one seeded simulation in which every breakdown row and the total share the same scenarios,
+and every deal draws from its own stream (common random numbers), so a region's range is the
+same on the CFO's breakdown and on that region's lead's page.
 Beside the model: quota for the period (where quotas exist for the dimension) and the latest
 commit / best case / pipeline the reps submitted on or before the as-of date.
 """
@@ -18,9 +20,12 @@ import numpy as np
 import pandas as pd
 
 from revintel.deals import model as win_model
-from revintel.deals.data import DIMENSIONS, load_frames, scoped
+from revintel.deals.data import DIMENSIONS, derived
+from revintel.deals.horizon import period_probabilities, resolve_period
 from revintel.deals.scoring import finite, open_deals, won_between
 from revintel.errors import Forbidden, InvalidRequest
+from revintel.forecast import bands, inperiod
+from revintel.forecast import weekly as weeks
 from revintel.forecast.simulate import Scenarios, expected, simulate
 from revintel.scope import Scope
 from revintel.text import nearest
@@ -47,6 +52,7 @@ class ForecastRow:
     commit: float | None = None
     best_case: float | None = None
     submitted_pipeline: float | None = None
+    in_period: float = 0.0
 
 
 @dataclass
@@ -62,25 +68,10 @@ class Forecast:
     seed: int
     model: dict[str, Any]
     scope: dict[str, Any] = field(default_factory=dict)
+    weekly: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def resolve_period(text: str | None, as_of: dt.date, fiscal_start_month: int = 1) -> Period:
-    """Parse ``text`` as a period; ``None`` is the quarter in progress on the day after ``as_of``.
-
-    Besides the semantic layer's phrases, ``next quarter``, ``next month`` and ``next year`` work.
-    """
-    from revintel.semantic.time import parse_period
-
-    if text is None:
-        return parse_period("this quarter", as_of + dt.timedelta(days=1), fiscal_start_month)
-    norm = text.strip().lower()
-    if norm.startswith("next "):
-        this = parse_period("this " + norm[5:], as_of, fiscal_start_month)
-        return parse_period("this " + norm[5:], this.end + dt.timedelta(days=1), fiscal_start_month)
-    return parse_period(text, as_of, fiscal_start_month)
 
 
 def check_dimension(by: str | None) -> None:
@@ -90,16 +81,6 @@ def check_dimension(by: str | None) -> None:
             hint=nearest(by, DIMENSIONS) or "one of: " + ", ".join(DIMENSIONS),
             details={"value": by, "expected": ", ".join(DIMENSIONS)},
         )
-
-
-def period_probabilities(
-    model: win_model.WinModel, deals: pd.DataFrame, period: Period, as_of: dt.date
-) -> np.ndarray:
-    """P(close inside ``period`` | win) per open deal, from the empirical time-to-close."""
-    if period.end <= as_of or deals.empty:
-        return np.zeros(len(deals))
-    first = max((period.start - as_of).days, 1)
-    return model.timing.prob_between(deals, first, (period.end - as_of).days)
 
 
 def _keys(frame: pd.DataFrame, by: str | None) -> pd.Series:
@@ -114,8 +95,8 @@ def _beside(rt: Runtime, scope: Scope, period: Period, as_of: dt.date, by: str |
     """Quota and the latest submitted calls per key (only dimensions the quota tables carry)."""
     out: dict[str, dict] = {}
     try:
-        q = rt.warehouse.execute(scoped(rt, "quotas", scope))
-        s = rt.warehouse.execute(scoped(rt, "forecast_submissions", scope))
+        q = derived(rt, "quotas", scope)
+        s = derived(rt, "forecast_submissions", scope)
     except Forbidden:  # e.g. a service-line scope: quotas are per rep, not per capability
         return out
     if len(q) and (by is None or by in q.columns):
@@ -152,8 +133,13 @@ def forecast(
     as_of: dt.date | None = None,
     scenarios: int = 10_000,
     seed: int = 0,
+    weekly: bool = False,
 ) -> Forecast:
     """Forecast revenue for ``period`` within ``scope``, optionally broken down ``by`` a dimension.
+
+    With ``weekly``, the result also holds the period week by week (:mod:`revintel.forecast.weekly`):
+    cumulative expected revenue, its P10-P90 band and the actuals so far, from the same scenarios;
+    the last week is the total.
 
     Raises:
         InvalidRequest: unknown dimension or unreadable period.
@@ -169,8 +155,26 @@ def forecast(
     deals = open_deals(rt, scope, as_of)
     probs = deals["p_win"].to_numpy(float) * period_probabilities(model, deals, per, as_of)
     amounts = deals["amount"].fillna(0.0).to_numpy(float)
-    won = won_between(load_frames(rt, scope), per.start, min(per.end, as_of))
-    rows, sims = _breakdown(deals, won, amounts, probs, by, (scenarios, seed, model.card.period_shock_sd))
+    opps = derived(rt, "opportunities", scope)
+    won = won_between(opps, per.start, min(per.end, as_of))
+    new = (
+        inperiod.history(opps, per, as_of)
+        if per.end > as_of
+        else inperiod.history(opps.iloc[0:0], per, as_of)
+    )
+    band = bands.load(rt, scope, as_of)
+    ends = weeks.week_ends(per) if weekly else []
+    steps = (
+        deals["p_win"].to_numpy(float)[:, None] * weeks.step_probabilities(model, deals, per, as_of, ends)
+        if weekly
+        else None
+    )
+    shape = weeks.inperiod_shape(new, per, ends) if weekly else None
+    rows, sims = _breakdown(
+        deals, won, new, amounts, probs, by, (scenarios, seed, model.card.period_shock_sd), steps, shape
+    )
+    for r in rows:
+        r.p10, r.p90 = bands.widen(r.p10, r.p50, r.p90, band, r.won_to_date)
     beside = _beside(rt, scope, per, as_of, by)
     for r in rows:
         _set_beside(r, beside.get(r.key, {}))
@@ -183,8 +187,16 @@ def forecast(
         done,
         sims.totals.sum(axis=1) + done,
         _beside(rt, scope, per, as_of, None).get("total", {}),
+        sum(r.in_period for r in rows),
     )
+    total.p10, total.p90 = bands.widen(total.p10, total.p50, total.p90, band, total.won_to_date)
     rows.sort(key=lambda r: -r.expected)
+    by_week: list[dict[str, Any]] = []
+    if steps is not None and shape is not None and sims.cumulative is not None:
+        open_by_week = amounts @ steps if len(amounts) else np.zeros(len(ends))
+        by_week = weeks.points(
+            ends, as_of, won, sims.cumulative, open_by_week, total.in_period, shape, band, total
+        )
     return Forecast(
         period={"start": per.start.isoformat(), "end": per.end.isoformat(), "label": per.label},
         as_of=as_of.isoformat(),
@@ -195,36 +207,60 @@ def forecast(
         seed=seed,
         model={
             "version": model.card.version,
+            "words": model.card.describe(),
             "calibration": model.card.calibration,
             "brier": model.card.metrics.get("brier"),
             "auc": model.card.metrics.get("auc"),
             "period_shock_sd": model.card.period_shock_sd,
+            "selected": model.card.selected,
+            "band_scale": band,
         },
         scope=scope.to_dict(),
+        weekly=by_week,
     )
 
 
 def _breakdown(
     deals: pd.DataFrame,
     won: pd.DataFrame,
+    new: pd.DataFrame,
     amounts: np.ndarray,
     probs: np.ndarray,
     by: str | None,
     sim: tuple[int, int, float],
+    steps: np.ndarray | None = None,
+    shape: np.ndarray | None = None,
 ) -> tuple[list[ForecastRow], Scenarios]:
-    """One simulation shared by every row of the breakdown (rows add up to the total per scenario)."""
+    """One simulation shared by every row of the breakdown (rows add up to the total per scenario).
+
+    ``new`` is the in-period history (:func:`revintel.forecast.inperiod.history`): each row's
+    scenarios add its segment's draws of deals yet to be created and won in the period, and the
+    totals are the sum of the rows.
+    """
     scenarios, seed, shock = sim
     keys, won_keys = _keys(deals, by), _keys(won, by)
-    labels = sorted(set(keys) | set(won_keys)) if by else ["total"]
+    comps = inperiod.components(new, _keys(new, by) if by else None)
+    labels = sorted(set(keys) | set(won_keys) | set(comps)) if by else ["total"]
     codes = pd.Categorical(keys, categories=labels).codes if by else None
-    sims = simulate(amounts, probs, scenarios, seed, groups=codes, shock_sd=shock)
+    ids = deals["opportunity_id"].astype(str).tolist() if "opportunity_id" in deals else None
+    sims = simulate(amounts, probs, scenarios, seed, groups=codes, shock_sd=shock, keys=ids, steps=steps)
+    if sims.totals.shape[1] < len(labels):  # segments with wins or in-period history but no open deal
+        pad = np.zeros((scenarios, len(labels) - sims.totals.shape[1]))
+        sims.totals = np.hstack([sims.totals, pad])
     won_by = won.groupby(won_keys)["amount"].sum()
     rows = []
     for i, label in enumerate(labels):
         m = (keys == label).to_numpy()
         done = float(won_by.get(label, 0.0))
-        col = sims.totals[:, i] + done if sims.totals.shape[1] > i else np.full(scenarios, done)
-        rows.append(_row(label, int(m.sum()), amounts[m], probs[m], done, col, {}))
+        comp = comps.get(label)
+        drawn = comp.draws(scenarios, seed, label) if comp else np.zeros(scenarios)
+        sims.totals[:, i] += drawn
+        if sims.cumulative is not None and shape is not None:  # spread over the weeks it closes in
+            sims.cumulative += drawn[:, None] * shape[None, :]
+        col = sims.totals[:, i] + done
+        rows.append(
+            _row(label, int(m.sum()), amounts[m], probs[m], done, col, {}, comp.mean if comp else 0.0)
+        )
     return rows, sims
 
 
@@ -237,7 +273,14 @@ def _set_beside(row: ForecastRow, beside: dict) -> None:
 
 
 def _row(
-    label: str, n: int, amounts: np.ndarray, probs: np.ndarray, done: float, col: np.ndarray, beside: dict
+    label: str,
+    n: int,
+    amounts: np.ndarray,
+    probs: np.ndarray,
+    done: float,
+    col: np.ndarray,
+    beside: dict,
+    in_period: float = 0.0,
 ) -> ForecastRow:
     p10, p50, p90 = (float(x) for x in np.quantile(col, (0.1, 0.5, 0.9)))
     quota = beside.get("quota")
@@ -246,7 +289,8 @@ def _row(
         deals=n,
         pipeline=float(amounts.sum()),
         won_to_date=done,
-        expected=done + expected(amounts, probs),
+        expected=done + expected(amounts, probs) + in_period,
+        in_period=in_period,
         p10=p10,
         p50=p50,
         p90=p90,

@@ -14,6 +14,8 @@ seeded: the same inputs and seed give the same scenarios.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +32,7 @@ class Scenarios:
     totals: np.ndarray
     exact_deals: int
     tail_deals: int
+    cumulative: np.ndarray | None = None  # scenarios x steps, summed over groups (see ``steps``)
 
     def quantiles(self, qs: tuple[float, ...] = QUANTILES) -> np.ndarray:
         """Quantiles per group (len(qs) x groups)."""
@@ -51,6 +54,8 @@ def simulate(
     groups: np.ndarray | None = None,
     budget: int = DRAW_BUDGET,
     shock_sd: float = 0.0,
+    keys: Sequence[str] | None = None,
+    steps: np.ndarray | None = None,
 ) -> Scenarios:
     """Simulate period revenue.
 
@@ -66,6 +71,15 @@ def simulate(
             (``exp(z - shock_sd^2 / 2)``, ``z ~ N(0, shock_sd^2)``, mean 1): win rates move together
             from one period to the next, which independent draws alone would miss. The expected
             value is unchanged.
+        keys: optional stable id per deal. With keys, each deal draws from its own stream
+            (seeded by ``seed`` and its id) and the shared factor from ``seed`` alone, so a deal
+            wins in the same scenarios whichever other deals are simulated with it: a region's
+            range is the same whether it is forecast alone (a regional lead) or as one row of a
+            breakdown (the CFO's page).
+        steps: optional deals x S matrix of cumulative probabilities (non-decreasing along a row,
+            last column equal to ``probs``), e.g. P(win) x P(close by the end of week s). The same
+            draws decide every step (a deal won by week s stays won after it), so the last step's
+            totals equal the period's, scenario by scenario; returned in ``cumulative``.
 
     Returns:
         The simulated totals per scenario (and group).
@@ -79,23 +93,52 @@ def simulate(
     exact = np.argsort(-var, kind="stable")[:k] if k < len(a) else np.arange(len(a))
     tail = np.setdiff1d(np.arange(len(a)), exact, assume_unique=True)
     totals = np.zeros((scenarios, n_groups))
-    if len(exact):
+    ps = None if steps is None else np.clip(np.asarray(steps, dtype=np.float64), 0.0, 1.0)
+    cum = None if ps is None else np.zeros((scenarios, ps.shape[1]))
+    if len(exact) and keys is not None:
+        for i in exact:  # common random numbers: deal i's draws depend on its id only
+            u = np.random.default_rng([seed, _key_hash(keys[i])]).random(scenarios, dtype=np.float32)
+            totals[:, g[i]] += np.where(u < np.float32(p[i]), a[i], 0.0)
+            if cum is not None and ps is not None and a[i] and ps[i, -1] > 0:
+                cum += (u[:, None] < ps[i].astype(np.float32)[None, :]) * a[i]
+    elif len(exact):
         weights = np.zeros((len(exact), n_groups), dtype=np.float64)
         weights[np.arange(len(exact)), g[exact]] = a[exact]
         pe = p[exact].astype(np.float32)
         rows = max(1, CHUNK // len(exact))
         for s0 in range(0, scenarios, rows):
             s1 = min(scenarios, s0 + rows)
-            wins = rng.random((s1 - s0, len(exact)), dtype=np.float32) < pe
-            totals[s0:s1] = wins.astype(np.float32) @ weights.astype(np.float32)
+            u = rng.random((s1 - s0, len(exact)), dtype=np.float32)
+            totals[s0:s1] = (u < pe).astype(np.float32) @ weights.astype(np.float32)
+            if cum is not None and ps is not None:
+                for k in range(ps.shape[1]):
+                    cum[s0:s1, k] = (u < ps[exact, k].astype(np.float32)).astype(np.float32) @ a[exact]
     if len(tail):
         mean = np.bincount(g[tail], weights=a[tail] * p[tail], minlength=n_groups)
         sd = np.sqrt(np.bincount(g[tail], weights=var[tail], minlength=n_groups))
-        totals += mean + sd * rng.standard_normal((scenarios, n_groups))
+        z = rng.standard_normal((scenarios, n_groups))
+        totals += mean + sd * z
+        if cum is not None and ps is not None:  # the same normal draws, so the last step agrees
+            for k in range(ps.shape[1]):
+                pk = ps[tail, k]
+                mk = np.bincount(g[tail], weights=a[tail] * pk, minlength=n_groups)
+                sk = np.sqrt(np.bincount(g[tail], weights=a[tail] ** 2 * pk * (1 - pk), minlength=n_groups))
+                cum[:, k] += (mk + sk * z).sum(axis=1)
     if shock_sd > 0:
-        z = rng.standard_normal(scenarios) * shock_sd
-        totals *= np.exp(z - shock_sd**2 / 2)[:, None]
-    return Scenarios(np.maximum(totals, 0.0), len(exact), len(tail))
+        shock_rng = np.random.default_rng([seed, 0x5E0C]) if keys is not None else rng
+        z = shock_rng.standard_normal(scenarios) * shock_sd
+        factor = np.exp(z - shock_sd**2 / 2)
+        totals *= factor[:, None]
+        if cum is not None:
+            cum *= factor[:, None]
+    return Scenarios(
+        np.maximum(totals, 0.0), len(exact), len(tail), None if cum is None else np.maximum(cum, 0.0)
+    )
+
+
+def _key_hash(key: object) -> int:
+    """A stable 64-bit seed word for a deal id (the same across runs and processes)."""
+    return int.from_bytes(hashlib.blake2b(str(key).encode(), digest_size=8).digest(), "little")
 
 
 def simulate_loop(amounts: list[float], probs: list[float], scenarios: int, seed: int = 0) -> list[float]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 
 _SHARED_PLANS: dict[tuple[Any, ...], Any] = {}
+#: SQL of expressions compiled per scope shape (:meth:`SemanticLayer.shaped`)
+_SHARED_SQL: dict[tuple[Any, ...], str] = {}
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class SemanticLayer:
         self._local = threading.local()  # the data state pinned by this thread's batch, if any
         self._tables: dict[str, ibis.Table] = {}
         self._plans: dict[tuple[Any, ...], Any] = {}
+        self._rows: dict[str, tuple[str, pd.DataFrame]] = {}  # all_rows, per data version
+        self._rows_lock = threading.Lock()
         self.rollups = Rollups(self)
         home = getattr(settings, "home", None)
         self.plan_store = PlanStore(Path(home) / "cache" / "plans" if home else None)
@@ -96,13 +100,18 @@ class SemanticLayer:
 
     @contextmanager
     def pinned(self) -> Iterator[DataState]:
-        """Read the data version once for a batch of queries (one KPI summary, one page)."""
-        state = self.state()
+        """Read the data version once for a batch of queries (one KPI summary, one page).
+
+        Re-entrant: a batch inside a batch (a brief's KPI summary) keeps the outer pin, and leaving
+        it restores the outer pin instead of unpinning the rest of the outer batch.
+        """
+        outer = getattr(self._local, "pin", None)
+        state = outer if outer is not None else self.state()
         self._local.pin = state
         try:
             yield state
         finally:
-            self._local.pin = None
+            self._local.pin = outer
 
     def state(self) -> DataState:
         """Meta, row counts and data version, refreshed whenever the data changes."""
@@ -156,6 +165,15 @@ class SemanticLayer:
         from revintel.warehouse.schema import table as table_spec
 
         table_spec(table_name)
+        scope_cols = self._scope_columns(table_name, scope)
+        wanted = None if columns is None else set(columns) | set(scope_cols.values())
+        t = self._joined(table_name, wanted)
+        for dim, values in scope.rows:
+            t = t.filter(t[scope_cols[dim]].isin(list(values)))
+        return t
+
+    def _scope_columns(self, table_name: str, scope: Scope) -> dict[str, str]:
+        """The column each of ``scope``'s row filters applies to (Forbidden if ``table_name`` lacks one)."""
         scope_cols = {d: self._scope_column(d) for d, _ in scope.rows}
         available = scoped_columns(table_name)
         for dim, col in scope_cols.items():
@@ -165,11 +183,52 @@ class SemanticLayer:
                     hint="ask an administrator for a role that covers this data",
                     details={"table": table_name, "dimension": dim, "scope": scope.to_dict()},
                 )
-        wanted = None if columns is None else set(columns) | set(scope_cols.values())
-        t = self._joined(table_name, wanted)
+        return scope_cols
+
+    def scope_rows(self, rows: pd.DataFrame, table_name: str, scope: Scope) -> pd.DataFrame:
+        """Rows of ``table_name`` computed for every scope, narrowed to what ``scope`` may see.
+
+        ``rows`` must carry the dimension columns :meth:`scoped_table` joins (a precomputed view
+        over the unrestricted scoped table: scored deals, quotas ...). The filter is the one
+        :meth:`scoped_table` applies, on the same columns with the same values, so a persona's
+        derived view equals its directly scoped computation.
+
+        Raises:
+            Forbidden: the scope restricts a dimension ``table_name`` cannot be filtered by.
+        """
+        scope_cols = self._scope_columns(table_name, scope)
+        if not scope.rows:
+            return rows.reset_index(drop=True)
+        keep = None
         for dim, values in scope.rows:
-            t = t.filter(t[scope_cols[dim]].isin(list(values)))
-        return t
+            col = rows[scope_cols[dim]]
+            m = col.notna() & col.astype(str).isin(list(values))
+            keep = m if keep is None else keep & m
+        return rows[keep].reset_index(drop=True)
+
+    def all_rows(self, table_name: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """Every row of ``table_name`` joined to its dimension columns, cached per data version.
+
+        A system read (no scope) for views precomputed once and derived per scope with
+        :meth:`scope_rows`; callers never show these rows without that filter. ``columns`` limits
+        the read (the columns any scope can filter by are always kept).
+        """
+        wanted = None
+        if columns is not None:  # keep every dimension column a scope could filter by
+            available = set(scoped_columns(table_name))
+            dims = {d.column for d in self.catalogue.dimensions if d.column in available}
+            wanted = sorted(set(columns) | dims)
+        version, name = self.data_version(), f"{table_name}:{wanted}"
+        with self._rows_lock:
+            hit = self._rows.get(name)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        t = self.scoped_table(table_name, Scope.everything(), wanted)
+        frame = self.warehouse.execute(t if wanted is None else t.select(*wanted))
+        with self._rows_lock:
+            self._rows = {k: v for k, v in self._rows.items() if v[0] == version}
+            self._rows[name] = (version, frame)
+        return frame
 
     def _rollup_scoped(self, spec: RollupSpec, scope: Scope) -> ibis.Table:
         t = self.rollups.table(spec)
@@ -223,36 +282,84 @@ class SemanticLayer:
     def query(self, q: MetricQuery, scope: Scope) -> QueryResult:
         """Run ``q`` under ``scope``: rows, the SQL that ran, definitions, filters and scope.
 
-        The compiled plan is cached per (query, scope, as-of date, tables present); rows are cached
-        per data version, so nothing served is ever stale.
+        The compiled plan is cached per (query, scope shape, as-of date, tables present): on DuckDB
+        the scope's values are bound into the SQL of a plan compiled once per shape
+        (:mod:`revintel.semantic.shapes`). Rows are cached per data version, so nothing served is
+        ever stale.
         """
         from revintel.semantic.plan import Plan, compile_query, execute_plan
+        from revintel.semantic.shapes import bind, shape_of
 
         state = self.state()
+        duckdb = self.warehouse.scheme == "duckdb"
+        # DuckDB plans are SQL text: compile once per scope shape and bind the scope's values
+        # (user filters are checked against the scope's values while compiling: compile those per scope)
+        shaped = duckdb and not q.filters
+        compiled_for, bindings = shape_of(scope) if shaped else (scope, {})
         key = (
             self.warehouse.scheme,
             self.catalogue.fingerprint,
             self.fiscal_start_month,
             self.as_of(),
             q.model_dump_json(),
-            json.dumps(scope.to_dict(), sort_keys=True),
+            json.dumps(compiled_for.to_dict(), sort_keys=True),
             tuple(sorted(state.counts)),
             self.rollups.enabled,
+            "shown-sql-1",  # plans carry the canonical-table SQL shown beside a pre-aggregated answer
         )
         # DuckDB plans run as SQL text, so every layer in the process can share them
-        plans = _SHARED_PLANS if self.warehouse.scheme == "duckdb" else self._plans
+        plans = _SHARED_PLANS if duckdb else self._plans
         plan = plans.get(key)
-        if plan is None and self.warehouse.scheme == "duckdb" and (stored := self.plan_store.get(key)):
+        if plan is None and duckdb and (stored := self.plan_store.get(key)):
             plan = Plan(None, stored["sql"], stored["meta"])
         if plan is None:
-            plan = compile_query(self, q, scope)
-            if MEMTABLE not in plan.sql and self.warehouse.scheme == "duckdb":
+            plan = compile_query(self, q, compiled_for)
+            if MEMTABLE not in plan.sql and duckdb:
                 self.plan_store.put(key, plan.sql, plan.meta)
         if MEMTABLE not in plan.sql:
             if len(plans) >= 2048:
                 plans.pop(next(iter(plans)))
             plans[key] = plan
+        if shaped:
+            bound = bind(plan, bindings, scope)
+            plan = bound if bound is not None and MEMTABLE not in plan.sql else compile_query(self, q, scope)
         return execute_plan(self, plan)
+
+    def shaped(
+        self, key: tuple[Any, ...], scope: Scope, build: Callable[[Scope], ibis.Expr]
+    ) -> tuple[str, pd.DataFrame]:
+        """(exact SQL, rows) of ``build(scope)``, an expression over :meth:`scoped_table`.
+
+        On DuckDB the expression is compiled once per (``key``, scope shape, tables present) and
+        the scope's values are bound into the SQL (:mod:`revintel.semantic.shapes`); ``key`` must
+        name everything else ``build`` depends on (a date, a window). Rows are cached per data
+        version like every other query.
+        """
+        from revintel.semantic.shapes import bind_sql, shape_of
+
+        if self.warehouse.scheme != "duckdb":
+            return self.run(build(scope))
+        compiled_for, bindings = shape_of(scope)
+        k = (
+            "shaped",
+            self.catalogue.fingerprint,
+            *key,
+            json.dumps(compiled_for.to_dict(), sort_keys=True),
+            tuple(sorted(self.state().counts)),
+        )
+        sql = _SHARED_SQL.get(k)
+        if sql is None and (stored := self.plan_store.get(k)):
+            sql = stored["sql"]
+        if sql is None:
+            sql = self.runner.compile(build(compiled_for))
+            if MEMTABLE in sql:
+                return self.run(build(scope))
+            self.plan_store.put(k, sql, {})
+            if len(_SHARED_SQL) >= 2048:
+                _SHARED_SQL.pop(next(iter(_SHARED_SQL)))
+            _SHARED_SQL[k] = sql
+        bound = bind_sql(sql, bindings)
+        return self.run(build(scope)) if bound is None else self.run(None, bound)  # type: ignore[arg-type]
 
     def metric_table(
         self, metric: Metric, sl: Slice, shift_months: int = 0, period: Period | None = None

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from revintel.errors import WarehouseError
+from revintel.observability.metrics import CACHE
+from revintel.observability.tracing import span
 from revintel.warehouse.backends import DuckDBWarehouse
 from revintel.warehouse.schema import TABLES_BY_NAME
 
@@ -54,16 +56,15 @@ class DataState:
 def data_state(wh: Warehouse) -> DataState:
     """Meta, per-table row counts and a short hash that changes whenever the data changes."""
     if isinstance(wh, DuckDBWarehouse):
-        con = wh.con.con  # the raw duckdb connection behind the Ibis backend
-        with _lock(wh):
-            rows = con.execute(_STATE_SQL.format(meta=wh.META)).fetchall()
-            meta = {k: v for kind, k, v in rows if kind == "m"}
-            counts = {k: int(v) for kind, k, v in rows if kind == "t" and k in TABLES_BY_NAME}
-            lineage = (
-                con.execute("SELECT max(loaded_at), count(*) FROM ingest_lineage").fetchall()
-                if "ingest_lineage" in counts
-                else []
-            )
+        con = wh.cursor()  # this thread's cursor: never waits for a load or another request
+        rows = con.execute(_STATE_SQL.format(meta=wh.META)).fetchall()
+        meta = {k: v for kind, k, v in rows if kind == "m"}
+        counts = {k: int(v) for kind, k, v in rows if kind == "t" and k in TABLES_BY_NAME}
+        lineage = (
+            con.execute("SELECT max(loaded_at), count(*) FROM ingest_lineage").fetchall()
+            if "ingest_lineage" in counts
+            else []
+        )
         extra: Any = lineage
     else:
         meta = wh.get_meta()
@@ -118,8 +119,11 @@ class Runner:
             if key in self._results:
                 self._results.move_to_end(key)
                 self.hits += 1
+                CACHE.labels("query_results", "hit").inc()
                 return sql, self._results[key].copy()
-        frame = self._execute(expr, sql)
+        CACHE.labels("query_results", "miss").inc()
+        with span("warehouse.execute", **{"db.system": self.wh.scheme, "db.statement.length": len(sql)}):
+            frame = self._execute(expr, sql)
         with self._guard:
             self.misses += 1
             self._results[key] = frame
@@ -128,13 +132,12 @@ class Runner:
         return sql, frame.copy()
 
     def _execute(self, expr: ibis.Expr, sql: str) -> pd.DataFrame:
-        if self.wh.scheme != "duckdb" or MEMTABLE in sql:  # in-memory stand-ins for unloaded tables
+        if not isinstance(self.wh, DuckDBWarehouse) or MEMTABLE in sql:  # stand-ins for unloaded tables
             return self.wh.execute(expr)
-        with _lock(self.wh):
-            try:
-                frame = self.wh.con.con.sql(sql).df()
-            except Exception as exc:  # duckdb raises many error classes; report them as one
-                raise WarehouseError(f"query failed on duckdb: {exc}", details={"sql": sql}) from exc
+        try:  # on this thread's own cursor: requests run concurrently, a load never blocks them
+            frame = self.wh.cursor().sql(sql).df()
+        except Exception as exc:  # duckdb raises many error classes; report them as one
+            raise WarehouseError(f"query failed on duckdb: {exc}", details={"sql": sql}) from exc
         return frame
 
     def clear(self) -> None:

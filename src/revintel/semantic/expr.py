@@ -211,16 +211,21 @@ class _Translator:
                     raise self.fail(node, "count(*) needs a table")
                 return self.table.count(where=where)
             return self.visit(arg).count(where=where)
-        ops = {exp.Sum: "sum", exp.Avg: "mean", exp.Min: "min", exp.Max: "max"}
+        ops = {exp.Sum: "sum", exp.Avg: "mean", exp.Min: "min", exp.Max: "max", exp.Median: "median"}
         for kind, name in ops.items():
             if isinstance(node, kind):
-                return getattr(self.visit(node.this), name)(where=where)
-        raise self.fail(node, "only sum, avg, count, min and max aggregate")
+                value = self.visit(node.this)
+                if name == "median" and where is not None:
+                    # Spark's percentile() needs a constant fraction, and Ibis' where= masks it too:
+                    # mask the values instead (NULLs are ignored by the median on every backend)
+                    return where.ifelse(value, ibis.null(value.type())).median()
+                return getattr(value, name)(where=where)
+        raise self.fail(node, "only sum, avg, median, count, min and max aggregate")
 
     def v_Sum(self, node: exp.Expression) -> Any:
         return self._aggregate(node)
 
-    v_Avg = v_Min = v_Max = v_Count = v_Sum
+    v_Avg = v_Min = v_Max = v_Count = v_Median = v_Sum
 
     def _constant(self, node: exp.Expression) -> Any:
         if isinstance(node, exp.Literal):

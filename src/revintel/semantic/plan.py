@@ -20,7 +20,7 @@ from revintel.semantic.fuse import Variant, disjoint, fusable, fused_table
 from revintel.semantic.model import Metric
 from revintel.semantic.placement import BUCKET, place
 from revintel.semantic.query import MetricQuery, QueryResult
-from revintel.semantic.rollups import PREFIX, SPECS
+from revintel.semantic.rollups import PREFIX, SPECS, canonical_only, served_note
 from revintel.semantic.time import GRAINS, Period
 from revintel.text import nearest
 
@@ -244,17 +244,35 @@ def compile_query(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> Plan:
         "units": {c: _unit_of(metrics, c) for c in values},
     }
     sql = layer.runner.compile(result)
-    meta["rollups"] = sorted(set(re.findall(rf"{PREFIX}\w+", sql)))
+    rollups = sorted(set(re.findall(rf"{PREFIX}\w+", sql)))
+    meta["rollups"] = rollups
+    if rollups:  # what the user is shown: the same query over the canonical tables
+        with canonical_only():
+            canonical = compile_query(layer, q, scope)
+        meta["shown_sql"] = served_note(rollups) + canonical.sql
     return Plan(result, sql, meta)
 
 
 def execute_plan(layer: SemanticLayer, plan: Plan) -> QueryResult:
     """Run a compiled plan (rows cached per data version) and wrap the rows with their provenance."""
+    from revintel.observability.metrics import QUERIES
+    from revintel.observability.tracing import span
+
     meta = copy.deepcopy(plan.meta)
-    for name in meta.pop("rollups", []):  # a cached plan may read a rollup: rebuild it if the data changed
-        layer.rollups.ensure(SPECS[name[len(PREFIX) :]])
-    sql, frame = layer.run(plan.expr, plan.sql)
-    return QueryResult.from_frame(frame, sql=sql, parts={"query": sql}, **meta)
+    ids = [str(d.get("id")) for d in meta.get("definitions", [])]
+    for metric_id in ids:
+        QUERIES.labels(metric_id).inc()
+    with span("semantic.query", **{"revintel.metrics": ",".join(ids)}):
+        # a cached plan may read a rollup: rebuild it if the data changed
+        for name in meta.pop("rollups", []):
+            layer.rollups.ensure(SPECS[name[len(PREFIX) :]])
+        sql, frame = layer.run(plan.expr, plan.sql)
+    shown = meta.pop("shown_sql", None)
+    if shown is None:
+        return QueryResult.from_frame(frame, sql=sql, parts={"query": sql}, **meta)
+    return QueryResult.from_frame(
+        frame, sql=shown, parts={"query": shown}, run_sql=sql, preaggregated=True, **meta
+    )
 
 
 def run_query(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> QueryResult:

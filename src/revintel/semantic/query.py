@@ -111,8 +111,10 @@ def _cell(v: Any) -> Any:
 class QueryResult:
     """Rows of a governed query, with everything needed to trust them.
 
-    ``sql`` is the exact SQL run (several statements, each headed by a ``-- part`` comment, when
-    comparisons needed more than one); ``parts`` has them by name.
+    ``sql`` is the SQL behind the numbers, over the canonical tables: an analyst can run it and get
+    the same rows. It is the exact SQL run, except when a pre-aggregate (:mod:`revintel.semantic.rollups`)
+    answered (``preaggregated``): then ``sql`` is the same query compiled over the canonical tables,
+    headed by a comment saying so, and ``run_sql`` is what ran. ``parts`` has the shown SQL by name.
     """
 
     columns: list[str]
@@ -125,6 +127,8 @@ class QueryResult:
     grain: str | None = None
     parts: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    run_sql: str | None = None
+    preaggregated: bool = False
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, **kwargs: Any) -> QueryResult:
@@ -155,4 +159,5 @@ class QueryResult:
             "period": self.period,
             "grain": self.grain,
             "units": self.units,
+            "preaggregated": self.preaggregated,
         }

@@ -14,16 +14,20 @@ DuckDB only; other backends always read the base tables.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 from sqlglot import expressions as exp
 
 from revintel.semantic import expr
 from revintel.semantic.model import Metric
+from revintel.warehouse.backends import DuckDBWarehouse
 
 if TYPE_CHECKING:
     from revintel.semantic.compile import SemanticLayer
@@ -49,6 +53,32 @@ class RollupSpec:
 SPECS: dict[str, RollupSpec] = {
     "services_monthly": RollupSpec("services_monthly", "month", ("region", "capability")),
 }
+
+_CANONICAL: ContextVar[bool] = ContextVar("revintel_canonical_only", default=False)
+
+
+@contextlib.contextmanager
+def canonical_only() -> Iterator[None]:
+    """Compile over the canonical tables only (no rollup) inside this block, in this thread or task.
+
+    Used to write "the SQL behind this number" an analyst can run: the same query, compiled without
+    the pre-aggregate, returns the same number from the canonical tables.
+    """
+    token = _CANONICAL.set(True)
+    try:
+        yield
+    finally:
+        _CANONICAL.reset(token)
+
+
+def served_note(names: list[str]) -> str:
+    """SQL comment lines saying a pre-aggregate answered and the query below gives the same number."""
+    tables = sorted({n[len(PREFIX) :] for n in names})
+    how = "; ".join(f"{t} by {', '.join((SPECS[t].date, *SPECS[t].dims))}" for t in tables if t in SPECS)
+    return (
+        f"-- Served from a pre-aggregate of {how} (rebuilt with every load).\n"
+        "-- This query over the canonical tables returns the same number.\n"
+    )
 
 
 def _key(node: exp.Expression) -> str:
@@ -130,12 +160,20 @@ class Rollups:
 
     def __init__(self, layer: SemanticLayer):
         self.layer = layer
-        self.enabled = layer.warehouse.scheme == "duckdb"
+        wh = layer.warehouse
+        #: rollups are tables in the DuckDB file: none on Spark, none on a file opened read-only
+        self.enabled = isinstance(wh, DuckDBWarehouse) and not wh.read_only
         self._fresh: dict[str, str] = {}
+
+    @property
+    def _duckdb(self) -> DuckDBWarehouse:
+        wh = self.layer.warehouse
+        assert isinstance(wh, DuckDBWarehouse)  # rollups are enabled on DuckDB only
+        return wh
 
     def spec_for(self, metric: Metric, columns: set[str]) -> RollupSpec | None:
         """The rollup that can answer ``metric`` over ``columns`` (dims, filters, scope), if any."""
-        if not self.enabled or not eligible(metric):
+        if not self.enabled or _CANONICAL.get() or not eligible(metric):
             return None
         spec = SPECS[metric.table or ""]
         return spec if columns <= set(spec.dims) else None
@@ -143,7 +181,7 @@ class Rollups:
     def table(self, spec: RollupSpec) -> ibis.Table:
         """The rollup table, rebuilt first if the data changed since it was built."""
         self.ensure(spec)
-        return self.layer.warehouse.con.table(spec.name)
+        return self._duckdb.reader().table(spec.name)  # on this thread's cursor
 
     def ensure(self, spec: RollupSpec) -> None:
         version = self.layer.data_version()
@@ -153,14 +191,17 @@ class Rollups:
             self.build(spec, version)
         self._fresh[spec.name] = version
 
-    def _built_version(self, spec: RollupSpec) -> str | None:
-        raw = self.layer.warehouse.con.con
-        with self.layer.warehouse._lock:
-            raw.execute(
-                f"CREATE TABLE IF NOT EXISTS {STATE} (name VARCHAR PRIMARY KEY, version VARCHAR, "
-                "built_at TIMESTAMP, source_rows BIGINT, rollup_rows BIGINT)"
-            )
-            rows = raw.execute(f"SELECT version FROM {STATE} WHERE name = ?", [spec.name]).fetchall()
+    def _built_version(self, spec: RollupSpec, con: Any = None) -> str | None:
+        cur = con if con is not None else self._duckdb.cursor()
+        known = cur.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?",
+            [STATE],
+        ).fetchall()[0][0]
+        rows = (
+            cur.execute(f"SELECT version FROM {STATE} WHERE name = ?", [spec.name]).fetchall()
+            if known
+            else []
+        )
         return rows[0][0] if rows else None
 
     def measures(self, spec: RollupSpec) -> dict[str, tuple[str, exp.Expression | None]]:
@@ -185,8 +226,13 @@ class Rollups:
             }[kind](value)
         grouped = base.group_by([base[spec.date], *[base[d] for d in spec.dims]]).aggregate(**aggs)
         sql = self.layer.warehouse.compile(grouped)
-        raw = self.layer.warehouse.con.con
-        with self.layer.warehouse._lock:
+        with self._duckdb.writing() as raw:  # one writer at a time; readers never wait
+            if self._built_version(spec, raw) == version:
+                return  # another thread built it while this one waited
+            raw.execute(
+                f"CREATE TABLE IF NOT EXISTS {STATE} (name VARCHAR PRIMARY KEY, version VARCHAR, "
+                "built_at TIMESTAMP, source_rows BIGINT, rollup_rows BIGINT)"
+            )
             raw.execute("BEGIN TRANSACTION")
             try:
                 raw.execute(f"CREATE OR REPLACE TABLE {spec.name} AS {sql}")

@@ -116,6 +116,10 @@ class Period:
             self.start - dt.timedelta(days=length), self.start - dt.timedelta(days=1), "range", label
         )
 
+    def to_text(self) -> str:
+        """This period as text :func:`parse_period` reads back exactly, label included."""
+        return f"{self.start.isoformat()}..{self.end.isoformat()}|{self.grain}|{self.label}"
+
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
@@ -275,7 +279,8 @@ def parse_period(text: str | Period, as_of: dt.date, fiscal_start_month: int = 1
 
     Args:
         text: e.g. ``"2025"``, ``"2025-12"``, ``"Q4 2025"``, ``"FY2025"``, ``"YTD"``, ``"last quarter"``,
-            ``"last 12 months"``, ``"2025-01-01..2025-03-31"`` (a Period is returned unchanged).
+            ``"last 12 months"``, ``"2025-01-01..2025-03-31"``, an exact ``Period.to_text()``
+            (``"2025-01-01..2025-06-30|half|H1 2025"``); a Period is returned unchanged.
         as_of: the date treated as today.
         fiscal_start_month: month (1-12) the fiscal year starts.
 
@@ -284,6 +289,9 @@ def parse_period(text: str | Period, as_of: dt.date, fiscal_start_month: int = 1
     """
     if isinstance(text, Period):
         return text
+    exact = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})\|(\w+)\|(.+)", str(text))
+    if exact:  # an exact period written by Period.to_text (start..end|grain|label)
+        return Period(_iso(exact.group(1)), _iso(exact.group(2)), exact.group(3), exact.group(4).strip())
     norm = re.sub(r"\s+", " ", str(text).strip().lower())
     period = _relative(norm, as_of, fiscal_start_month) or _absolute(norm, fiscal_start_month)
     if period is None:

@@ -201,6 +201,45 @@ TABLES: tuple[Table, ...] = (
         fact=True,
     ),
     Table(
+        "deal_contacts",
+        "People on deals: which contacts take part in each opportunity, in which buying role (one row per "
+        "contact and role: a contact may hold two roles on a deal).",
+        (
+            _c("opportunity_id", "string", "Deal.", False),
+            _c("contact_id", "string", "Contact on the deal.", False),
+            _c(
+                "buying_role",
+                "string",
+                "Buying role: Economic Buyer, Executive Sponsor, Decision Maker, Champion, "
+                "Technical Evaluator, Influencer, End User (or the source's own word); "
+                "null when the source records none.",
+            ),
+            _c("source_role", "string", "The role as the source named it."),
+            _c("title", "string", "The contact's job title on the deal (from the contact record at load)."),
+            _c(
+                "seniority",
+                "string",
+                "Seniority the title implies: C-level, VP, Director, Manager, Staff "
+                "(executives: C-level and VP; derived from the title when the source gives none, "
+                "see revintel.warehouse.people).",
+            ),
+            _c(
+                "is_primary",
+                "boolean",
+                "Whether the source marks this contact as the deal's primary contact.",
+            ),
+            _c(
+                "via",
+                "string",
+                "How the contact is tied to the deal: 'role' (a contact role on the opportunity) "
+                "or 'account' (a contact of the deal's account, when the source records no contact roles).",
+            ),
+            SOURCE,
+        ),
+        ("opportunity_id", "contact_id", "buying_role"),
+        fact=True,
+    ),
+    Table(
         "services_monthly",
         "Professional-services delivery facts by client x region x capability x month.",
         (
@@ -341,6 +380,9 @@ TABLES: tuple[Table, ...] = (
             _c("arr", "float64", "Annual recurring revenue of the line.", False),
             _c("status", "string", "active, churned or ended."),
             _c("churn_reason", "string", "Why it churned."),
+            _c("term_months", "int64", "Contract term in months (1 = month-to-month)."),
+            _c("payment_method", "string", "How the customer pays (e.g. card, bank transfer, check)."),
+            _c("discount", "float64", "Discount off list price as a fraction 0-1, when the source has it."),
             SOURCE,
         ),
         ("subscription_id",),
@@ -396,6 +438,21 @@ TABLES: tuple[Table, ...] = (
         ),
         ("conversation_id",),
         time_column="occurred_at",
+    ),
+    Table(
+        "conversation_turns",
+        "Speaker turns of each conversation: who spoke, when, in which role, and what was said.",
+        (
+            _c("conversation_id", "string", "Conversation the turn belongs to.", False),
+            _c("turn_index", "int64", "Position of the turn in the conversation, from 0.", False),
+            _c("speaker", "string", "Speaker name (or email address) as the source gives it."),
+            _c("role", "string", "rep (our side), customer, or unknown."),
+            _c("start_seconds", "float64", "Offset of the turn from the start of the call, in seconds."),
+            _c("end_seconds", "float64", "Offset of the end of the turn, in seconds."),
+            _c("text", "string", "What was said (or written)."),
+            SOURCE,
+        ),
+        ("conversation_id", "turn_index"),
     ),
     Table(
         "headcount",

@@ -37,10 +37,17 @@ def data_overview(rt: Runtime) -> dict[str, Any]:
     info["findings"] = dq_findings(rt)
     loads: dict[str, dict[str, Any]] = {}
     for row in info["lineage"]:
-        entry = loads.setdefault(row["load_id"], {
-            "load_id": row["load_id"], "source": row["source"], "loaded_at": row["loaded_at"],
-            "files": [], "rows": 0, "findings": 0,
-        })
+        entry = loads.setdefault(
+            row["load_id"],
+            {
+                "load_id": row["load_id"],
+                "source": row["source"],
+                "loaded_at": row["loaded_at"],
+                "files": [],
+                "rows": 0,
+                "findings": 0,
+            },
+        )
         entry["files"].append(row)
         entry["rows"] += int(row["rows"] or 0)
     for f in info["findings"]:

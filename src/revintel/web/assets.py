@@ -27,8 +27,10 @@ def plotly_js_path() -> Path:
 
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     if not path.exists():
-        raise NotFound("plotly.min.js is missing from the installed plotly package",
-                       hint="reinstall plotly: pip install --force-reinstall plotly")
+        raise NotFound(
+            "plotly.min.js is missing from the installed plotly package",
+            hint="reinstall plotly: pip install --force-reinstall plotly",
+        )
     return path
 
 

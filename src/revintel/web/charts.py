@@ -12,10 +12,21 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-COLORS = {"actual": "#3b6fe0", "budget": "#9aa5b8", "py": "#e0913b", "good": "#138a4f", "bad": "#c9372c",
-          "total": "#6b7688"}
-_LAYOUT = {"margin": {"l": 50, "r": 16, "t": 24, "b": 40}, "legend": {"orientation": "h", "y": -0.18},
-           "hovermode": "x unified"}
+from revintel import format as fmt_mod
+
+COLORS = {
+    "actual": "#3b6fe0",
+    "budget": "#9aa5b8",
+    "py": "#e0913b",
+    "good": "#138a4f",
+    "bad": "#c9372c",
+    "total": "#6b7688",
+}
+_LAYOUT = {
+    "margin": {"l": 50, "r": 16, "t": 24, "b": 40},
+    "legend": {"orientation": "h", "y": -0.18},
+    "hovermode": "x unified",
+}
 
 
 def _label(value: Any) -> str:
@@ -27,8 +38,9 @@ def to_json(fig: go.Figure) -> str:
     return fig.to_json(validate=False, pretty=False)
 
 
-def _tickformat(unit: str) -> str:
-    return ".0%" if unit == "percent" else "~s"
+def _axis(unit: str, **extra: Any) -> dict[str, Any]:
+    """Axis settings whose ticks carry the unit (``$2.6B``, ``40%``): :func:`revintel.format.plotly_axis`."""
+    return {**fmt_mod.plotly_axis(unit), **extra}
 
 
 def trend_figure(trend: Sequence[dict[str, Any]], unit: str, label: str) -> str | None:
@@ -37,14 +49,33 @@ def trend_figure(trend: Sequence[dict[str, Any]], unit: str, label: str) -> str 
         return None
     x = [r["month"] for r in trend]
     fig = go.Figure()
-    fig.add_bar(x=x, y=[r.get("value") for r in trend], name=label, marker_color=COLORS["actual"])
+    values = [r.get("value") for r in trend]
+    rate = fmt_mod.is_rate(unit)  # a rate is a level, drawn as a line on a range around its data
+    if rate:
+        fig.add_scatter(
+            x=x, y=values, name=label, mode="lines+markers", line={"color": COLORS["actual"], "width": 3}
+        )
+    else:
+        fig.add_bar(x=x, y=values, name=label, marker_color=COLORS["actual"])
     if any(r.get("budget") is not None for r in trend):
-        fig.add_scatter(x=x, y=[r.get("budget") for r in trend], name="Budget", mode="lines",
-                        line={"color": COLORS["budget"], "dash": "dash", "width": 2})
+        fig.add_scatter(
+            x=x,
+            y=[r.get("budget") for r in trend],
+            name="Budget",
+            mode="lines",
+            line={"color": COLORS["budget"], "dash": "dash", "width": 2},
+        )
     if any(r.get("prior_year") is not None for r in trend):
-        fig.add_scatter(x=x, y=[r.get("prior_year") for r in trend], name="Prior year", mode="lines+markers",
-                        line={"color": COLORS["py"], "width": 2})
-    fig.update_layout(**_LAYOUT, yaxis={"tickformat": _tickformat(unit)})
+        fig.add_scatter(
+            x=x,
+            y=[r.get("prior_year") for r in trend],
+            name="Prior year",
+            mode="lines+markers",
+            line={"color": COLORS["py"], "width": 2},
+        )
+    every = [*values, *(r.get("budget") for r in trend), *(r.get("prior_year") for r in trend)]
+    span = fmt_mod.axis_range(every, from_zero=None if rate else True)
+    fig.update_layout(**_LAYOUT, yaxis=_axis(unit, **({"range": list(span)} if span and rate else {})))
     return to_json(fig)
 
 
@@ -55,19 +86,32 @@ def breakdown_figure(rows: Sequence[dict[str, Any]], by: str, unit: str, label: 
     top = list(rows)[:25][::-1]
     y = [_label(r.get(by)) for r in top]
     fig = go.Figure()
-    fig.add_bar(y=y, x=[r.get("value") for r in top], orientation="h", name=label,
-                marker_color=COLORS["actual"])
+    fig.add_bar(
+        y=y, x=[r.get("value") for r in top], orientation="h", name=label, marker_color=COLORS["actual"]
+    )
     if any(r.get("budget") is not None for r in top):
-        fig.add_scatter(y=y, x=[r.get("budget") for r in top], mode="markers", name="Budget",
-                        marker={"color": COLORS["budget"], "symbol": "line-ns-open", "size": 16,
-                                "line": {"width": 3}})
+        fig.add_scatter(
+            y=y,
+            x=[r.get("budget") for r in top],
+            mode="markers",
+            name="Budget",
+            marker={"color": COLORS["budget"], "symbol": "line-ns-open", "size": 16, "line": {"width": 3}},
+        )
     if any(r.get("prior_year") is not None for r in top):
-        fig.add_scatter(y=y, x=[r.get("prior_year") for r in top], mode="markers", name="Prior year",
-                        marker={"color": COLORS["py"], "size": 8})
+        fig.add_scatter(
+            y=y,
+            x=[r.get("prior_year") for r in top],
+            mode="markers",
+            name="Prior year",
+            marker={"color": COLORS["py"], "size": 8},
+        )
     margin = {"l": 120, "r": 16, "t": 36, "b": 30}
     legend = {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}
-    fig.update_layout(**{**_LAYOUT, "hovermode": "y unified", "margin": margin, "legend": legend},
-                      xaxis={"tickformat": _tickformat(unit)}, height=breakdown_height(len(top)))
+    fig.update_layout(
+        **{**_LAYOUT, "hovermode": "y unified", "margin": margin, "legend": legend},
+        xaxis=_axis(unit),
+        height=breakdown_height(len(top)),
+    )
     return to_json(fig)
 
 
@@ -82,13 +126,17 @@ def waterfall_figure(bridge: dict[str, Any] | None, unit: str) -> str | None:
         return None
     against = "Budget" if bridge["against"] == "budget" else "Prior year"
     steps = bridge["steps"]
-    fig = go.Figure(go.Waterfall(
-        x=[f"{against} YTD", *[_label(s["label"]) for s in steps], "Actual YTD"],
-        y=[bridge["start"], *[s["value"] or 0 for s in steps], bridge["end"]],
-        measure=["absolute", *["relative"] * len(steps), "total"],
-        increasing={"marker": {"color": COLORS["good"]}}, decreasing={"marker": {"color": COLORS["bad"]}},
-        totals={"marker": {"color": COLORS["total"]}}, connector={"line": {"color": "#9aa5b8"}},
-    ))
+    fig = go.Figure(
+        go.Waterfall(
+            x=[f"{against} YTD", *[_label(s["label"]) for s in steps], "Actual YTD"],
+            y=[bridge["start"], *[s["value"] or 0 for s in steps], bridge["end"]],
+            measure=["absolute", *["relative"] * len(steps), "total"],
+            increasing={"marker": {"color": COLORS["good"]}},
+            decreasing={"marker": {"color": COLORS["bad"]}},
+            totals={"marker": {"color": COLORS["total"]}},
+            connector={"line": {"color": "#9aa5b8"}},
+        )
+    )
     running, levels = bridge["start"], [bridge["start"], bridge["end"]]
     for st in steps:
         running += st["value"] or 0
@@ -96,8 +144,9 @@ def waterfall_figure(bridge: dict[str, Any] | None, unit: str) -> str | None:
     lo, hi = min(levels), max(levels)
     pad = (hi - lo) * 0.25 or abs(hi) * 0.05 or 1.0
     floor = 0 if lo - pad < 0 <= lo else lo - pad  # zoom in on the changes, never below 0 needlessly
-    fig.update_layout(**{**_LAYOUT, "hovermode": "closest"}, showlegend=False,
-                      yaxis={"tickformat": _tickformat(unit), "range": [floor, hi + pad]})
+    fig.update_layout(
+        **{**_LAYOUT, "hovermode": "closest"}, showlegend=False, yaxis=_axis(unit, range=[floor, hi + pad])
+    )
     return to_json(fig)
 
 

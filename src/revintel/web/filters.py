@@ -65,12 +65,17 @@ class GlobalFilters:
         p = self.params(**overrides)
         return "?" + urlencode(p) if p else ""
 
-    def apply(self, scope: Scope) -> Scope:
+    def apply(self, scope: Scope, notes: list[str] | None = None) -> Scope:
         """``scope`` narrowed by the region/capability filters.
 
+        Args:
+            scope: the caller's scope.
+            notes: when given (pages), a filter outside the scope is not applied and a sentence
+                saying so is appended here instead of raising; the scope is never widened.
+
         Raises:
-            Forbidden: a filter names a value outside the scope (e.g. a regional lead asking for
-                another region).
+            Forbidden: (without ``notes``) a filter names a value outside the scope (e.g. a
+                regional lead asking for another region).
         """
         rows = dict(scope.rows)
         for dim in FILTER_DIMS:
@@ -78,6 +83,12 @@ class GlobalFilters:
             if not value:
                 continue
             allowed = rows.get(dim)
+            if allowed is not None and value not in allowed and notes is not None:
+                notes.append(
+                    f"{dim.capitalize()} {value} is outside your scope "
+                    f"({', '.join(allowed)}), so it was not applied."
+                )
+                continue
             if allowed is not None and value not in allowed:
                 who = scope.persona or scope.role
                 raise Forbidden(
@@ -91,6 +102,34 @@ class GlobalFilters:
     @property
     def active(self) -> bool:
         return bool(self.region or self.capability)
+
+    def in_force(self) -> list[str]:
+        """The filters as words for the shell: ``["Region EMEA", "Capability Consulting", "Last month"]``."""
+        out = [f"{dim.capitalize()} {getattr(self, dim)}" for dim in FILTER_DIMS if getattr(self, dim)]
+        labels = dict(PERIOD_CHOICES)
+        out.append(labels.get(self.period or "", self.period or "Year to date"))
+        return out
+
+
+def page_notes(request: Request) -> list[str]:
+    """This request's notes on filters a page could not apply (shown by the shell under the filters)."""
+    notes = getattr(request.state, "filter_notes", None)
+    if notes is None:
+        notes = request.state.filter_notes = []
+    return notes
+
+
+def page_scope(request: Request, scope: Scope) -> Scope:
+    """A page's scope: ``scope`` narrowed by the request's global filters; a filter outside the
+    scope is noted (:func:`page_notes`), never a 403 and never a wider scope."""
+    return GlobalFilters.from_request(request).apply(scope, page_notes(request))
+
+
+def note_unapplied(request: Request, text: str) -> None:
+    """Say on the page that a filter in force could not be applied to part of it (and why)."""
+    notes = page_notes(request)
+    if text not in notes:
+        notes.append(text)
 
 
 _cache: dict[int, tuple[float, dict[str, list[str]]]] = {}

@@ -63,6 +63,7 @@ def rows_key(scope: Scope) -> tuple:
 
 def summary(rt: Runtime, scope: Scope, period: str | None, use_cache: bool = True) -> list[dict[str, Any]]:
     """Headline cards as dicts (see ``revintel.semantic.kpi.KpiCard``)."""
+
     def compute() -> list[dict[str, Any]]:
         return [c.to_dict() for c in rt.kpis.summary(scope, period)]
 

@@ -5,7 +5,7 @@ To add a page (any engineer)::
     # src/revintel/web/pages/deals.py
     from fastapi import APIRouter, Request
     from fastapi.responses import HTMLResponse
-    from revintel.api.deps import CurrentUser, RuntimeDep
+    from revintel.http.deps import CurrentUser, RuntimeDep
     from revintel.web import GlobalFilters, NavItem, register, render
     from revintel.scope import DRILL
 
@@ -14,14 +14,14 @@ To add a page (any engineer)::
 
     @router.get("/deals", response_class=HTMLResponse)
     def deals(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
-        scope = GlobalFilters.from_request(request).apply(user.scope)   # 403 outside the scope
+        scope = page_scope(request, user.scope)   # filters outside the scope are noted, never widen it
         return render(request, "deals.html", {"title": "Deals", "rows": ...})
 
     # src/revintel/web/templates/deals.html
     {% extends "base.html" %}
     {% block content %} ... {% endblock %}
 
-then add the module to the router tuple in ``revintel/api/__init__.py``. The template gets, besides
+then add the module to the router tuple in ``revintel/app.py``. The template gets, besides
 its own context: ``user``, ``scope``, ``nav``, ``filters`` (GlobalFilters), ``filter_options``,
 ``csrf_token`` (put ``{{ csrf_field() }}`` in every POST form; scripts use ``revintel.post``
 from app.js, which sends the X-CSRF-Token header), ``demo_mode``, ``qs(**overrides)`` (the
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +41,9 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from revintel import __version__
-from revintel.api import accounts
+from revintel import format as fmt_mod
 from revintel.errors import InvalidRequest
+from revintel.http import accounts
 from revintel.web import nav
 from revintel.web.filters import PERIOD_CHOICES, GlobalFilters, filter_options
 
@@ -53,56 +53,36 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
 def fmt(value: Any, unit: str | None = None, digits: int | None = None) -> str:
-    """A number for people: ``fmt(1234567, "currency")`` -> ``$1.23M``; percent units are fractions.
+    """A number for people (:func:`revintel.format.value`): ``fmt(1234567, "currency")`` -> ``$1.23M``.
 
-    Units are the catalogue's: currency, currency_per_hour, currency_per_day, hours, days, percent,
-    ratio, count.
+    Units are the catalogue's; percent units are fractions. ``digits`` sets a percentage's decimals.
     """
-    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
-        return "–"
+    if digits is not None and fmt_mod.is_rate(unit):
+        return fmt_mod.percent(value, digits)
     if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if not isinstance(value, int | float):
-        return str(value)
-    unit = (unit or "").lower()
-    if unit in ("percent", "fraction", "pct"):
-        return f"{value * 100:.{1 if digits is None else digits}f}%"
-    if unit == "ratio":
-        return f"{value:,.{2 if digits is None else digits}f}"
-    sign, a = ("-" if value < 0 else ""), abs(value)
-    if unit in ("currency_per_hour", "currency_per_day"):
-        return f"{sign}${a:,.{2 if unit.endswith('hour') else 0}f}"
-    body = _compact(a, digits)
-    if unit.startswith("currency"):
-        return f"{sign}${body}"
-    suffix = {"hours": " h", "days": " d"}.get(unit, "")
-    return sign + body + suffix
-
-
-def _compact(a: float, digits: int | None) -> str:
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if a >= div * 0.9995 and a >= 10_000:
-            return f"{a / div:.{2 if digits is None else digits}f}{suffix}"
-    if a >= 100 or float(a).is_integer():
-        return f"{a:,.0f}"
-    return f"{a:,.{1 if digits is None else digits}f}"
+        return fmt_mod.date(value)
+    return fmt_mod.value(value, unit)
 
 
 def fmt_delta(value: Any, unit: str | None = None) -> str:
-    """A signed variance: ``+4.2%`` or ``-$1.1M``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if (unit or "").lower() in ("percent", "fraction", "pct"):
-        return f"{value * 100:+.1f} pp"
-    text = fmt(abs(value), unit)
-    return ("+" if value >= 0 else "-") + text
+    """A signed difference: ``-1.2 pp`` for a rate, ``-$1.10M`` for money."""
+    return fmt_mod.delta(value, unit)
 
 
 def fmt_pct(value: Any) -> str:
     """A signed percentage change from a fraction: 0.042 -> ``+4.2%``."""
-    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
-        return "–"
-    return f"{value * 100:+.1f}%"
+    return fmt_mod.change(value)
+
+
+def fmt_var(diff: Any, pct: Any, unit: str | None = None) -> str:
+    """A card's one-token variance: points for a rate, % for a flow."""
+    return fmt_mod.variance_short(diff, pct, unit)
+
+
+def _for_people(text: Any) -> str:
+    from revintel.web.errors import for_people
+
+    return for_people(None if text is None else str(text))
 
 
 def chart(fig_json: str | None, element_id: str, height: int = 320) -> Markup:
@@ -118,8 +98,20 @@ def chart(fig_json: str | None, element_id: str, height: int = 320) -> Markup:
     ).format(element_id, int(height), Markup(safe))  # noqa: S704 - escaped above
 
 
-templates.env.globals.update(fmt=fmt, fmt_delta=fmt_delta, fmt_pct=fmt_pct, chart=chart, version=__version__)
-templates.env.filters.update(fmt=fmt, fmt_delta=fmt_delta, fmt_pct=fmt_pct)
+templates.env.globals.update(
+    fmt=fmt,
+    fmt_delta=fmt_delta,
+    fmt_pct=fmt_pct,
+    fmt_var=fmt_var,
+    chart=chart,
+    version=__version__,
+    quarter=fmt_mod.quarter,
+    month=fmt_mod.month,
+    date=fmt_mod.date,
+)
+templates.env.filters.update(
+    fmt=fmt, fmt_delta=fmt_delta, fmt_pct=fmt_pct, fmt_var=fmt_var, for_people=_for_people
+)
 
 
 def base_context(request: Request) -> dict[str, Any]:
@@ -147,7 +139,15 @@ def base_context(request: Request) -> dict[str, Any]:
         "filter_options": {},
         "show_filters": True,
     }
+    ctx["snapshot"] = getattr(request.state, "snapshot", None)  # set when the request reads a snapshot
+    ctx["snapshots"] = []
     if user:
+        from revintel.warehouse.snapshots import list_snapshots
+
+        try:
+            ctx["snapshots"] = list_snapshots(settings.home)
+        except OSError:
+            log.warning("snapshot list unavailable", exc_info=True)
         try:
             ctx["filter_options"] = filter_options(rt, user.scope)
         except Exception:  # a warehouse hiccup must not take the page shell (or error page) down
@@ -155,11 +155,13 @@ def base_context(request: Request) -> dict[str, Any]:
     return ctx
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
-           ) -> HTMLResponse:
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     """Render ``name`` (extending base.html) with the shell's context plus ``context``."""
     ctx = base_context(request)
     ctx.update(context or {})
+    ctx["filter_notes"] = list(getattr(request.state, "filter_notes", None) or [])
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
     accounts.set_csrf_cookie(response, request)
     return response

@@ -10,7 +10,7 @@ from revintel.warehouse.ingest import ingest, validate
 
 def test_deals_companies_and_contacts_load(settings, rt, fixtures, meta_of):
     report = ingest("hubspot", fixtures / "hubspot", settings, rt.warehouse)
-    assert report.plan.row_counts == {"opportunities": 5, "accounts": 3, "contacts": 3, "reps": 2}
+    assert report.plan.row_counts == {"opportunities": 5, "accounts": 3, "contacts": 3, "reps": 2, "leads": 2}
     opp = rt.warehouse.execute(rt.warehouse.table("opportunities")).set_index("opportunity_id")
     assert opp.loc["9001", ["stage", "source_stage", "status", "account_id", "rep_id"]].tolist() == [
         "Prospecting",
@@ -51,3 +51,14 @@ def test_an_export_without_deals_is_rejected(tmp_path, settings, fixtures):
     (tmp_path / "companies.csv").write_text((next((fixtures / "hubspot").glob("*compan*"))).read_text())
     with pytest.raises(ValidationFailed, match="rejected"):
         validate("hubspot", tmp_path, settings)
+
+
+def test_contacts_with_lifecycle_stage_dates_become_funnel_leads(settings, fixtures):
+    plan = validate("hubspot", fixtures / "hubspot", settings)
+    leads = {r["lead_id"]: r for r in plan.tables["leads"].to_pylist()}
+    assert set(leads) == {"7001", "7002"}  # 7003 has no lifecycle stage: a contact, not a lead
+    hank = leads["7001"]
+    dates = [str(hank[c]) for c in ("created_date", "mql_date", "sql_date", "converted_date")]
+    assert dates == ["2024-11-05", "2024-11-20", "2024-12-01", "2024-12-10"]
+    assert hank["channel"] == "Events" and hank["account_id"] == "5001" and hank["source"] == "hubspot"
+    assert leads["7002"]["mql_date"] is not None and leads["7002"]["sql_date"] is None

@@ -86,6 +86,27 @@ def test_created_date_is_the_engage_date(maven, rt):
     assert (engaged["created_date"] == engaged["engage_date"]).all()
 
 
+def test_every_open_deal_counts_as_open_in_the_pipeline_snapshot(maven, rt, shared_data):
+    import duckdb
+
+    from revintel.scope import Scope
+    from revintel.semantic import MetricQuery
+
+    raw = (
+        duckdb.connect()
+        .execute(
+            f"SELECT count(*) FROM read_csv_auto('{shared_data / 'maven-crm' / 'sales_pipeline.csv'}') "
+            "WHERE deal_stage IN ('Prospecting', 'Engaging')"
+        )
+        .fetchone()[0]
+    )
+    res = rt.semantic.query(MetricQuery(metrics=["open_deals"]), Scope.everything())
+    assert raw == 2089 and res.rows[0][0] == raw  # the 500 undated prospecting deals are open too
+    opp = frame(rt, "opportunities")
+    undated = opp[opp["engage_date"].isna()]
+    assert len(undated) == 500 and (undated["created_date"].astype(str) == "2017-12-31").all()
+
+
 def test_loading_twice_leaves_the_same_rows(maven, settings, rt, shared_data, data_snap):
     first = data_snap(rt.warehouse)
     ingest("maven", shared_data / "maven-crm", settings, rt.warehouse)

@@ -102,6 +102,58 @@ def rejected(path: Path, settings) -> ValidationFailed:
             "7 comma-separated fields",
         ),
         (
+            "negative amount (issue 13)",
+            HEADER + GOOD + "O2,Deal,Prospecting,open,-250,2025-01-01,2025-03-01\n",
+            3,
+            "amount",
+            "-250",
+            "0 or more",
+        ),
+        (
+            "NUL byte in a name (issue 13)",
+            HEADER + GOOD + "O2,De\x00al,Prospecting,open,100,2025-01-01,2025-03-01\n",
+            3,
+            "name",
+            "De\\x00al",
+            "without NUL",
+        ),
+        (
+            "header-only file (issue 13)",
+            HEADER,
+            2,
+            None,
+            None,
+            "at least one row",
+        ),
+        (
+            "a 2 MB field on line 6 (issue 13)",
+            HEADER
+            + GOOD * 4
+            + "O9,"
+            + "x" * (2 * 1024 * 1024)
+            + ",Prospecting,open,100,2025-01-01,2025-03-01\n",
+            6,
+            None,
+            None,
+            "under 2 MB",
+        ),
+        (
+            "LF after CRLF (issue 13)",
+            HEADER.replace("\n", "\r\n") + GOOD.replace("\n", "\r\n") + GOOD.replace("O1", "O2"),
+            3,
+            None,
+            None,
+            "same line ending",
+        ),
+        (
+            "CRLF after LF (issue 13)",
+            HEADER + GOOD + GOOD.replace("O1", "O2").replace("\n", "\r\n"),
+            3,
+            None,
+            None,
+            "same line ending",
+        ),
+        (
             "undecodable encoding",
             (HEADER + "O2,Caf\xe9,Prospecting,open,100,2025-01-01,2025-03-01\n").encode("latin-1"),
             2,
@@ -123,6 +175,19 @@ def test_bad_file_is_rejected_with_a_located_problem(
         assert problem.value == value
     assert expected in (problem.expected or "")
     assert err.status == 422 and "nothing was loaded" in err.message
+
+
+def test_a_short_row_is_one_problem_not_one_per_missing_field(tmp_path, settings):
+    err = rejected(
+        write(tmp_path / "export", HEADER + GOOD + "O2,Deal\n" + GOOD.replace("O1", "O3")), settings
+    )
+    assert err.total == 1 and len(err.problems) == 1
+    assert err.problems[0].line == 3 and "2 fields" in err.problems[0].message
+
+
+def test_a_file_that_cannot_be_read_names_no_server_path(tmp_path, settings):
+    err = rejected(write(tmp_path / "export", HEADER + GOOD + 'O2,"unterminated,x,y\n'), settings)
+    assert str(tmp_path) not in str(err.to_dict()["problems"])  # the CLI's headline names the folder given
 
 
 def test_rejection_lists_the_first_20_problems_then_the_total(tmp_path, settings):

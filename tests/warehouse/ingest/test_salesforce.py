@@ -134,3 +134,17 @@ def test_devorg_history_and_exporter_columns_are_handled(settings, rt, shared_da
     assert report.plan.row_counts["opportunity_history"] > 0
     opp = frame(rt, "opportunities").set_index("opportunity_id")
     assert opp.loc["006bm00000LKJNNAA5", "close_date"].date() == dt.date(2024, 2, 3)  # "02/03/24"
+
+
+@pytest.mark.external
+def test_datacloud_leads_take_their_first_campaign_channel_and_region(settings, rt, shared_data):
+    ingest("salesforce", shared_data / "salesforce-export" / "datacloud-workshop", settings, rt.warehouse)
+    leads = frame(rt, "leads")
+    camps = frame(rt, "campaigns").set_index("campaign_id")
+    members = frame(rt, "touchpoints")
+    with_campaign = leads[leads["campaign_id"].notna()]
+    assert len(leads) == 60 and len(with_campaign) > 0
+    assert set(with_campaign["lead_id"]) == set(members["lead_id"].dropna())
+    for row in with_campaign.itertuples():
+        assert row.channel == camps.loc[row.campaign_id, "channel"]
+    assert set(leads["region"].dropna()) == {"Americas"}  # every lead in this org is in the US

@@ -15,6 +15,7 @@ import httpx
 
 from revintel.ask.answer import Answer
 from revintel.ask.providers.base import AskContext, Provider, register
+from revintel.config import reveal
 from revintel.errors import Forbidden, ProviderError
 
 DONE = {"COMPLETED"}
@@ -51,7 +52,7 @@ class GenieProvider(Provider):
             )
         timeout = self.settings.genie_timeout_seconds
         deadline = time.monotonic() + timeout
-        headers = {"Authorization": f"Bearer {self.settings.databricks_token}"}
+        headers = {"Authorization": f"Bearer {reveal(self.settings.databricks_token)}"}
         try:
             with httpx.Client(base_url=self._base(), headers=headers, timeout=timeout) as http:
                 started = self._json(http.post("/start-conversation", json={"content": ctx.question}))

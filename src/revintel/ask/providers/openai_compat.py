@@ -20,6 +20,7 @@ from typing import Any
 
 from revintel.ask.answer import INTENTS, Answer, plain
 from revintel.ask.providers.base import AskContext, Provider, register
+from revintel.config import reveal
 from revintel.errors import ProviderError, RevintelError
 
 SYSTEM_PROMPT = (
@@ -100,7 +101,7 @@ class OpenAICompatProvider(Provider):
 
         return OpenAI(
             base_url=self.settings.llm_base_url,
-            api_key=self.settings.llm_api_key or "not-needed",
+            api_key=reveal(self.settings.llm_api_key) or "not-needed",
             timeout=self.settings.llm_timeout_seconds,
             max_retries=0,
         )
@@ -172,6 +173,34 @@ class OpenAICompatProvider(Provider):
                 details={"llm_text": final_text},
             )
         return self._finish(grounded, final_text)
+
+    def complete(self, system: str, user: str) -> str:
+        """One plain chat completion (no tools), time-boxed; the caller checks what comes back.
+
+        Raises:
+            ProviderError: not configured, timed out, failed, or an empty reply.
+        """
+        import openai
+
+        if not self.configured():
+            raise ProviderError(
+                "no OpenAI-compatible LLM is configured",
+                hint="set REVINTEL_LLM_BASE_URL and REVINTEL_LLM_MODEL",
+            )
+        try:
+            resp = self._client().chat.completions.create(
+                model=self.settings.llm_model,
+                temperature=0,
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+            )
+        except openai.APITimeoutError as exc:
+            raise ProviderError(f"the LLM timed out after {self.settings.llm_timeout_seconds:g} s") from exc
+        except openai.OpenAIError as exc:
+            raise ProviderError(f"the LLM call failed: {type(exc).__name__}: {exc}") from exc
+        text = (resp.choices[0].message.content or "").strip() if resp.choices else ""
+        if not text:
+            raise ProviderError("the LLM returned no text")
+        return text
 
     def polish(self, local: Answer) -> Answer:
         """Narrative polish of an answer the local engine already computed (no tools, numbers kept).

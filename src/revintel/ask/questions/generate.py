@@ -1,4 +1,4 @@
-"""Writes the evaluation question sets (``demo.yaml``, ``maven.yaml``) with their gold SQL.
+"""Writes the generated dev question sets (``dev/demo.yaml``, ``dev/maven.yaml``) with their gold SQL.
 
 Run ``python -m revintel.ask.questions.generate`` after changing a template. The gold answers
 are plain SQL over the canonical tables, written here by hand from the metric definitions in
@@ -876,7 +876,7 @@ def main() -> None:
             "canonical tables (see the module docstring). Edit the generator, not this file.\n"
         )
         text += yaml.safe_dump(items, sort_keys=False, allow_unicode=True, width=200)
-        (HERE / f"{name}.yaml").write_text(text, encoding="utf-8")
+        (HERE / "dev" / f"{name}.yaml").write_text(text, encoding="utf-8")
         print(f"{name}: {len(items)} questions")
 
 

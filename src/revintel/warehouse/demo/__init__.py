@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from revintel.errors import InvalidRequest
 from revintel.warehouse.backends import Change, Warehouse
-from revintel.warehouse.demo import conversations, customers, marketing, pipeline, services, targets
+from revintel.warehouse.demo import conversations, customers, marketing, people, pipeline, services, targets
 from revintel.warehouse.demo.common import AS_OF, DEFAULT_SEED, Context, Dimensions, forget_codes, to_table
 from revintel.warehouse.demo.dimensions import build_accounts, build_contacts, build_products, build_reps
 from revintel.warehouse.demo.quality import findings_table
@@ -138,6 +138,7 @@ def _sales_and_marketing(g: _Generation) -> Iterator[Change]:
     yield g.table("campaigns", camps.table)
     yield g.stream("opportunities", pipeline.opportunity_batches(pipe, names, camps.ids), pipe.n)
     yield g.stream("opportunity_history", pipeline.history_batches(pipe), pipeline.history_rows(pipe))
+    yield g.stream("deal_contacts", people.deal_contact_batches(g.ctx, pipe, g.contacts, g.contact_index))
     leads, lead_info = marketing.build_leads(g.ctx, pipe, camps, names)
     yield g.table("leads", leads)
     yield g.stream(
@@ -146,7 +147,9 @@ def _sales_and_marketing(g: _Generation) -> Iterator[Change]:
     yield g.table("quotas", targets.quotas_table(g.ctx, g.dims, pipe))
     yield g.table("forecast_submissions", targets.forecast_table(g.ctx, g.dims, pipe))
     rep_names = np.asarray(g.reps.column("name").to_pylist(), dtype=object)
-    yield g.table("conversations", conversations.conversations_table(g.ctx, pipe, names, rep_names))
+    calls = conversations.conversations_table(g.ctx, pipe, names, rep_names)
+    yield g.table("conversations", calls)
+    yield g.table("conversation_turns", conversations.turns_table(calls, rep_names))
 
 
 def _delivery(g: _Generation) -> Iterator[Change]:

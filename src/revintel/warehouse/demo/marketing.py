@@ -3,6 +3,14 @@
 Eight campaigns run each year, one after another, each for three to four months. ``CFO Summit
 2025`` (an Events campaign, May-September 2025) reaches most of the Strategic and Enterprise deals
 open at the time, so it influences a far larger share of pipeline than any other campaign.
+
+Planted funnel drop (docs/demo-data.md, signal "EMEA lead quality drop"): from ``JUNK_START``
+(Monday 13 October 2025) the ``Cloud Migration Search 2025`` paid-search keywords keep running in
+EMEA after the campaign ended and bring about three unqualified leads a day (lead source
+``Paid``) that never become MQLs. EMEA's daily lead-to-MQL conversion roughly halves from that
+day, and its end-to-end conversion falls; the other regions are untouched. The planted leads come
+after every other lead (their ids are the last) and their touches after every other touch, each
+from its own random stream, so no other row changes.
 """
 
 from __future__ import annotations
@@ -53,6 +61,10 @@ CFO_SUMMIT = "CFO Summit 2025"
 SUMMIT_WINDOW = (np.datetime64("2025-05-01"), np.datetime64("2025-09-30"))
 AS_OF64 = np.datetime64(AS_OF)
 CHUNK_LEADS = 200_000
+JUNK_START = np.datetime64("2025-10-13")
+JUNK_REGION = "EMEA"
+JUNK_CAMPAIGN = "Cloud Migration Search 2025"
+JUNK_PER_DAY = 3.0
 
 
 @dataclass
@@ -125,6 +137,8 @@ class Leads:
     campaign: np.ndarray
     sql: np.ndarray  # datetime64 or NaT
     account: np.ndarray  # -1 when not converted
+    planted_created: np.ndarray | None = None  # the planted EMEA junk leads (after every other lead)
+    planted_campaign: int = -1
 
 
 def build_leads(
@@ -186,7 +200,53 @@ def build_leads(
             "opportunity_id": code("O", np.concatenate([sourced, np.full(n_other, -1)]), 7),
         },
     )
-    return table, Leads(created, campaign, sql, account)
+    junk_table, junk_created, junk_campaign = _planted_leads(
+        ctx, camps, n, first_names=first, last_names=last
+    )
+    table = pa.concat_tables([table, junk_table])
+    return table, Leads(created, campaign, sql, account, junk_created, junk_campaign)
+
+
+def _planted_leads(
+    ctx: Context, camps: Campaigns, start_index: int, first_names: np.ndarray, last_names: np.ndarray
+) -> tuple[pa.Table, np.ndarray, int]:
+    """The planted EMEA paid-search leads from ``JUNK_START``: they never become MQLs."""
+    rng = ctx.rng(44)
+    span = int((AS_OF64 - JUNK_START).astype(int)) + 1
+    per_day = rng.poisson(JUNK_PER_DAY * ctx.scale, span)
+    created = np.repeat(JUNK_START + days(np.arange(span)), per_day)
+    n = len(created)
+    campaign = int(
+        np.flatnonzero(camps.table.column("name").to_numpy(zero_copy_only=False) == JUNK_CAMPAIGN)[0]
+    )
+    other_co = [
+        f"{NAME_A[a]} {NAME_C[c]}"
+        for a, c in zip(rng.integers(0, len(NAME_A), n), rng.integers(0, len(NAME_C), n), strict=True)
+    ]
+    nat = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    table = to_table(
+        "leads",
+        {
+            "lead_id": ids("L", n, 7, start=start_index + 1),
+            "name": [
+                f"{first_names[i % len(first_names)]} {last_names[(i * 7) % len(last_names)]}"
+                for i in range(n)
+            ],
+            "company": np.array(other_co, dtype=object),
+            "region": np.full(n, JUNK_REGION, dtype=object),
+            "lead_source": np.full(n, "Paid", dtype=object),
+            "channel": np.full(n, camps.channels[campaign], dtype=object),
+            "campaign_id": np.full(n, camps.ids[campaign], dtype=object),
+            "status": pick(("Open", "Nurture", "Disqualified"), rng.integers(0, 3, n)),
+            "created_date": created,
+            "mql_date": nat,
+            "sql_date": nat,
+            "converted_date": nat,
+            "account_id": code("A", np.full(n, -1), 6),
+            "opportunity_id": code("O", np.full(n, -1), 7),
+        },
+    )
+    return table, created, campaign
 
 
 def _stamp(rng: np.random.Generator, start: np.ndarray, span_days: np.ndarray) -> np.ndarray:
@@ -216,6 +276,18 @@ def touchpoint_batches(
             "campaign": leads.campaign[row],
             "touched_at": _stamp(rng, leads.created[row], span),
             "account_id": code("A", acct, 6),
+        }
+        batch, counter = _touch_batch(schema, camps, cols, counter)
+        yield batch
+    if leads.planted_created is not None and len(leads.planted_created):
+        rng = ctx.rng(45)
+        created = leads.planted_created
+        row = np.arange(len(leads.created), len(leads.created) + len(created))
+        cols = {
+            "lead_id": code("L", row, 7),
+            "campaign": np.full(len(row), leads.planted_campaign),
+            "touched_at": _stamp(rng, created, np.zeros(len(row), dtype=int)),
+            "account_id": code("A", np.full(len(row), -1), 6),
         }
         batch, counter = _touch_batch(schema, camps, cols, counter)
         yield batch

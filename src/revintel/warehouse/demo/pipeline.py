@@ -5,6 +5,12 @@ probability rising in ``q``; low-``q`` deals sit longer in each stage and have t
 pushed more often, and attract fewer conversations. So stage reached, pushes, days in stage, rep
 skill, activity and tier all carry signal about the outcome, and a model can beat the base rate.
 A planted cluster of ~20 open Strategic/Enterprise deals has had its close date pushed 3-5 times.
+
+Expected close dates are estimates, as in a CRM: each deal's first estimate is off from the truth
+by an error proportional to its cycle (optimistic on average: reps expect deals sooner than they
+land), and the error stays with the deal through its pushes until the day it closes. So the close
+date in the history never gives the outcome date away; open deals' current estimates still fall
+in 2026 H1 (end-of-year pipeline hygiene).
 """
 
 from __future__ import annotations
@@ -75,6 +81,7 @@ class Pipeline:
     deal_type: np.ndarray
     competitor: np.ndarray  # index into COMPETITORS, -1 = none
     campaign: np.ndarray  # primary campaign index, -1 = none
+    close_error: np.ndarray | None = None  # days the expected close date is off from the real one
 
     @property
     def n(self) -> int:
@@ -153,7 +160,27 @@ def simulate(ctx: Context, dims: Dimensions, campaign_windows: np.ndarray) -> Pi
     _open_deals_close_in_2026_h1(rng, pipe)
     _natural_pushes(rng, pipe)
     _plant_slipping_cluster(ctx, rng, pipe)
+    _noisy_close_estimates(ctx.rng(21), pipe)
     return pipe
+
+
+def _noisy_close_estimates(rng: np.random.Generator, pipe: Pipeline) -> None:
+    """Each deal's expected close date is an estimate off by ~30% of its cycle, optimistic on average."""
+    length = np.maximum(pipe.length, 30)
+    err = np.round(rng.normal(-0.12, 0.3, pipe.n) * length)
+    first = pipe.length - pipe.push_days.sum(axis=1)
+    err = np.maximum(err, 7 - first)  # the first estimate is at least a week after creation
+    expected = pipe.close + days(err.astype(int))
+    lo, hi = np.datetime64("2026-01-02"), LAST_OPEN_CLOSE
+    clipped = np.clip(expected, lo, hi)
+    err = np.where(pipe.is_open, (clipped - pipe.close).astype(int), err)
+    pipe.close_error = err.astype(int)
+
+
+def expected_close(pipe: Pipeline, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """The expected close date of deals ``idx`` today (the real close date once a deal has closed)."""
+    err = pipe.close_error[idx] if pipe.close_error is not None else 0
+    return np.where(pipe.is_open[idx], pipe.close[idx] + days(np.asarray(err).astype(int)), pipe.close[idx])
 
 
 def _products(rng: np.random.Generator, n: int, tier: np.ndarray) -> np.ndarray:
@@ -221,8 +248,9 @@ def _plant_slipping_cluster(ctx: Context, rng: np.random.Generator, pipe: Pipeli
 
 
 def initial_close_offset(pipe: Pipeline, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
-    """Day offset of the first expected close date (the close minus every push)."""
-    return pipe.length[idx] - pipe.push_days[idx].sum(axis=1)
+    """Day offset of the first expected close date (the close minus every push, plus the estimate's error)."""
+    err = pipe.close_error[idx] if pipe.close_error is not None else 0
+    return pipe.length[idx] - pipe.push_days[idx].sum(axis=1) + err
 
 
 def opportunity_batches(
@@ -263,7 +291,7 @@ def opportunity_batches(
                 "probability": STAGE_PROBABILITY[stage],
                 "created_date": pipe.created[sl],
                 "engage_date": pipe.created[sl] + days(np.minimum(rng.integers(0, 10, m), pipe.length[sl])),
-                "close_date": pipe.close[sl],
+                "close_date": expected_close(pipe, sl),
                 "deal_type": pick(("New Business", "Expansion", "Renewal"), pipe.deal_type[sl]),
                 "lead_source": np.where(
                     pipe.campaign[sl] >= 0,

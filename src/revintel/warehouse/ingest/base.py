@@ -124,6 +124,8 @@ class IngestPlan:
     findings: list[Finding]
     as_of: dt.date | None
     seconds: float = 0.0
+    #: extra dataset meta the load records (e.g. ``undated: <dataset>`` for a file without dates)
+    meta: dict[str, str] = field(default_factory=dict)
 
     @property
     def row_counts(self) -> dict[str, int]:
@@ -273,7 +275,7 @@ def load(plan: IngestPlan, warehouse: Warehouse, *, progress: Progress = _quiet)
             "dq_audit_log", findings_table(plan.findings, plan.load_id, plan.source, loaded_at), internal_mode
         )
     )
-    meta = {"dataset": plan.source}
+    meta = {"dataset": plan.source, **plan.meta}
     if plan.as_of:
         meta["as_of"] = plan.as_of.isoformat()
     total = sum(plan.row_counts.values())

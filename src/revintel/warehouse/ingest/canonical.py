@@ -24,6 +24,7 @@ from revintel.warehouse.ingest.readers import (
     Scratch,
     SourceFile,
     check_allowed,
+    check_minimum,
     check_present,
     check_range,
     check_unique,
@@ -60,6 +61,18 @@ AS_OF_COLUMNS = {
     "leads": "created_date",
     "usage_monthly": "month",
     "opportunities": "created_date",
+}
+
+
+#: amounts, counts and hours that cannot be below zero (a refund or a credit is not a deal amount)
+NON_NEGATIVE: dict[str, tuple[str, ...]] = {
+    "accounts": ("employees", "annual_revenue"),
+    "products": ("list_price",),
+    "opportunities": ("amount",),
+    "opportunity_history": ("amount",),
+    "quotas": ("amount",),
+    "subscriptions": ("arr",),
+    "services_monthly": ("chargeable_hours", "available_hours", "fees", "gross_fee_days", "cost"),
 }
 
 
@@ -121,6 +134,7 @@ class CanonicalSource(Source):
                     problems,
                     required=[c.name for c in spec.columns if not c.nullable],
                     types={c.name: DUCK_TYPES[c.type] for c in spec.columns},
+                    allow_empty=False,  # an empty file would replace the table with nothing
                 )
             )
             if read is None:
@@ -140,6 +154,11 @@ class CanonicalSource(Source):
                     check_allowed(scratch, read.table, _actual(read, [column])[0], allowed, file, problems)
             if name in ("opportunities", "opportunity_history") and "probability" in _lower(read):
                 check_range(scratch, read.table, _actual(read, ["probability"])[0], 0, 1, file, problems)
+            for column in NON_NEGATIVE.get(name, ()):
+                if column in _lower(read):
+                    check_minimum(
+                        scratch, read.table, _actual(read, [column])[0], 0, file, problems, "0 or more"
+                    )
             extra = [c for c in read.columns if c.lower() not in set(spec.column_names)]
             if extra:
                 out.findings.append(

@@ -89,6 +89,11 @@ EXPORTS: dict[str, tuple[tuple[str, ...], dict[str, Field], list[str], str]] = {
             "Associated Company": S,
             "Associated Company IDs": S,
             "Original Source": S,
+            "Lifecycle Stage": S,
+            "Became a Lead Date": T,
+            "Became a Marketing Qualified Lead Date": T,
+            "Became a Sales Qualified Lead Date": T,
+            "Became an Opportunity Date": T,
             "Create Date": T,
             "Last Modified Date": T,
             "Contact owner": S,
@@ -181,6 +186,9 @@ class HubSpotSource(Source):
             out.tables["accounts"] = "out_accounts"
         if "contacts" in files:
             out.tables["contacts"] = "out_contacts"
+            con.execute(sql.LEADS)
+            if con.execute("SELECT count(*) FROM out_leads").fetchall()[0][0]:
+                out.tables["leads"] = "out_leads"
         if con.execute("SELECT count(*) FROM out_reps").fetchall()[0][0]:
             out.tables["reps"] = "out_reps"
         findings = []

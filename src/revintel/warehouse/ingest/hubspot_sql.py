@@ -63,6 +63,31 @@ SELECT "Record ID" AS contact_id, {_ACCOUNT_OF.format(t="c")} AS account_id,
   "Original Source" AS lead_source, CAST("Create Date" AS DATE) AS created_date, 'hubspot' AS source, _line
 FROM hs_contacts c
 """
+#: HubSpot's "Original Source" values -> the canonical marketing channels
+_CHANNEL = """
+CASE upper(c."Original Source")
+  WHEN 'PAID_SEARCH' THEN 'Paid Search' WHEN 'EMAIL_MARKETING' THEN 'Email'
+  WHEN 'SOCIAL_MEDIA' THEN 'Social' WHEN 'PAID_SOCIAL' THEN 'Social' WHEN 'OFFLINE' THEN 'Events'
+  WHEN 'REFERRALS' THEN 'Partner' WHEN 'ORGANIC_SEARCH' THEN 'Organic Search'
+  WHEN 'DIRECT_TRAFFIC' THEN 'Direct' WHEN 'OTHER_CAMPAIGNS' THEN 'Content'
+  ELSE c."Original Source" END
+"""
+#: contacts with lifecycle-stage dates are the leads of the funnel (lead, MQL, SQL, opportunity)
+LEADS = f"""
+CREATE TABLE out_leads AS
+SELECT "Record ID" AS lead_id, nullif(concat_ws(' ', "First Name", "Last Name"), '') AS name,
+  "Associated Company" AS company, "Original Source" AS lead_source, {_CHANNEL} AS channel,
+  "Lifecycle Stage" AS status,
+  CAST(coalesce("Became a Lead Date", "Create Date") AS DATE) AS created_date,
+  CAST("Became a Marketing Qualified Lead Date" AS DATE) AS mql_date,
+  CAST("Became a Sales Qualified Lead Date" AS DATE) AS sql_date,
+  CAST("Became an Opportunity Date" AS DATE) AS converted_date,
+  {_ACCOUNT_OF.format(t="c")} AS account_id, 'hubspot' AS source, _line
+FROM hs_contacts c
+WHERE "Lifecycle Stage" IS NOT NULL OR "Became a Lead Date" IS NOT NULL
+  OR "Became a Marketing Qualified Lead Date" IS NOT NULL OR "Became a Sales Qualified Lead Date" IS NOT NULL
+  OR "Became an Opportunity Date" IS NOT NULL
+"""
 REPS = """
 CREATE TABLE out_reps AS
 SELECT DISTINCT owner AS rep_id, owner AS name, TRUE AS active, 'hubspot' AS source

@@ -189,6 +189,7 @@ def read_csv(
     *,
     required: list[str] | None = None,
     types: dict[str, str] | None = None,
+    allow_empty: bool = True,
 ) -> SourceFile | None:
     """Read a CSV file into a scratch table, reporting structural and type problems.
 
@@ -199,6 +200,8 @@ def read_csv(
         required: Columns that must be in the header.
         types: DuckDB type per column name (others are read as VARCHAR). Values that do not
             parse are reported with their line; nothing is coerced silently.
+        allow_empty: When False, a file with a header and no rows is a problem (where loading it
+            would replace a table with nothing).
 
     Returns:
         The file read, or ``None`` when its header is unusable.
@@ -215,10 +218,49 @@ def read_csv(
         table = _read_into(scratch, path, name, columns, problems)
     if table is None:
         return None
+    before = problems.total
     _report_rejects(scratch, rejects, path, header, columns, problems)
     scratch.con.execute(f"DROP TABLE IF EXISTS {rejects}")
     scratch.con.execute(f"DROP TABLE IF EXISTS {scans}")
-    return SourceFile(path, name, header, scratch.count(name), digest.result())
+    rows = scratch.count(name)
+    if rows == 0 and not allow_empty and problems.total == before:
+        problems.add(
+            Problem(
+                "the file has a header but no rows",
+                file=path.name,
+                line=2,
+                expected="at least one row below the header (leave the file out to keep that table as it is)",
+            )
+        )
+    elif problems.total == before:  # line numbers are record-based: only when no row was rejected
+        check_nul(scratch, name, [h for h, t in columns.items() if t == "VARCHAR"], path, problems)
+    return SourceFile(path, name, header, rows, digest.result())
+
+
+def check_nul(scratch: Scratch, table: str, columns: list[str], path: Path, problems: Problems) -> None:
+    """Report text values holding a NUL byte: it cuts the text short in exports, search and whatever
+    reads the data next."""
+    for column in columns:
+        bad = exp.func("contains", col(column), exp.func("chr", exp.Literal.number(0)))
+        _report_where(
+            scratch,
+            table,
+            column,
+            bad,
+            path,
+            problems,
+            "NUL byte in text",
+            "text without NUL bytes (re-export the file)",
+            lambda v: repr(v)[1:-1][:120],
+        )
+
+
+def check_minimum(
+    scratch: Scratch, table: str, column: str, low: float, path: Path, problems: Problems, expected: str
+) -> None:
+    """Report numbers of ``column`` below ``low`` (e.g. a negative deal amount)."""
+    bad = exp.LT(this=col(column), expression=exp.Literal.number(low))
+    _report_where(scratch, table, column, bad, path, problems, "value out of range", expected, "{:g}".format)
 
 
 def _read_into(
@@ -232,9 +274,14 @@ def _read_into(
             {"p": str(path), "c": columns},
         )
     except duckdb.Error as exc:
+        found = diagnose_lines(path)
+        if found is not None:
+            problems.add(found)
+            return None
+        reason = str(exc).splitlines()[0].replace(str(path), path.name)
         problems.add(
             Problem(
-                f"cannot read as CSV: {exc}".splitlines()[0],
+                f"cannot read as CSV: {reason}",
                 file=path.name,
                 expected="a UTF-8, comma-separated file with a header row",
             )
@@ -243,13 +290,54 @@ def _read_into(
     return name
 
 
+#: DuckDB's CSV reader refuses longer lines (its max_line_size default)
+MAX_LINE_BYTES = 2 * 1024 * 1024
+
+
+def diagnose_lines(path: Path) -> Problem | None:
+    """Why DuckDB could not read a file, at its true line: a line over 2 MB, or a line ending that
+    differs from the first line's (CRLF and LF mixed). ``None`` when neither is the cause.
+
+    Only run when the reader failed, so the common path never scans the file in Python.
+    """
+    first_ending: bytes | None = None
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if len(raw) > MAX_LINE_BYTES:
+                return Problem(
+                    f"line {number} is {len(raw) / 1048576:.1f} MB long",
+                    file=path.name,
+                    line=number,
+                    value=raw[:60].decode("utf-8", "replace") + "...",
+                    expected="lines under 2 MB (a field this long is not revenue data)",
+                )
+            if not raw.endswith(b"\n"):
+                break  # the last line, without an ending
+            ending = b"\r\n" if raw.endswith(b"\r\n") else b"\n"
+            if first_ending is None:
+                first_ending = ending
+            elif ending != first_ending:
+                said = {b"\r\n": "CRLF (Windows)", b"\n": "LF (Unix)"}
+                return Problem(
+                    f"mixed line endings: line {number} ends with {said[ending]}, line 1 with "
+                    f"{said[first_ending]}",
+                    file=path.name,
+                    line=number,
+                    expected="the same line ending on every line (save the file again as CSV)",
+                )
+    return None
+
+
 def _report_rejects(
     scratch: Scratch, rejects: str, path: Path, header: list[str], columns: dict[str, str], problems: Problems
 ) -> None:
     # a row with the wrong number of fields also fails casts; report only the structural error
+    # and a structural error once per line (a short row is one problem, not one per missing field)
     kept = (
-        f"FROM {rejects} r WHERE NOT (CAST(r.error_type AS VARCHAR) = 'CAST' AND r.line IN "
-        f"(SELECT line FROM {rejects} WHERE CAST(error_type AS VARCHAR) <> 'CAST'))"
+        f"FROM (SELECT r.* FROM {rejects} r WHERE NOT (CAST(r.error_type AS VARCHAR) = 'CAST' AND r.line IN "
+        f"(SELECT line FROM {rejects} WHERE CAST(error_type AS VARCHAR) <> 'CAST')) "
+        f"QUALIFY CAST(r.error_type AS VARCHAR) = 'CAST' "
+        f"OR row_number() OVER (PARTITION BY r.line ORDER BY r.column_idx) = 1) k"
     )
     total = scratch.con.execute(f"SELECT count(*) {kept}").fetchall()[0][0]  # type: ignore[index]
     if not total:

@@ -1,7 +1,7 @@
 """Salesforce object exports: a folder with one CSV per object, API field names.
 
-Objects read when present: Opportunity (required), OpportunityHistory, Account, Contact, Lead,
-Campaign, CampaignMember, Case, Task, User. Other files (custom objects, exporter extras) are
+Objects read when present: Opportunity (required), OpportunityHistory, OpportunityContactRole, Account,
+Contact, Lead, Campaign, CampaignMember, Case, Task, User. Other files (custom objects, exporter extras) are
 ignored, as are unknown columns. Files may start with a UTF-8 BOM; dates and timestamps may be ISO
 (``2024-01-22T16:14:25.000+0000``) or US (``02/03/24``, ``02/23/26 08:55 PM``), detected per column.
 ``Probability`` is a percentage and becomes a fraction.
@@ -11,13 +11,17 @@ ignored, as are unknown columns. Files may start with a UTF-8 BOM; dates and tim
 value and the mapping file, unless the record's ``IsClosed``/``IsWon`` flags say it is closed
 (then it is Closed Won or Closed Lost).
 Reps come from User when exported, else from the ``OwnerId`` values. CampaignMember becomes
-touchpoints, Case tickets, and Task calls, emails and meetings conversations.
+touchpoints, Case tickets, and Task calls, emails and meetings conversations. OpportunityContactRole
+becomes the people on deals (``deal_contacts``) with their buying roles; without it, each deal's people
+are its account's contacts with no role (``via = 'account'``), so titles can still be read against
+outcomes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from revintel.errors import Problem
 from revintel.warehouse.ingest import salesforce_sql as sql
@@ -78,6 +82,19 @@ OBJECTS: dict[str, tuple[dict[str, Field], list[str], str]] = {
         ["OpportunityId", "CreatedDate", "StageName"],
         "opportunity_history",
     ),
+    "OpportunityContactRole": (
+        {
+            "Id": ID,
+            "OpportunityId": Field("string", True),
+            "ContactId": Field("string", True),
+            "Role": S,
+            "IsPrimary": B,
+            "CreatedDate": T,
+            "LastModifiedDate": T,
+        },
+        ["OpportunityId", "ContactId"],
+        "deal_contacts",
+    ),
     "Account": (
         {
             "Id": ID,
@@ -126,6 +143,8 @@ OBJECTS: dict[str, tuple[dict[str, Field], list[str], str]] = {
             "ConvertedDate": D,
             "ConvertedAccountId": S,
             "ConvertedOpportunityId": S,
+            "MQL_Date__c": D,
+            "SQL_Date__c": D,
         },
         ["Id"],
         "leads",
@@ -305,11 +324,11 @@ class SalesforceSource(Source):
                 out.tables[table] = f"out_{table}"
         if "products" in out.tables and not con.execute(sql.COUNT_PRODUCTS).fetchall()[0][0]:
             del out.tables["products"]  # no Product__c in this org
+        findings = self._deal_contacts(con, present, out)
         con.execute(sql.REPS_FROM_USERS if "User" in present else sql.REPS_FROM_OWNERS)
         n_reps = con.execute("SELECT count(*) FROM out_reps").fetchall()[0][0]
         if n_reps:
             out.tables["reps"] = "out_reps"
-        findings = []
         for rule, table, severity, query, message in sql.RULES:
             if table not in out.tables:
                 continue
@@ -334,6 +353,31 @@ class SalesforceSource(Source):
                 if f:
                     findings.append(f)
         return findings
+
+    @staticmethod
+    def _deal_contacts(con: Any, present: set[str], out: Extract) -> list[Finding]:
+        """People on deals: from contact roles when exported, else the deals' account contacts."""
+        if "OpportunityContactRole" in present:
+            con.execute(sql.DEAL_CONTACTS_FROM_ROLES)
+        elif "Contact" in present:
+            con.execute(sql.DEAL_CONTACTS_FROM_ACCOUNTS)
+        else:
+            return []
+        n = con.execute(sql.COUNT_DEAL_CONTACTS).fetchall()[0][0]
+        if not n:
+            return []
+        out.tables["deal_contacts"] = "out_deal_contacts"
+        if "OpportunityContactRole" in present:
+            return []
+        return [
+            Finding(
+                "deal_contacts_from_accounts",
+                "deal_contacts",
+                int(n),
+                "no OpportunityContactRole export: each deal's contacts are its account's contacts, "
+                "with no buying role (titles and seniority only)",
+            )
+        ]
 
 
 def _as_of(scratch: Scratch, present: set[str]) -> dt.date | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from revintel.warehouse.people import role_sql, seniority_sql
 from revintel.warehouse.quality import Severity
 
 STAGE_MAP = "CREATE TABLE sf_stage_map (key VARCHAR, stage VARCHAR, status VARCHAR)"
@@ -82,14 +83,44 @@ SELECT Id AS contact_id, AccountId AS account_id,
   LeadSource AS lead_source, CAST(CreatedDate AS DATE) AS created_date, 'salesforce' AS source, _line
 FROM sf_contact
 """
-LEADS = """
-CREATE TABLE out_leads AS
-SELECT Id AS lead_id, coalesce(Name, nullif(concat_ws(' ', FirstName, LastName), '')) AS name,
-  Company AS company, LeadSource AS lead_source, Status AS status,
-  coalesce(CAST(CreatedDate AS DATE), CAST(LastModifiedDate AS DATE), ConvertedDate) AS created_date,
-  ConvertedDate AS converted_date, ConvertedAccountId AS account_id, ConvertedOpportunityId AS opportunity_id,
-  'salesforce' AS source, _line
-FROM sf_lead
+#: people on deals from the export's contact roles (title and seniority from the contact record)
+DEAL_CONTACTS_FROM_ROLES = f"""
+CREATE TABLE out_deal_contacts AS
+SELECT r.OpportunityId AS opportunity_id, r.ContactId AS contact_id, {role_sql("r.Role")} AS buying_role,
+  r.Role AS source_role, c.Title AS title, {seniority_sql("c.Title")} AS seniority,
+  coalesce(r.IsPrimary, FALSE) AS is_primary, 'role' AS via, 'salesforce' AS source, r._line
+FROM sf_opportunitycontactrole r LEFT JOIN sf_contact c ON c.Id = r.ContactId
+QUALIFY row_number() OVER (PARTITION BY r.OpportunityId, r.ContactId, buying_role ORDER BY r._line) = 1
+"""
+#: no contact roles exported: each deal's contacts are its account's contacts, with no buying role
+DEAL_CONTACTS_FROM_ACCOUNTS = f"""
+CREATE TABLE out_deal_contacts AS
+SELECT o.Id AS opportunity_id, c.Id AS contact_id, CAST(NULL AS VARCHAR) AS buying_role,
+  CAST(NULL AS VARCHAR) AS source_role, c.Title AS title, {seniority_sql("c.Title")} AS seniority,
+  FALSE AS is_primary, 'account' AS via, 'salesforce' AS source, o._line
+FROM sf_opportunity o JOIN sf_contact c ON c.AccountId = o.AccountId
+"""
+COUNT_DEAL_CONTACTS = "SELECT count(*) FROM out_deal_contacts"
+#: a lead's country (ISO code or name) -> the canonical region
+_UK = ("UK", "GB", "GBR", "UNITED KINGDOM", "GREAT BRITAIN", "ENGLAND", "SCOTLAND", "WALES")
+_AMERICAS = ("US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA", "CA", "CANADA", "MX", "MEXICO", "BR",
+             "BRAZIL", "AR", "ARGENTINA", "CL", "CHILE", "CO", "COLOMBIA", "PE", "PERU")  # fmt: skip
+_APAC = ("AU", "AUSTRALIA", "NZ", "NEW ZEALAND", "JP", "JAPAN", "CN", "CHINA", "IN", "INDIA", "SG",
+         "SINGAPORE", "HK", "HONG KONG", "KR", "SOUTH KOREA", "KOREA", "ID", "INDONESIA", "MY", "MALAYSIA",
+         "TH", "THAILAND", "PH", "PHILIPPINES", "VN", "VIETNAM", "TW", "TAIWAN")  # fmt: skip
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+_REGION = f"""
+CASE
+  WHEN upper(trim(l.Country)) IN ({_in(_UK)}) THEN 'UK'
+  WHEN upper(trim(l.Country)) IN ({_in(_AMERICAS)}) THEN 'Americas'
+  WHEN upper(trim(l.Country)) IN ({_in(_APAC)}) THEN 'APAC'
+  WHEN nullif(trim(l.Country), '') IS NOT NULL THEN 'EMEA'
+END
 """
 _CHANNEL = """
 CASE
@@ -108,6 +139,25 @@ SELECT Id AS campaign_id, Name AS name, {_CHANNEL} AS channel, Type AS campaign_
   StartDate AS start_date, EndDate AS end_date, BudgetedCost AS budgeted_cost, ActualCost AS actual_cost,
   'salesforce' AS source, _line
 FROM sf_campaign
+"""
+#: each lead's first campaign membership (by when it was added) names its campaign and channel
+LEADS = f"""
+CREATE TABLE out_leads AS
+WITH first_campaign AS (
+  SELECT LeadId,
+    arg_min(CampaignId, coalesce(CAST(FirstRespondedDate AS TIMESTAMP), CreatedDate)) AS campaign_id
+  FROM sf_campaignmember WHERE LeadId IS NOT NULL GROUP BY LeadId
+)
+SELECT l.Id AS lead_id, coalesce(l.Name, nullif(concat_ws(' ', l.FirstName, l.LastName), '')) AS name,
+  l.Company AS company, {_REGION} AS region, l.LeadSource AS lead_source,
+  (SELECT {_CHANNEL} FROM sf_campaign k WHERE k.Id = fc.campaign_id) AS channel,
+  fc.campaign_id AS campaign_id,
+  l.Status AS status,
+  coalesce(CAST(l.CreatedDate AS DATE), CAST(l.LastModifiedDate AS DATE), l.ConvertedDate) AS created_date,
+  l.MQL_Date__c AS mql_date, l.SQL_Date__c AS sql_date,
+  l.ConvertedDate AS converted_date, l.ConvertedAccountId AS account_id,
+  l.ConvertedOpportunityId AS opportunity_id, 'salesforce' AS source, l._line
+FROM sf_lead l LEFT JOIN first_campaign fc ON fc.LeadId = l.Id
 """
 TOUCHPOINTS = f"""
 CREATE TABLE out_touchpoints AS
@@ -219,6 +269,7 @@ REFERENCES = (
     ("contacts", "account_id", "accounts", "account_id", "account"),
     ("tickets", "account_id", "accounts", "account_id", "account"),
     ("opportunity_history", "opportunity_id", "opportunities", "opportunity_id", "opportunity"),
+    ("deal_contacts", "opportunity_id", "opportunities", "opportunity_id", "opportunity"),
     ("touchpoints", "campaign_id", "campaigns", "campaign_id", "campaign"),
 )
 

@@ -9,12 +9,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from revintel.api.admin import record_admin
-from revintel.api.auth import User
-from revintel.api.deps import RuntimeDep, permission
 from revintel.appdb import audit, users
 from revintel.errors import InvalidRequest, RevintelError
+from revintel.http.deps import RuntimeDep, permission
 from revintel.scope import ADMIN_USERS, MANAGE_DATA, ROLES, VIEW_AUDIT
+from revintel.services.admin import record_admin
+from revintel.services.identity import User
 from revintel.web import admin_data, uploads
 from revintel.web.nav import NavItem, register
 from revintel.web.templating import render
@@ -27,8 +27,11 @@ UserAdmin = Annotated[User, Depends(permission(ADMIN_USERS))]
 register(NavItem("Data sources", "/admin/data", section="Admin", permission=MANAGE_DATA, icon="⛁", order=10))
 register(NavItem("Upload data", "/admin/upload", section="Admin", permission=MANAGE_DATA, icon="⇪", order=20))
 register(NavItem("Audit log", "/admin/audit", section="Admin", permission=VIEW_AUDIT, icon="☰", order=30))
-register(NavItem("Users", "/admin/users", section="Admin", permission=ADMIN_USERS, icon="☺", order=40,
-                 secure_only=True))
+register(
+    NavItem(
+        "Users", "/admin/users", section="Admin", permission=ADMIN_USERS, icon="☺", order=40, secure_only=True
+    )
+)
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
@@ -37,18 +40,31 @@ def audit_page(request: Request, rt: RuntimeDep, user: Auditor) -> HTMLResponse:
     q = request.query_params
     actor, action = q.get("actor") or None, q.get("action") or None
     events = audit.events(rt.appdb, limit=500, actor=actor, action=action)
-    return render(request, "admin_audit.html", {
-        "title": "Audit log", "events": events, "actor": actor or "", "action": action or "",
-        "show_filters": False,
-    })
+    return render(
+        request,
+        "admin_audit.html",
+        {
+            "title": "Audit log",
+            "events": events,
+            "actor": actor or "",
+            "action": action or "",
+            "show_filters": False,
+        },
+    )
 
 
 @router.get("/admin/data", response_class=HTMLResponse)
 def data_page(request: Request, rt: RuntimeDep, user: DataAdmin) -> HTMLResponse:
     """Tables, row counts, load history (lineage) and data-quality findings."""
-    return render(request, "admin_data.html", {
-        "title": "Data sources", "info": admin_data.data_overview(rt), "show_filters": False,
-    })
+    return render(
+        request,
+        "admin_data.html",
+        {
+            "title": "Data sources",
+            "info": admin_data.data_overview(rt),
+            "show_filters": False,
+        },
+    )
 
 
 def _upload_page(request: Request, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -66,17 +82,15 @@ async def upload_validate(request: Request, rt: RuntimeDep, user: DataAdmin) -> 
     """Stage the files and show the validation report; nothing is loaded yet."""
     form = await request.form()
     source = str(form.get("source") or "")
-    files = [(f.filename or "upload", f.file) for f in form.getlist("files")
-             if isinstance(f, UploadFile) and f.filename]
+    files = [
+        (f.filename or "upload", f.file)
+        for f in form.getlist("files")
+        if isinstance(f, UploadFile) and f.filename
+    ]
     try:
-        upload_id = await run_in_threadpool(uploads.stage, rt, files)
-        plan = await run_in_threadpool(uploads.validate, rt, upload_id, source)
+        upload_id, plan = await run_in_threadpool(uploads.stage_audited, rt, user, files, source)
     except RevintelError as exc:
-        await run_in_threadpool(record_admin, rt, user, "upload_validate", None, source=source,
-                                outcome="rejected", reason=exc.message)
         return _upload_page(request, status=exc.status, error=exc, source=source)
-    await run_in_threadpool(record_admin, rt, user, "upload_validate", upload_id, source=source,
-                            tables=plan.row_counts)
     return _upload_page(request, plan=plan.to_dict(), upload_id=upload_id, source=source)
 
 
@@ -89,15 +103,26 @@ async def upload_load(upload_id: str, request: Request, rt: RuntimeDep, user: Da
         report = await run_in_threadpool(uploads.load, rt, upload_id, source)
     except RevintelError as exc:
         return _upload_page(request, status=exc.status, error=exc, source=source)
-    await run_in_threadpool(record_admin, rt, user, "ingest_load", upload_id, source=source,
-                            tables=report.plan.row_counts, replaced_demo=report.replaced_demo)
+    await run_in_threadpool(
+        record_admin,
+        rt,
+        user,
+        "ingest_load",
+        upload_id,
+        source=source,
+        tables=report.plan.row_counts,
+        replaced_demo=report.replaced_demo,
+    )
     return _upload_page(request, report=report.to_dict(), source=source)
 
 
 def _users_page(request: Request, rt: Any, status: int = 200, **ctx: Any) -> HTMLResponse:
     base = {
-        "title": "Users and roles", "accounts": users.list_users(rt.appdb), "roles": list(ROLES.values()),
-        "show_filters": False, "secure": not rt.settings.demo_mode,
+        "title": "Users and roles",
+        "accounts": users.list_users(rt.appdb),
+        "roles": list(ROLES.values()),
+        "show_filters": False,
+        "secure": not rt.settings.demo_mode,
     }
     return render(request, "admin_users.html", {**base, **ctx}, status_code=status)
 
@@ -117,8 +142,13 @@ async def users_action(request: Request, rt: RuntimeDep, user: UserAdmin) -> Res
         if op == "add":
             scope = _parse_scope(str(form.get("scope") or ""))
             acc = await run_in_threadpool(
-                users.add_user, rt.appdb, name, str(form.get("role") or ""),
-                str(form.get("password") or "") or None, scope, str(form.get("display_name") or "") or None,
+                users.add_user,
+                rt.appdb,
+                name,
+                str(form.get("role") or ""),
+                str(form.get("password") or "") or None,
+                scope,
+                str(form.get("display_name") or "") or None,
             )
             await run_in_threadpool(record_admin, rt, user, "user_add", acc.name, role=acc.role, scope=scope)
         elif op in ("disable", "enable"):

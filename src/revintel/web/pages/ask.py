@@ -13,11 +13,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from revintel.api.deps import CurrentUser, RuntimeDep
 from revintel.appdb import conversations as convdb
 from revintel.ask.suggest import CANONICAL
-from revintel.errors import Forbidden
+from revintel.http.deps import CurrentUser, RuntimeDep
+from revintel.http.params import query_text
 from revintel.scope import DRILL
+from revintel.services import authz
 from revintel.web.nav import NavItem, register
 from revintel.web.templating import render
 
@@ -36,11 +37,8 @@ CHIPS = (
 @router.get("/ask", response_class=HTMLResponse)
 def ask_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """The chat; ``?c=<id>`` reopens one of the caller's conversations."""
-    if not user.scope.allows(DRILL):
-        raise Forbidden(
-            f"your role ({user.role}) cannot ask questions", hint="the dashboard shows your summary"
-        )
-    cid = request.query_params.get("c")
+    authz.drill(user)
+    cid = query_text(request, "c", 64)
     current: dict[str, Any] | None = convdb.get(rt.appdb, user.id, cid) if cid else None
     ctx = {
         "title": "Ask",

@@ -9,15 +9,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from revintel.api.auth import User
-from revintel.api.deps import CurrentUser, RuntimeDep
+from revintel.briefs import presets
 from revintel.briefs import schedules as sched
-from revintel.briefs import service
-from revintel.briefs.compose import load_brief, past_briefs
-from revintel.briefs.delivery import CHANNELS, delivery_log
-from revintel.errors import Forbidden, RevintelError
+from revintel.delivery import CHANNELS
+from revintel.errors import RevintelError
+from revintel.http.deps import CurrentUser, RuntimeDep
+from revintel.http.params import query_int
 from revintel.scope import EXPORT, SCHEDULE, VIEW_AUDIT
+from revintel.services import authz
+from revintel.services import briefs as svc
+from revintel.services.identity import User
 from revintel.web.brief_charts import figure_json
+from revintel.web.filters import page_scope
 from revintel.web.nav import NavItem, register
 from revintel.web.templating import render
 
@@ -26,10 +29,6 @@ register(NavItem("Daily brief", "/briefs", section="Briefs", icon="✉", order=1
 register(
     NavItem("Delivery log", "/admin/deliveries", section="Admin", permission=VIEW_AUDIT, icon="⇄", order=35)
 )
-
-
-def _reader(user: User) -> str | None:
-    return None if user.scope.unrestricted else (user.scope.persona or user.id)
 
 
 def _charts(doc: Any) -> dict[str, str]:
@@ -50,14 +49,17 @@ def _page(
 ) -> HTMLResponse:
     ctx = {
         "title": "Daily brief",
-        "show_filters": False,
+        "show_filters": True,  # the brief honours the global filters
         "brief_id": brief_id,
         "charts": _charts(doc),
         "use_charts": doc is not None,
         "doc": doc,
-        "past": past_briefs(rt.appdb, _reader(user), limit=20),
-        "schedules": sched.list_schedules(rt.appdb, owner=None if user.scope.unrestricted else user.id),
+        "past": svc.list_briefs(rt, user, limit=20),
+        "schedules": svc.list_schedules(rt, user),
         "channels": CHANNELS,
+        "presets": presets.PRESETS,
+        "schedule_words": presets.describe,
+        "preset_of": presets.from_cron,
         "can_export": user.scope.allows(EXPORT),
         "can_schedule": user.scope.allows(SCHEDULE),
         "persona": user.scope.persona or user.id,
@@ -73,25 +75,24 @@ async def briefs_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HT
     """Today's brief for the signed-in user's scope, past briefs and schedules."""
     refresh = request.query_params.get("refresh") == "1"
     try:
-        brief_id, doc = await run_in_threadpool(
-            service.todays_brief, rt, user.scope, actor=user.id, refresh=refresh
-        )
+        scope = page_scope(request, user.scope)  # the brief honours the region/capability filters
+        brief_id, doc = await run_in_threadpool(svc.todays_brief, rt, user, scope, None, refresh)
     except RevintelError as exc:
         return _page(request, user, rt, None, None, status=exc.status, error=exc)
-    edit_id = request.query_params.get("edit")
-    edit = sched.get(rt.appdb, int(edit_id)) if edit_id and edit_id.isdigit() else None
+    edit_id = query_int(request, "edit", 0, 0, svc.MAX_BRIEF_ID)
+    edit = svc.get_schedule(rt, user, edit_id) if edit_id else None
     return _page(request, user, rt, brief_id, doc, edit=edit)
 
 
 @router.get("/briefs/{brief_id}", response_class=HTMLResponse)
 def past_brief(brief_id: int, request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
-    return _page(request, user, rt, brief_id, load_brief(rt.appdb, brief_id, _reader(user)))
+    return _page(request, user, rt, brief_id, svc.get_brief(rt, user, brief_id))
 
 
 @router.get("/briefs/{brief_id}/preview", response_class=HTMLResponse)
 def preview_page(brief_id: int, request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """What email, Slack and Teams would receive."""
-    doc = load_brief(rt.appdb, brief_id, _reader(user))
+    doc = svc.get_brief(rt, user, brief_id)
     return render(
         request,
         "brief_preview.html",
@@ -100,7 +101,7 @@ def preview_page(brief_id: int, request: Request, user: CurrentUser, rt: Runtime
             "show_filters": False,
             "brief_id": brief_id,
             "doc": doc,
-            "p": service.previews(doc, rt.settings),
+            "p": svc.previews(rt, user, brief_id),
         },
     )
 
@@ -113,7 +114,9 @@ def _form_spec(form: Any, persona: str) -> sched.ScheduleSpec:
     return sched.ScheduleSpec(
         name=str(form.get("name") or ""),
         persona=persona,
-        cron=str(form.get("cron") or "").strip(),
+        cron=presets.to_cron(
+            str(form.get("preset") or presets.CUSTOM), str(form.get("at") or ""), str(form.get("cron") or "")
+        ),
         timezone=str(form.get("timezone") or "UTC").strip(),
         channels=[str(c) for c in form.getlist("channels")],
         email_to=lines("email_to"),
@@ -127,14 +130,13 @@ def _form_spec(form: Any, persona: str) -> sched.ScheduleSpec:
 @router.post("/briefs/{brief_id}/send", response_class=HTMLResponse)
 async def send_page(brief_id: int, request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """Send a brief now; each channel's outcome (and error) is shown on the page and logged."""
+    authz.require(user, SCHEDULE)
     form = await request.form()
-    doc = load_brief(rt.appdb, brief_id, _reader(user))
+    doc = svc.get_brief(rt, user, brief_id)
     to = [x.strip() for x in str(form.get("email_to") or "").replace(";", ",").split(",") if x.strip()]
     channels = [str(c) for c in form.getlist("channels")]
     try:
-        outcomes = await run_in_threadpool(
-            service.send_now, rt, doc, user.scope, actor=user.id, channels=channels, email_to=to
-        )
+        outcomes = await run_in_threadpool(svc.send_now, rt, user, brief_id, channels, to)
     except RevintelError as exc:
         return _page(request, user, rt, brief_id, doc, status=exc.status, send_error=exc)
     return _page(request, user, rt, brief_id, doc, sent=outcomes)
@@ -145,15 +147,14 @@ async def create_schedule(request: Request, user: CurrentUser, rt: RuntimeDep) -
     """Create (or, with ``id``, update) a schedule; invalid input re-shows the form with the problems."""
     form = await request.form()
     sid = str(form.get("id") or "")
-    spec = _form_spec(form, str(form.get("persona") or user.scope.persona or user.id))
-    secure = not rt.settings.demo_mode  # plain-http webhooks only in demo mode
     try:
+        spec = _form_spec(form, str(form.get("persona") or ""))
         if sid.isdigit():
-            sched.update(rt.appdb, int(sid), spec, actor=user.id, scope=user.scope, require_https=secure)
+            await run_in_threadpool(svc.update_schedule, rt, user, int(sid), spec)
         else:
-            sched.create(rt.appdb, spec, actor=user.id, scope=user.scope, require_https=secure)
+            await run_in_threadpool(svc.create_schedule, rt, user, spec)
     except RevintelError as exc:
-        _, doc = await run_in_threadpool(service.todays_brief, rt, user.scope, actor=user.id)
+        _, doc = await run_in_threadpool(svc.todays_brief, rt, user, user.scope)
         return _page(
             request,
             user,
@@ -163,28 +164,27 @@ async def create_schedule(request: Request, user: CurrentUser, rt: RuntimeDep) -
             status=exc.status,
             schedule_error=exc,
             form=dict(form),
-            edit=sched.get(rt.appdb, int(sid)) if sid.isdigit() else None,
+            edit=svc.get_schedule(rt, user, int(sid)) if sid.isdigit() and len(sid) < 10 else None,
         )
     return RedirectResponse("/briefs#schedules", status_code=303)
 
 
 @router.post("/briefs/schedules/{schedule_id}/delete")
 def delete_schedule(schedule_id: int, user: CurrentUser, rt: RuntimeDep) -> Response:
-    sched.delete(rt.appdb, schedule_id, actor=user.id, scope=user.scope)
+    svc.delete_schedule(rt, user, schedule_id)
     return RedirectResponse("/briefs#schedules", status_code=303)
 
 
 @router.get("/admin/deliveries", response_class=HTMLResponse)
 def deliveries_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """The delivery log: who, what, when, channel, target, outcome, attempts, error."""
-    if not user.scope.allows(VIEW_AUDIT):
-        raise Forbidden("the delivery log needs the 'view_audit' permission")
+    rows = svc.deliveries(rt, user, limit=500)
     return render(
         request,
         "admin_deliveries.html",
         {
             "title": "Delivery log",
             "show_filters": False,
-            "rows": delivery_log(rt.appdb, limit=500),
+            "rows": rows,
         },
     )

@@ -14,14 +14,15 @@ import plotly.graph_objects as go
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from revintel.api.deals import audited_risk_list, pipeline_scope
-from revintel.api.deps import CurrentUser, RuntimeDep
-from revintel.api.forecast import audited_changes, audited_forecast
-from revintel.appdb import audit
-from revintel.errors import InvalidRequest
-from revintel.scope import DRILL
+from revintel import format as fmt_mod
+from revintel.forecast import BACKTEST_PERIODS
+from revintel.http.deps import CurrentUser, RuntimeDep
+from revintel.http.params import query_date, query_int, query_text
+from revintel.scope import ANALYTICS, DRILL
+from revintel.services.deals import audited_deal, audited_risk_list, model_card, pipeline_scope
+from revintel.services.forecast import audited_backtest, audited_changes, audited_forecast
 from revintel.web.charts import to_json
-from revintel.web.filters import GlobalFilters
+from revintel.web.filters import GlobalFilters, note_unapplied, page_scope
 from revintel.web.nav import NavItem, register
 from revintel.web.templating import render
 
@@ -40,30 +41,37 @@ register(
         order=32,
     )
 )
+register(
+    NavItem(
+        "Win model", "/deals/model", section="Pipeline", permission=ANALYTICS, domain="pipeline", order=33
+    )
+)
 
 
 def _date(request: Request, name: str, default: dt.date | None = None) -> dt.date | None:
-    raw = request.query_params.get(name) or ""
-    if not raw:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidRequest(f"{name} must be a date (YYYY-MM-DD)", details={"value": raw[:40]}) from None
+    return query_date(request, name, default)
+
+
+def pending(request: Request, rt: RuntimeDep, view: str, title: str, what: str) -> HTMLResponse | None:
+    """A progress page when ``view``'s precomputed inputs are not ready within a second, else None."""
+    if rt.precompute.wait(view, timeout=1.0):
+        return None
+    return render(request, "pending.html", {"title": title, "what": what, "status": rt.precompute.status()})
 
 
 def _text(request: Request, name: str) -> str | None:
-    v = (request.query_params.get(name) or "").strip()
-    return v[:60] or None
+    return query_text(request, name)
 
 
 @router.get("/deals", response_class=HTMLResponse)
 def deals_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """Open deals by expected loss, with risk, drivers and next actions; filters and as-of control."""
-    scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
+    scope = page_scope(request, pipeline_scope(user))
+    if (wait := pending(request, rt, "deals", "Deals at risk", "the risk list")) is not None:
+        return wait
     as_of = _date(request, "as_of", rt.as_of())
     filters = {"stage": _text(request, "stage"), "rep": _text(request, "rep")}
-    top = min(max(int(request.query_params.get("top") or 25), 1), 200)
+    top = query_int(request, "top", 25, 1, 200)
     out = audited_risk_list(rt, user, scope, as_of, top, filters, "page/deals")
     return render(
         request,
@@ -80,15 +88,30 @@ def deals_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLRespo
     )
 
 
+@router.get("/deals/model", response_class=HTMLResponse)
+def model_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
+    """The win model's card: test-window metrics beside the baselines, the forward test, the leakage audit."""
+    from revintel.deals.model import ModelCard
+
+    as_of = _date(request, "as_of", rt.as_of())
+    card = model_card(rt, user, as_of)
+    if GlobalFilters.from_request(request).active:
+        note_unapplied(
+            request,
+            "The win model is one model for the whole firm: its test-window figures are not "
+            "broken down by region or capability.",
+        )
+    describe = ModelCard(**card).describe()
+    context = {"title": "Win model", "c": card, "describe": describe, "as_of": as_of}
+    return render(request, "model.html", context)
+
+
 @router.get("/deals/{deal_id}", response_class=HTMLResponse)
 def deal_page(deal_id: str, request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """One deal: win probability, risk, drivers, next actions, time to close and timeline."""
-    from revintel.deals.detail import deal_detail
-
-    scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
+    scope = page_scope(request, pipeline_scope(user))
     as_of = _date(request, "as_of", rt.as_of())
-    d = deal_detail(rt, scope, deal_id, as_of)
-    audit.record(rt.appdb, actor=user.id, action="query", scope=scope, target=f"page/deals/{deal_id}", rows=1)
+    d = audited_deal(rt, user, scope, deal_id, as_of, f"page/deals/{deal_id}")
     return render(request, "deal.html", {"title": d.get("name") or deal_id, "d": d, "as_of": as_of})
 
 
@@ -122,7 +145,51 @@ def _range_figure(rows: list[dict[str, Any]]) -> str | None:
             marker={"symbol": "line-ns-open", "size": 18, "color": "#b03030"},
         )
     fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 10, "b": 30}, xaxis={"tickformat": "~s"}, legend={"orientation": "h"}
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        xaxis=fmt_mod.plotly_axis("currency"),
+        legend={"orientation": "h"},
+    )
+    return to_json(fig)
+
+
+def _weekly_figure(weeks: list[dict[str, Any]], quota: float | None) -> str | None:
+    """Cumulative revenue through the period: the P10-P90 band, expected, P50, actuals so far, quota."""
+    if not weeks:
+        return None
+    x = [w["week_end"] for w in weeks]
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=[w["p90"] for w in weeks], mode="lines", line={"width": 0}, showlegend=False)
+    fig.add_scatter(
+        x=x,
+        y=[w["p10"] for w in weeks],
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor="rgba(60,120,200,0.25)",
+        name="P10–P90",
+    )
+    fig.add_scatter(
+        x=x, y=[w["expected"] for w in weeks], mode="lines", name="expected", line={"color": "#1f4e99"}
+    )
+    fig.add_scatter(
+        x=x, y=[w["p50"] for w in weeks], mode="lines", name="P50", line={"color": "#1f4e99", "dash": "dot"}
+    )
+    done = [w for w in weeks if w["actual"] is not None]
+    if done:
+        fig.add_scatter(
+            x=[w["week_end"] for w in done],
+            y=[w["actual"] for w in done],
+            mode="lines+markers",
+            name="booked so far",
+            line={"color": "#2a7a3a", "width": 3},
+        )
+    if quota:
+        fig.add_hline(y=quota, line={"color": "#b03030", "dash": "dash"}, annotation_text="quota")
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        yaxis=fmt_mod.plotly_axis("currency"),
+        xaxis={"tickformat": "%d %b"},
+        legend={"orientation": "h"},
     )
     return to_json(fig)
 
@@ -130,14 +197,14 @@ def _range_figure(rows: list[dict[str, Any]]) -> str | None:
 @router.get("/forecast", response_class=HTMLResponse)
 def forecast_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLResponse:
     """P10/P50/P90 by a dimension with quota and submitted calls, and the backtest beside it."""
-    from revintel.forecast.backtest import backtest
-
-    scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
+    scope = page_scope(request, pipeline_scope(user))
+    periods = query_int(request, "bt_periods", BACKTEST_PERIODS, 1, 12)  # parameters first: a 400, no work
+    if (wait := pending(request, rt, "forecast", "Forecast", "the forecast")) is not None:
+        return wait
     as_of = _date(request, "as_of", rt.as_of())
     by = _text(request, "by") or "region"
     fc = audited_forecast(rt, user, scope, _text(request, "fperiod"), by, as_of, "page/forecast")
-    periods = min(max(int(request.query_params.get("bt_periods") or 4), 1), 12)
-    bt = backtest(rt, scope, periods, as_of)
+    bt = audited_backtest(rt, user, scope, periods, as_of, "page/forecast/backtest")
     return render(
         request,
         "forecast.html",
@@ -146,13 +213,46 @@ def forecast_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLRe
             "use_charts": True,
             "f": fc,
             "bt": bt,
+            "mk": _marketing_line(rt, user, scope),
             "as_of": as_of,
             "by": by,
             "fperiod": _text(request, "fperiod") or "",
             "range_chart": _range_figure([*fc["rows"], fc["total"]]),
+            "weekly_chart": _weekly_figure(fc["weekly"], fc["total"].get("quota")),
+            "calls_note": _calls_note(request, rt, scope, fc),
             "dims": ("region", "team", "rep", "product", "tier", "sector"),
         },
     )
+
+
+def _marketing_line(rt: Any, user: Any, scope: Any) -> dict[str, Any] | None:
+    """The pipeline and revenue expected from marketing next quarter (roles that see marketing)."""
+    from revintel.errors import Forbidden, NotFound
+    from revintel.services.marketing import audited_outlook
+
+    if "marketing" not in scope.domains:
+        return None
+    try:
+        return audited_outlook(rt, user, scope, "page/forecast/marketing")
+    except (Forbidden, NotFound):  # a capability filter (leads have none), or no marketing data loaded
+        return None
+
+
+def _calls_note(request: Request, rt: RuntimeDep, scope: Any, fc: dict[str, Any]) -> str:
+    """Submitted calls beside the model's range, or why there are none (and the latest ones)."""
+    from types import SimpleNamespace
+
+    from revintel.forecast.calls import calls_sentence, latest_calls
+
+    if "capability" in scope.filters:
+        note_unapplied(
+            request,
+            "Quota and submitted calls are set per rep, not per capability: "
+            "they are not shown for a capability.",
+        )
+    total = SimpleNamespace(**fc["total"])
+    latest = None if total.commit is not None else latest_calls(rt, scope)
+    return calls_sentence(total, fc["period"]["label"], latest)
 
 
 def _waterfall_figure(total: dict[str, Any]) -> str:
@@ -174,7 +274,7 @@ def _waterfall_figure(total: dict[str, Any]) -> str:
             y=[sign * total[s] for s, _, sign in steps],
         )
     )
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 30}, yaxis={"tickformat": "~s"})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 30}, yaxis=fmt_mod.plotly_axis("currency"))
     return to_json(fig)
 
 
@@ -183,7 +283,7 @@ def changes_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLRes
     """Waterfall between two dates (it reconciles) and slippage alerts, by a dimension."""
     from revintel.forecast.changes import STEPS
 
-    scope = GlobalFilters.from_request(request).apply(pipeline_scope(user))
+    scope = page_scope(request, pipeline_scope(user))
     end = _date(request, "to", rt.as_of()) or rt.as_of()
     start = _date(request, "from", end - dt.timedelta(days=90)) or end
     by = _text(request, "by") or "region"

@@ -27,13 +27,25 @@
     var head = el("tr");
     t.columns.forEach(function (c) { head.appendChild(el("th", null, c)); });
     tb.appendChild(head);
-    t.rows.slice(0, 50).forEach(function (r) {
-      var tr = el("tr");
-      r.forEach(function (v) { tr.appendChild(el("td", typeof v === "number" ? "num" : null, fmtCell(v))); });
+    t.rows.slice(0, 50).forEach(function (r, i) {
+      var tr = el("tr"), shown = (t.display || [])[i];  // the server formats every cell by its unit
+      r.forEach(function (v, j) {
+        tr.appendChild(el("td", typeof v === "number" ? "num" : null, shown ? shown[j] : fmtCell(v)));
+      });
       tb.appendChild(tr);
     });
     wrap.appendChild(tb);
     return wrap;
+  }
+
+  // axis ticks with the unit (the server's revintel.format.plotly_axis rules): $2.6B, 40%, never 2.6G
+  function axisFor(unit) {
+    if (unit === "percent") { return { tickformat: ".0%" }; }
+    if (unit === "ratio") { return { tickformat: ".1f", ticksuffix: "x" }; }
+    var ax = { exponentformat: "B", separatethousands: true };
+    if (unit && unit.indexOf("currency") === 0) { ax.tickprefix = "$"; }
+    if (unit === "hours") { ax.ticksuffix = " h"; }
+    return ax;
   }
 
   function figure(a) {
@@ -52,7 +64,8 @@
     }
     var ys = (Array.isArray(spec.y) ? spec.y : [spec.y || t.columns[1]]).filter(function (c) { return t.columns.indexOf(c) >= 0; });
     if (!ys.length) { ys = [t.columns[1]]; }
-    var x = rows.map(function (r) { return r[xi]; });
+    var shown = t.display || [], units = t.units || [];
+    var x = rows.map(function (r, i) { return shown[i] && units[xi] && units[xi].indexOf("grain:") === 0 ? shown[i][xi] : r[xi]; });
     if (spec.type === "pie") {
       return { data: [{ type: "pie", labels: x, values: rows.map(function (r) { return r[t.columns.indexOf(ys[0])]; }) }],
                layout: { margin: { t: 10, r: 10, b: 10, l: 10 } } };
@@ -62,7 +75,8 @@
       return { type: spec.type === "line" ? "scatter" : "bar", mode: "lines+markers", name: c, x: x,
                y: rows.map(function (r) { return r[i]; }) };
     });
-    return { data: data, layout: { margin: { t: 10, r: 10, b: 60, l: 70 }, barmode: "group" } };
+    var yUnit = units[t.columns.indexOf(ys[0])];
+    return { data: data, layout: { margin: { t: 10, r: 10, b: 60, l: 70 }, barmode: "group", yaxis: axisFor(yUnit) } };
   }
 
   function details(summary, node, testid) {
@@ -74,13 +88,28 @@
 
   function renderAnswer(box, a, turnId) {
     box.textContent = "";
-    box.className = "card ask-a" + (a.intent === "unsupported" ? " unsupported" : "");
+    box.className = "card ask-a" + (a.intent === "unsupported" || a.intent === "clarify" ? " unsupported" : "");
     box.setAttribute("data-intent", a.intent);
     var p = el("p", "ask-text", a.answer);
     p.setAttribute("data-testid", "answer-text");
     p.appendChild(el("span", "ask-badge", a.intent));
     p.appendChild(el("span", "ask-badge", a.provider === "local" ? "local engine" : a.provider));
     box.appendChild(p);
+    if (a.reading) {
+      var how = el("p", "muted small", a.reading);
+      how.setAttribute("data-testid", "answer-reading");
+      box.appendChild(how);
+    }
+    if (a.clarify && a.clarify.options && a.clarify.options.length) {
+      var opts = el("div", "ask-chips");
+      opts.setAttribute("data-testid", "answer-clarify");
+      a.clarify.options.forEach(function (o, i) {
+        var b = el("button", "chip", o); b.type = "button";
+        b.setAttribute("data-question", (a.clarify.questions || [])[i] || o);
+        opts.appendChild(b);
+      });
+      box.appendChild(opts);
+    }
     (a.notes || []).forEach(function (n) { box.appendChild(el("p", "muted small", n)); });
     var fig = figure(a);
     if (fig && window.Plotly) {
@@ -108,7 +137,7 @@
       box.appendChild(sug);
     }
     if (turnId) { box.appendChild(feedback(turnId)); }
-    if (window.revintelExportWired && a.intent !== "unsupported" && box.dataset.asked) {
+    if (window.revintelExportWired && a.intent !== "unsupported" && a.intent !== "clarify" && box.dataset.asked) {
       box.appendChild(exportButtons("ask", { question: box.dataset.asked }));
     }
   }
@@ -191,7 +220,8 @@
           buffer = parseEvents(buffer + decoder.decode(chunk.value, { stream: true }), function (name, payload) {
             if (name === "understood") {
               var q = payload.request || {};
-              steps.textContent = "Understood: " + [q.intent, q.metric, q.period, q.dimension ? "by " + q.dimension : ""].filter(Boolean).join(" · ");
+              var when = q.period ? String(q.period).split("|").pop() : "";
+              steps.textContent = "Understood: " + [q.intent, q.metric, when, q.dimension ? "by " + q.dimension : ""].filter(Boolean).join(" · ");
             } else if (name === "query") {
               steps.textContent += " → ran " + (payload.sql || []).length + " governed query(ies)";
             } else if (name === "answer") {

@@ -1,0 +1,416 @@
+"""Routing: questions whose figure another service owns are answered by that service's function.
+
+The forecast (P10/P50/P90, expected, gap to quota, commit, best case) comes from
+:func:`revintel.forecast.rollup.forecast`, the deals at risk from :func:`revintel.deals.risk.risk_list`,
+one deal from :func:`revintel.deals.detail.deal_detail` and pipeline changes and slippage from
+:func:`revintel.forecast.changes.pipeline_changes` — the same functions the Forecast and Deals pages
+and the CLI call, with the same defaults, so Ask shows the same numbers. Ask never recomputes them.
+
+A route is matched on the normalised question (:func:`match`); :func:`run` calls the service and
+turns its result into an :class:`~revintel.ask.answer.Answer` whose ``route`` names the service,
+the figure and the arguments used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from revintel.ask.answer import Answer, fmt
+from revintel.ask.parse import Request
+from revintel.ask.vocab import normalise
+from revintel.semantic.time import parse_period
+
+if TYPE_CHECKING:
+    from revintel.runtime import Runtime
+    from revintel.scope import Scope
+
+_FORECAST = (
+    r"\bforecast(?:ed|s|ing)?\b|\bp(?:10|50|90)\b|\bbest[- ]case\b|\bgap to quota\b|"
+    r"\bwill we (?:hit|make|reach)\b|\bon track to\b|\bexpected (?:revenue|bookings|to close)\b|"
+    r"\bprojected\b|\bprojection\b|\blanding\b"
+)
+_NOT_FORECAST = r"\bsubmitted\b|\bsubmission|\bforecast call|\bforecast categor|\bbacktest|\baccuracy\b"
+_RISK = (
+    r"\bat[- ]risk\b|\briskiest\b|\brisky\b|\bmost risk\b|\bdeals? (?:in|at) danger\b|"
+    r"\blikely to (?:be lost|lose|slip)\b|\bexpected loss\b"
+)
+_CHANGES = (
+    r"\bpipeline (?:changes?|changed|movement|moved|waterfall|bridge|walk)\b|\bwhat changed\b|"
+    r"\bslip(?:ped|page|ping|s)?\b|"
+    r"\bpushed (?:out|deals)\b|\bdeals? (?:were |got )?pushed\b|\bpulled in\b"
+)
+FIGURES = {
+    "p10": r"\bp10\b|\bworst[- ]case\b|\bdownside\b|\blow (?:end|case)\b|\bconservative\b",
+    "p90": r"\bp90\b|\bupside\b|\bhigh (?:end|case)\b|\boptimistic\b",
+    "best_case": r"\bbest[- ]case\b",
+    "commit": r"\bcommit(?:ted)?\b",
+    "gap_to_quota": (
+        r"\bgap to quota\b|\bquota gap\b|\bshort of quota\b|\bhit (?:our )?quota\b|\bmake (?:our )?quota\b|"
+        r"\bversus quota\b|\bvs\.? quota\b|\bagainst quota\b"
+    ),
+    "expected": r"\bexpected\b|\bmean\b",
+}
+_FIGURE_LABEL = {
+    "p50": "P50 (median)",
+    "p10": "P10",
+    "p90": "P90",
+    "best_case": "best case call",
+    "commit": "commit call",
+    "gap_to_quota": "gap to quota at P50",
+    "expected": "expected value",
+}
+_DEAL_ID = re.compile(r"\b([A-Z0-9]{8}|OPP-?\d{3,}|006[A-Za-z0-9]{12,15}|D-?\d{3,})\b")
+
+
+@dataclass
+class Route:
+    """A matched route: the service, the figure asked for and its arguments."""
+
+    service: str
+    figure: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+_COPILOT = (
+    r"\bsummari[sz]e\b|\bsummary\b|\brecap\b|\bobjections?\b|\bconcerns?\b|\bnext best\b|"
+    r"\bnext actions?\b|\bfollow[- ]?up\b|\be-?mail\b|\bcalls?\b"
+)
+
+
+def match(req: Request) -> Route | None:
+    """The service that owns the figure ``req`` asks for, if any."""
+    m = _DEAL_ID.search(req.question)
+    if m and re.search(_COPILOT, normalise(req.question)):
+        return Route("calls_copilot", "copilot", {"deal_id": m.group(1)})
+    if req.intent == "route" and req.search:
+        return Route("deal", "deal", {"deal_id": req.search})
+    text = normalise(req.question)
+    from revintel.marketing.ask import matches as marketing_match
+
+    kind = marketing_match(text)
+    if kind == "funnel":
+        return Route("marketing_funnel", "dropping", {"period": req.period})
+    if kind == "campaigns":
+        top = max(req.limit or 10, 5)
+        return Route("marketing_campaigns", "influenced_won", {"period": req.period, "top": top})
+    from revintel.customers.ask import days_in
+    from revintel.customers.ask import matches as customers_match
+
+    customers = customers_match(text)
+    if customers == "expansion" and (
+        any(v.lower() == "expansion" for vals in req.filters.values() for v in vals)
+        or re.search(r"\bexpansion (?:arr|revenue|recurring revenue|bookings)\b", text)
+        or req.intent in ("share", "trend", "comparison", "breakdown")
+    ):  # "won revenue from expansion deals", "expansion ARR by region": governed metrics, not the list
+        customers = None
+    if customers is not None:
+        return Route(f"customers_{customers}", customers, {"days": days_in(text), "top": req.limit or 10})
+    from revintel.deals.people_ask import matches as people_match
+
+    if people := people_match(text):
+        return Route("people", people["figure"], {"period": req.period, **people})
+    if re.search(_RISK, text):
+        top = req.limit if req.limit and req.limit > 1 else 10  # "which deals are most at risk": the list
+        return Route("deals_at_risk", "deals_at_risk", {"top": top})
+    if re.search(_FORECAST, text) and not re.search(_NOT_FORECAST, text):
+        figure = next((f for f, p in FIGURES.items() if re.search(p, text)), "p50")
+        by = req.dimension if req.dimension in ("region", "rep", "team", "product", "stage") else None
+        return Route("forecast", figure, {"period": req.period, "by": by})
+    if re.search(_CHANGES, text) and re.search(r"\bpipeline\b|\bdeals?\b|\bslip", text):
+        return Route("pipeline_changes", "pipeline_changes", {"period": req.period})
+    m = _DEAL_ID.search(req.question)
+    if m and re.search(r"\bdeal\b|\bopportunity\b|\bopp\b|\bstatus\b|\btell me\b|\bdetails?\b", text):
+        return Route("deal", "deal", {"deal_id": m.group(1)})
+    return None
+
+
+def run(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
+    """Answer ``req`` with the service ``route`` names (the caller's scope applied by the service)."""
+    return {
+        "forecast": _forecast,
+        "deals_at_risk": _risk,
+        "pipeline_changes": _changes,
+        "deal": _deal,
+        "marketing_funnel": _marketing_funnel,
+        "marketing_campaigns": _marketing_campaigns,
+        "calls_copilot": _calls_copilot,
+        "customers_churn": _customers,
+        "customers_renewals": _customers,
+        "customers_health": _customers,
+        "customers_expansion": _customers,
+        "customers_retention": _customers,
+        "people": _people,
+    }[route.service](rt, route, req, scope)
+
+
+def _answer(req: Request, scope: Scope, route: Route, text: str, **kw: Any) -> Answer:
+    return Answer(
+        question=req.question,
+        answer=text,
+        intent="route",
+        scope=scope.to_dict(),
+        understood=req.to_dict(),
+        route={"service": route.service, "figure": route.figure, **route.args},
+        confidence=kw.pop("confidence", 0.9),
+        **kw,
+    )
+
+
+def forecast_figure(out: dict[str, Any], figure: str) -> float | None:
+    """One figure of a forecast's total row (as the Forecast page shows it)."""
+    total = out["total"]
+    value = total.get(figure)
+    return None if value is None else float(value)
+
+
+def _forecast(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
+    from revintel.forecast.rollup import forecast
+
+    out = forecast(rt, scope, route.args.get("period"), route.args.get("by")).to_dict()
+    value = forecast_figure(out, route.figure)
+    t = out["total"]
+    label = _FIGURE_LABEL.get(route.figure, route.figure)
+    when = out["period"]["label"]
+    if value is None:
+        text = f"The forecast for {when} has no {label} (no quota or submitted call for that period)."
+    else:
+        text = (
+            f"Forecast for {when}: {label} {fmt(value, 'currency')} "
+            f"(P10 {fmt(t['p10'], 'currency')}, P50 {fmt(t['p50'], 'currency')}, "
+            f"P90 {fmt(t['p90'], 'currency')}; "
+            f"won to date {fmt(t['won_to_date'], 'currency')}, {t['deals']} open deals)."
+        )
+    columns = [
+        "key",
+        "deals",
+        "won_to_date",
+        "expected",
+        "p10",
+        "p50",
+        "p90",
+        "quota",
+        "gap_to_quota",
+        "commit",
+        "best_case",
+    ]
+    rows = [[r.get(c) for c in columns] for r in out["rows"]]
+    route.args["period"] = out["period"]["label"]
+    route.args["as_of"] = out["as_of"]
+    return _answer(
+        req, scope, route, text,
+        value=value, unit="currency", columns=columns, rows=rows, period=out["period"],
+        chart={"type": "bar", "x": "key", "y": ["p10", "p50", "p90"]},
+        notes=["From the forecast service (the Forecast page's figures): a simulation over open deals "
+               "with their win probabilities, plus revenue already won in the period."],
+    )  # fmt: skip
+
+
+def _risk(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
+    from revintel.deals.risk import risk_list
+
+    top = int(route.args.get("top") or 10)
+    filters = {k: v[0] for k, v in req.filters.items() if k in ("region", "rep", "stage", "product") and v}
+    out = risk_list(rt, scope, None, top, filters, explain=False)
+    route.args["filters"] = filters
+    deals = out.get("deals", [])
+    columns = ["opportunity_id", "name", "expected_loss", "risk", "amount", "stage", "rep"]
+    rows = [[d.get(c) for c in columns] for d in deals]
+    route.args["deal_ids"] = [d.get("opportunity_id") for d in deals]
+    if not deals:
+        text = "No open deals at risk in your scope."
+    else:
+        first = deals[0]
+        text = (
+            f"{len(deals)} open deals most at risk (by expected loss = amount x risk): "
+            + "; ".join(
+                f"{d.get('name') or d.get('opportunity_id')} ({fmt(d.get('expected_loss'), 'currency')})"
+                for d in deals[:5]
+            )
+            + f". Riskiest: {first.get('name') or first.get('opportunity_id')}."
+        )
+    return _answer(
+        req, scope, route, text,
+        value=float(deals[0]["expected_loss"]) if deals else None, unit="currency",
+        columns=columns, rows=rows, chart={"type": "table"},
+        notes=["From the deal-risk service (the Deals page's risk list)."],
+    )  # fmt: skip
+
+
+def _changes(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
+    from revintel.forecast.changes import STEPS, pipeline_changes
+
+    as_of = rt.as_of()
+    period = parse_period(req.period, as_of, rt.settings.fiscal_year_start_month) if req.period else None
+    if period is None:
+        period = parse_period("last quarter", as_of, rt.settings.fiscal_year_start_month)
+    start, end = period.start, min(period.end, as_of)
+    out = pipeline_changes(rt, scope, start, end)
+    t = out["total"]
+    route.args.update({"from": start.isoformat(), "to": end.isoformat(), "period": period.label})
+    text = (
+        f"Pipeline {start.isoformat()} -> {end.isoformat()}: {fmt(t['start'], 'currency')} -> "
+        f"{fmt(t['end'], 'currency')} (created {fmt(t['created'], 'currency')}, "
+        f"won {fmt(t['won'], 'currency')}, lost {fmt(t['lost'], 'currency')}, "
+        f"pushed out {fmt(t['pushed_out'], 'currency')}, pulled in {fmt(t['pulled_in'], 'currency')}); "
+        f"{len(out.get('alerts') or [])} slippage alert(s)."
+    )
+    columns = ["key", *STEPS]
+    rows = [[r.get(c) for c in columns] for r in out["rows"]]
+    pushed = "slip" in normalise(req.question) or "push" in normalise(req.question)
+    return _answer(
+        req, scope, route, text,
+        value=float(t["pushed_out"] if pushed else t["end"] - t["start"]), unit="currency",
+        columns=columns, rows=rows, chart={"type": "waterfall"},
+        notes=["From the pipeline-changes service (the Pipeline changes page)."],
+    )  # fmt: skip
+
+
+def _deal(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
+    from revintel.deals.detail import deal_detail
+
+    deal_id = str(route.args["deal_id"])
+    d = deal_detail(rt, scope, deal_id)
+    keys = (
+        "opportunity_id",
+        "name",
+        "account",
+        "rep",
+        "stage",
+        "status",
+        "amount",
+        "close_date",
+        "p_win",
+        "risk",
+    )
+    deal = {k: d.get(k) for k in keys}
+    amount = deal.get("amount")
+    text = (
+        f"Deal {deal_id} ({deal.get('name') or deal.get('account_id') or ''}): {deal.get('stage')}, "
+        f"{fmt(amount, 'currency')}, owner {deal.get('rep')}"
+        + (f", win probability {float(d['p_win']):.0%}" if d.get("p_win") is not None else "")
+        + "."
+    )
+    return _answer(
+        req, scope, route, text, value=float(amount) if amount is not None else None, unit="currency",
+        columns=list(deal), rows=[list(deal.values())], chart={"type": "table"},
+        notes=["From the deal service (the deal page)."],
+    )  # fmt: skip
+
+
+def _marketing_campaigns(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
+    from revintel.marketing.ask import campaigns_answer
+
+    out = campaigns_answer(rt, scope, route.args.get("period"), int(route.args.get("top") or 10))
+    route.args["period"] = out["period"]
+    return _answer(
+        req, scope, route, out["text"], value=out["value"], unit="currency", columns=out["columns"],
+        rows=out["rows"], chart={"type": "bar", "x": "campaign", "y": ["influenced_won", "sourced_won"]},
+        notes=["From the campaign-influence service (the Marketing page's campaign table): influenced = won "
+               "deals with a touch from the campaign before close; sourced = the deal's campaign."],
+    )  # fmt: skip
+
+
+def _marketing_funnel(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
+    from revintel.marketing.ask import funnel_answer
+
+    out = funnel_answer(rt, scope, route.args.get("period"))
+    return _answer(
+        req, scope, route, out["text"], value=out["value"], unit="percent", columns=out["columns"],
+        rows=out["rows"],
+        chart={"type": "bar", "x": "region", "y": ["base_conversion", "current_conversion"]},
+        sql=[out["sql"]],
+        notes=["From the funnel decomposition (the Marketing page): stage contributions by the Shapley rule, "
+               "then mix vs rate over channel and lead source."],
+    )  # fmt: skip
+
+
+def _customers(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
+    """Churn risk, renewals, health, expansion and the retention forecast, from the customers functions."""
+    from revintel.customers import ask as cust
+
+    kind, top = route.figure, int(route.args.get("top") or 10)
+    chart: dict[str, Any]
+    if kind in ("churn", "renewals"):
+        days = route.args.get("days") or (90 if kind == "renewals" else None)
+        route.args["days"] = days
+        out = cust.risk_answer(rt, scope, days, top)
+        route.args["account_ids"] = out["ids"]
+        unit, chart, note = "currency", {"type": "table"}, "the renewal-risk list (the Customers page)"
+    elif kind == "health":
+        out = cust.health_answer(rt, scope, req.question)
+        route.args["account_id"] = out["account_id"]
+        unit, chart, note = (
+            "number",
+            {"type": "bar", "x": out["columns"][0], "y": [out["columns"][1]]}
+            if out["rows"]
+            else {"type": "table"},
+            ("the health score (the customer page)" if out["account_id"] else "the health distribution"),
+        )
+    elif kind == "expansion":
+        out = cust.expansion_answer(rt, scope, top)
+        unit, chart, note = "currency", {"type": "table"}, "the expansion list (the Customers page)"
+    else:
+        out = cust.retention_answer(rt, scope, req.question)
+        route = Route(route.service, out["figure"], route.args)
+        unit, chart, note = (
+            "percent",
+            {"type": "bar", "x": "measure", "y": ["p10", "p50", "p90"]},
+            ("the retention forecast (the Customers page)"),
+        )
+    return _answer(
+        req, scope, route, out["text"], value=out["value"], unit=unit, columns=out["columns"],
+        rows=out["rows"], chart=chart, notes=[f"From {note}: the same function the page and the CLI call."],
+    )  # fmt: skip
+
+
+def _people(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
+    """People on deals (buying roles, titles, seniority; win rate with an economic buyer or executive)."""
+    from revintel.deals.people_ask import people_answer
+
+    args = route.args
+    out = people_answer(rt, scope, args.get("period"), route.figure, args["by"], args.get("order", "deals"))
+    route.args.update({"period": out["period"]["label"], "by": out["by"]})
+    return _answer(
+        req, scope, route, out["text"], value=out["value"], unit="percent", columns=out["columns"],
+        rows=out["rows"], sql=out["sql"], definitions=out["definitions"],
+        chart={"type": "bar", "x": "key", "y": ["share_of_won", "share_of_lost"]},
+        notes=["From the buying-group view (revintel deals people): catalogue metrics over the people on "
+               "deals; shares are of the won (or lost) deals that have contacts recorded."],
+    )  # fmt: skip
+
+
+def _calls_copilot(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
+    """The deal copilot (summaries, objections, next best actions, follow-up email) with its quotes."""
+    from revintel.conversations.answer import copilot
+    from revintel.conversations.data import check_domain
+
+    check_domain(scope)  # Forbidden: the engine refuses
+    out = copilot(rt, scope, req.question, deal=str(route.args["deal_id"]))
+    quotes = _quotes(out.get("result"))
+    if out.get("abstained"):
+        return Answer(
+            question=req.question, answer="No call of this deal supports an answer.", intent="unsupported",
+            scope=scope.to_dict(), understood=req.to_dict(), notes=[out["result"]["reason"]],
+        )  # fmt: skip
+    rows = [[q["date"], q["at"], q["speaker"], q["text"], q["link"]] for q in quotes[:20]]
+    return _answer(
+        req, scope, Route(route.service, out["intent"], route.args), out["answer"],
+        columns=["date", "at", "speaker", "quote", "link"], rows=rows, chart={"type": "table"},
+        sources=[{"label": f"{q['id']} at {q['at']}", "link": q["link"]} for q in quotes[:20]],
+        notes=["From the deal copilot (the conversations service); every line cites a call."],
+    )  # fmt: skip
+
+
+def _quotes(obj: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(obj, dict):
+        if {"id", "conversation_id", "at", "text", "link"} <= set(obj):
+            return [obj]
+        for v in obj.values():
+            found += [q for q in _quotes(v) if q["id"] not in {f["id"] for f in found}]
+    elif isinstance(obj, list):
+        for v in obj:
+            found += [q for q in _quotes(v) if q["id"] not in {f["id"] for f in found}]
+    return found

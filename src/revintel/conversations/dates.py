@@ -1,0 +1,74 @@
+"""Dates said in a next step ("by Friday", "next week", "on 2025-11-12", "November 12th"), resolved
+against the day of the call when one is given."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_DUE = re.compile(
+    r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
+    r"|\b(?P<md>(?:" + "|".join(MONTHS) + r")\s+\d{1,2})(?:st|nd|rd|th)?\b"
+    r"|\b(?P<dm>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<dm_month>" + "|".join(MONTHS) + r")\b"
+    r"|\b(?P<wd>" + "|".join(WEEKDAYS) + r")\b"
+    r"|\b(?P<rel>today|tomorrow|next week|next month|this week|end of (?:the )?(?:week|month|quarter))\b",
+    re.IGNORECASE,
+)
+
+
+def _next_weekday(day: dt.date, weekday: int) -> dt.date:
+    ahead = (weekday - day.weekday()) % 7 or 7
+    return day + dt.timedelta(days=ahead)
+
+
+def _end_of(day: dt.date, what: str) -> dt.date:
+    if "week" in what:
+        return day + dt.timedelta(days=4 - day.weekday() if day.weekday() <= 4 else 6 - day.weekday())
+    if "month" in what:
+        nxt = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+    q_end_month = 3 * ((day.month - 1) // 3 + 1)
+    nxt = dt.date(day.year + q_end_month // 12, q_end_month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def find_due(text: str, day: dt.date | None = None) -> tuple[str | None, dt.date | None]:
+    """(the words that say when, the date they mean) for the first date in ``text``."""
+    m = _DUE.search(text)
+    if not m:
+        return None, None
+    said = m.group(0)
+    try:
+        if m.group("iso"):
+            return said, dt.date.fromisoformat(m.group("iso"))
+        if day is None:
+            return said, None
+        if m.group("md") or m.group("dm"):
+            if m.group("md"):
+                month_name, num = m.group("md").split()
+            else:
+                month_name, num = m.group("dm_month"), m.group("dm")
+            month = MONTHS.index(month_name.lower()) + 1
+            when = dt.date(day.year, month, int(num))
+            return said, when if when >= day else dt.date(day.year + 1, month, int(num))
+        if m.group("wd"):
+            return said, _next_weekday(day, WEEKDAYS.index(m.group("wd").lower()))
+        rel = m.group("rel").lower()
+    except ValueError:
+        return said, None
+    if rel == "today":
+        return said, day
+    if rel == "tomorrow":
+        return said, day + dt.timedelta(days=1)
+    if rel == "next week":
+        return said, _next_weekday(day, 0)
+    if rel == "this week":
+        return said, _end_of(day, "week")
+    if rel == "next month":
+        return said, dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return said, _end_of(day, rel)

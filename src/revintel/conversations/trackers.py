@@ -1,0 +1,560 @@
+"""Trackers: competitors, objections, pricing, next steps, risks and smart trackers, found in a turn.
+
+Declared in ``trackers.yaml`` (built in) plus ``REVINTEL_TRACKERS_FILE``. Matching works on word
+keys (lemma + stem, :func:`revintel.conversations.text.lemma`) clause by clause:
+
+* a phrase is a run of words; ``a + b`` needs both parts in one clause; ``@name`` is any entry of
+  the word class ``name`` (``classes:``), so one line covers many wordings; a money amount counts
+  as the word "money";
+* next steps match word forms, not keys, so a commitment ("I'll send it over") is one and a thing
+  already done ("the proposal we sent over") is not;
+* a match is undone by a negation just before it ("not expensive"), inside a ``+`` span
+  ("price isn't really a concern"), or a dismissal just after it ("budget is not an issue");
+  a phrase that itself holds a negation ("no budget") is not undone by it; a *cancel* phrase
+  ("good news", "within budget") rules the clause out;
+* each tracker says whose words count (``customer`` also takes unknown speakers, ``rep``, ``any``);
+* smart trackers are a few example sentences; a clause matches when its word-key overlap (cosine,
+  words and word pairs) with an example reaches the tracker's threshold. No training calls needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from revintel.conversations.dates import find_due
+from revintel.conversations.text import lemma, sentences
+from revintel.errors import Problem, ValidationFailed
+
+BUILTIN = Path(__file__).with_name("trackers.yaml")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_CLAUSE = re.compile(r";|\s+but\s+|\s+-\s+|\s+–\s+", re.IGNORECASE)
+NEGATORS = frozenset({"not", "no", "never", "without", "none", "hardly", "nor", "neither", "cannot"})
+_AMOUNT = re.compile(
+    r"(?P<pre>[$€£]|\b(?:USD|EUR|GBP)\s?)(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<mult>k|m|bn|thousand|million)?\b"
+    r"|\b(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<mult2>k|m|thousand|million)?\s?"
+    r"(?P<post>USD|EUR|GBP|dollars?|euros?|pounds?)\b",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9}
+_CURRENCY = {
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "usd": "USD",
+    "eur": "EUR",
+    "gbp": "GBP",
+    "dollar": "USD",
+    "dollars": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+}
+OBJECTION_CUSTOMER = ("customer", "unknown")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words; possessive ``'s`` dropped ("Altura's" -> "altura")."""
+    out = []
+    for t in _TOKEN.findall(text.lower().replace("’", "'")):
+        out.append(t[:-2] if t.endswith("'s") else t)
+    return out
+
+
+def keys(text: str) -> list[str]:
+    return [lemma(t) for t in tokens(text)]
+
+
+def _negates(token: str) -> bool:
+    return token in NEGATORS or token.endswith("n't")
+
+
+Run = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One phrase: its parts, each a set of alternative runs of word keys.
+
+    A run that holds a negation ("no budget", "can't pull") carries its own negation: a match
+    through it is not undone by a negator. ``@name`` in a phrase stands for every entry of the
+    word class ``name`` (``classes:`` in the YAML), so ``@price + @too_high`` is one phrase.
+    """
+
+    text: str
+    parts: tuple[tuple[tuple[Run, bool], ...], ...]
+
+    @classmethod
+    def parse(cls, text: str, classes: dict[str, list[str]] | None = None, raw: bool = False) -> Phrase:
+        """Read ``text`` (``a + b``, ``@class`` references) into runs of keys (of words when ``raw``)."""
+        conv = tokens if raw else keys
+        parts = []
+        for part in str(text).split(" + "):
+            pieces: list[list[tuple[Run, bool]]] = []
+            for word in part.split():
+                if word.startswith("@"):
+                    alts = (classes or {}).get(word[1:])
+                    if alts is None:
+                        raise KeyError(word[1:])
+                else:
+                    alts = [word]
+                pieces.append([(tuple(conv(a)), any(_negates(w) for w in tokens(a))) for a in alts])
+            runs = tuple(
+                dict.fromkeys(
+                    (tuple(k for r, _ in combo for k in r), any(n for _, n in combo))
+                    for combo in itertools.product(*pieces)
+                    if any(r for r, _ in combo)
+                )
+            )
+            if runs:
+                parts.append(runs)
+        return cls(str(text), tuple(parts))
+
+    @cached_property
+    def firsts(self) -> tuple[frozenset[str], ...]:
+        """The first keys each part can start with (a cheap test before :meth:`find`)."""
+        return tuple(frozenset(r[0] for r, _ in part) for part in self.parts)
+
+    @cached_property
+    def _by_first(self) -> tuple[tuple[dict[str, tuple[int, ...]], dict[Run, bool]], ...]:
+        """Per part: first key -> the lengths of its runs (longest first), and run -> own negation."""
+        out = []
+        for part in self.parts:
+            lengths: dict[str, set[int]] = {}
+            for run, _ in part:
+                lengths.setdefault(run[0], set()).add(len(run))
+            out.append(({k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}, dict(part)))
+        return tuple(out)
+
+    @property
+    def negated(self) -> bool:
+        """Every way of matching the phrase carries a negation."""
+        return bool(self.parts) and any(all(n for _, n in part) for part in self.parts)
+
+    def find(self, ks: list[str], present: Positions | None = None) -> tuple[int, int, bool] | None:
+        """(start, end, carries its own negation) of the span covering every part, or ``None``.
+
+        ``present`` is :func:`positions` of ``ks`` (computed here when not given).
+        """
+        pos = positions(ks) if present is None else present
+        if any(f.isdisjoint(pos) for f in self.firsts):
+            return None
+        lo, hi, neg = len(ks), -1, False
+        for first, (lengths, runs) in zip(self.firsts, self._by_first, strict=True):
+            keys_here = first & pos.keys() if len(first) > len(pos) else [k for k in pos if k in first]
+            found: tuple[int, int, bool] | None = None
+            for k in keys_here:
+                for i in pos[k]:
+                    if found is not None and i >= found[0]:
+                        break
+                    for n in lengths[k]:
+                        run = tuple(ks[i : i + n])
+                        if run in runs:
+                            found = (i, i + n, runs[run])
+                            break
+            if found is None:
+                return None
+            lo, hi, neg = min(lo, found[0]), max(hi, found[1]), neg or found[2]
+        return (lo, hi, neg) if hi >= 0 else None
+
+
+Positions = dict[str, list[int]]
+
+
+def positions(ks: list[str]) -> Positions:
+    """Where each key occurs in ``ks`` (ascending)."""
+    out: Positions = {}
+    for i, k in enumerate(ks):
+        out.setdefault(k, []).append(i)
+    return out
+
+
+def _find(ks: list[str], part: tuple[str, ...]) -> int:
+    n = len(part)
+    for i in range(len(ks) - n + 1):
+        if ks[i] == part[0] and tuple(ks[i : i + n]) == part:
+            return i
+    return -1
+
+
+@dataclass
+class Category:
+    """A named list of phrases; ``raw`` categories match word forms, not keys ("sent" is not "send")."""
+
+    name: str
+    label: str
+    speaker: str
+    phrases: list[Phrase]
+    raw: bool = False
+
+    def __post_init__(self) -> None:
+        self.anchors: dict[str, list[int]] = {}
+        for i, p in enumerate(self.phrases):
+            if p.parts:
+                for first in p.firsts[0]:
+                    self.anchors.setdefault(first, []).append(i)
+        self.anchor_keys = frozenset(self.anchors)
+
+    def candidates(self, present: Positions | set[str]) -> list[Phrase]:
+        """The phrases (in declared order) whose first word is present: the only ones that can match."""
+        idx = sorted({i for k in present for i in self.anchors.get(k, ())})
+        return [self.phrases[i] for i in idx]
+
+
+@dataclass
+class Smart:
+    name: str
+    label: str
+    speaker: str
+    threshold: float
+    examples: list[Counter[str]]
+
+    def __post_init__(self) -> None:
+        self.vocab = frozenset(k for e in self.examples for k in e if " " not in k)
+
+
+@dataclass
+class Trackers:
+    """Compiled trackers."""
+
+    competitors: dict[str, list[tuple[str, ...]]]  # name -> alias key runs
+    objections: list[Category]
+    risks: Category
+    next_steps: Category
+    before: frozenset[str]
+    after: Category
+    cancel: Category
+    with_competitor: Category | None = None
+    cancel_words: Category | None = None
+    smart: list[Smart] = field(default_factory=list)
+    pricing_speaker: str = "any"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "competitors": sorted(self.competitors),
+            "objections": {c.name: c.label for c in self.objections},
+            "smart": {s.name: s.label for s in self.smart},
+        }
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for comp in extra.get("competitors", []) or []:
+        known = next((c for c in out["competitors"] if c["name"] == comp.get("name")), None)
+        if known:
+            known["aliases"] = list(known.get("aliases", [])) + list(comp.get("aliases", []))
+        else:
+            out["competitors"].append(comp)
+    for name, cat in (extra.get("objections") or {}).items():
+        if name in out["objections"]:
+            out["objections"][name]["phrases"] += list(cat.get("phrases", []))
+        else:
+            out["objections"][name] = cat
+    classes = dict(out.get("classes") or {})
+    for name, words in (extra.get("classes") or {}).items():
+        classes[name] = list(classes.get(name, [])) + list(words or [])
+    out["classes"] = classes
+    for key in ("risks", "next_steps"):
+        if extra.get(key):
+            out[key]["phrases"] += list(extra[key].get("phrases", []))
+    out["smart"] = list(out.get("smart", [])) + list(extra.get("smart", []) or [])
+    return out
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ValidationFailed(
+            f"the trackers file {path.name} is not valid YAML",
+            problems=[
+                Problem(
+                    str(getattr(exc, "problem", exc)), file=path.name, line=mark.line + 1 if mark else None
+                )
+            ],
+        ) from None
+    if not isinstance(doc, dict):
+        raise ValidationFailed(
+            f"the trackers file {path.name} has the wrong shape",
+            problems=[
+                Problem(
+                    "not a mapping", file=path.name, line=1, expected="competitors:, objections:, smart: ..."
+                )
+            ],
+        )
+    return doc
+
+
+@lru_cache(maxsize=8)
+def load_trackers(user_file: Path | None = None) -> Trackers:
+    """The built-in trackers, extended by ``user_file``."""
+    doc = _read(BUILTIN)
+    name = BUILTIN.name
+    if user_file:
+        doc = _merge(doc, _read(Path(user_file)))
+        name = Path(user_file).name
+    try:
+        return _compile(doc)
+    except KeyError as exc:
+        raise ValidationFailed(
+            f"the trackers file {name} names an unknown word class",
+            problems=[
+                Problem(
+                    f"@{exc.args[0]} is not declared",
+                    file=name,
+                    column="classes",
+                    value=str(exc.args[0]),
+                    expected="a class under classes:",
+                )
+            ],
+        ) from None
+
+
+def _compile(doc: dict[str, Any]) -> Trackers:
+    neg = doc.get("negation", {})
+    classes = {str(k): [str(a) for a in v] for k, v in (doc.get("classes") or {}).items()}
+
+    def phrases(items: list[Any], raw: bool = False) -> list[Phrase]:
+        return [Phrase.parse(p, classes, raw) for p in items]
+
+    steps = doc["next_steps"]
+    return Trackers(
+        competitors={
+            c["name"]: sorted(
+                {tuple(keys(a)) for a in [c["name"], *c.get("aliases", [])]}, key=len, reverse=True
+            )
+            for c in doc.get("competitors", [])
+        },
+        objections=[
+            Category(name, c.get("label", name), c.get("speaker", "customer"), phrases(c["phrases"]))
+            for name, c in doc.get("objections", {}).items()
+        ],
+        risks=Category(
+            "risk", "Risk", doc["risks"].get("speaker", "customer"), phrases(doc["risks"]["phrases"])
+        ),
+        next_steps=Category(
+            "next_step",
+            "Next step",
+            steps.get("speaker", "any"),
+            phrases(steps["phrases"], raw=steps.get("match") == "words"),
+            raw=steps.get("match") == "words",
+        ),
+        before=frozenset(str(w) for w in neg.get("before", [])) | NEGATORS,
+        after=Category("after", "after", "any", phrases(neg.get("after", []))),
+        cancel=Category("cancel", "cancel", "any", phrases(neg.get("cancel", []))),
+        cancel_words=Category(
+            "cancel_words", "cancel", "any", phrases(neg.get("cancel_words", []), raw=True), raw=True
+        ),
+        with_competitor=Category(
+            "with_competitor",
+            "competitor",
+            "customer",
+            phrases((doc.get("objections", {}).get("competitor") or {}).get("with_competitor") or []),
+        ),
+        smart=[
+            Smart(
+                s["name"],
+                s.get("label", s["name"]),
+                s.get("speaker", "any"),
+                float(s.get("threshold", 0.5)),
+                [_bag(e) for e in s.get("examples", [])],
+            )
+            for s in doc.get("smart", []) or []
+        ],
+        pricing_speaker=(doc.get("pricing") or {}).get("speaker", "any"),
+    )
+
+
+_STOP_WORDS = "the a an of to and or is are was be we our i you your it this that for in on at with have has"
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def _bag(text: str) -> Counter[str]:
+    ks = [k for k in keys(text) if k not in _STOP]
+    return Counter(ks + [f"{a} {b}" for a, b in itertools.pairwise(ks)])
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    dot = sum(v * b.get(k, 0) for k, v in a.items())
+    if not dot:
+        return 0.0
+    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+
+
+def _speaks(role: str, speaker: str) -> bool:
+    if speaker == "any":
+        return True
+    if speaker == "customer":
+        return role in OBJECTION_CUSTOMER
+    return role == speaker
+
+
+@dataclass(frozen=True)
+class Match:
+    """One tracker hit in a turn."""
+
+    kind: str  # competitor | objection | risk | next_step | pricing | smart
+    name: str
+    phrase: str
+    sentence: str
+    amount: float | None = None
+    currency: str | None = None
+    due: str | None = None
+    due_date: dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "name": self.name,
+            "phrase": self.phrase,
+            "sentence": self.sentence,
+        }
+        if self.amount is not None:
+            out.update(amount=self.amount, currency=self.currency)
+        if self.due:
+            out.update(due=self.due, due_date=self.due_date)
+        return out
+
+
+def _clauses(sentence: str) -> list[str]:
+    return [c.strip(" ,") for c in _CLAUSE.split(sentence) if c.strip(" ,")]
+
+
+def _negated(t: Trackers, ks: list[str], toks: list[str], span: tuple[int, int, bool]) -> bool:
+    lo, hi, own = span
+    if own:
+        return False
+    if any(_negates(w) or w in t.before for w in toks[max(0, lo - 3) : lo]):
+        return True
+    if any(_negates(w) for w in toks[lo:hi]):
+        return True
+    tail = ks[hi : hi + 6]
+    return any(
+        (f := p.find(tail)) is not None and f[0] <= 2
+        for p in t.after.candidates(set(tail[:3]))
+        if len(p.parts) == 1
+    )
+
+
+def _first(
+    t: Trackers,
+    cat: Category,
+    ks: list[str],
+    toks: list[str],
+    present: Positions | None = None,
+    word_pos: Positions | None = None,
+) -> Phrase | None:
+    seq = toks if cat.raw else ks
+    if cat.raw:
+        present = positions(toks) if word_pos is None else word_pos
+    elif present is None:
+        present = positions(ks)
+    if cat.anchor_keys.isdisjoint(present):
+        return None
+    for p in cat.candidates(present):
+        span = p.find(seq, present)
+        if span and not _negated(t, ks, toks, span):
+            return p
+    return None
+
+
+def match_turn(text: str, role: str, trackers: Trackers, day: dt.date | None = None) -> list[Match]:
+    """Every tracker hit in one turn said by ``role`` (``rep``, ``customer`` or ``unknown``)."""
+    out: list[Match] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(m: Match) -> None:
+        if (m.kind, m.name) not in seen or m.kind == "pricing":
+            seen.add((m.kind, m.name))
+            out.append(m)
+
+    for sentence in sentences(text):
+        # an amount is a price word to the objections ("$95,000 is way more than we had in mind")
+        plain = _AMOUNT.sub(" money ", sentence) if _DIGIT.search(sentence) else sentence
+        for clause in _clauses(plain):
+            _clause(clause, sentence, role, trackers, day, add)
+        if _speaks(role, trackers.pricing_speaker) and _DIGIT.search(sentence):
+            for amount, currency, raw in amounts(sentence):
+                add(Match("pricing", currency, raw, sentence, amount, currency))
+    return out
+
+
+def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | None, add: Any) -> None:
+    toks = tokens(clause)
+    ks = [lemma(w) for w in toks]
+    if not ks:
+        return
+    named = [
+        name
+        for name, aliases in t.competitors.items()
+        if any(a[0] in ks and _find(ks, a) >= 0 for a in aliases)
+    ]
+    for name in named:
+        add(Match("competitor", name, name, sentence))
+    present = positions(ks)
+    word_pos = positions(toks)
+    cancelled = not t.cancel.anchor_keys.isdisjoint(present) and any(
+        p.find(ks, present) for p in t.cancel.candidates(present)
+    )
+    if not cancelled and t.cancel_words is not None:
+        cancelled = not t.cancel_words.anchor_keys.isdisjoint(word_pos) and any(
+            p.find(toks, word_pos) for p in t.cancel_words.candidates(word_pos)
+        )
+    customer = _speaks(role, "customer")
+    if not cancelled:
+        firsts = {
+            cat.name: _first(t, cat, ks, toks, present) for cat in t.objections if _speaks(role, cat.speaker)
+        }
+        for name, p in firsts.items():
+            if p is not None:
+                add(Match("objection", name, p.text, sentence))
+        if (
+            named
+            and customer
+            and firsts.get("competitor") is None
+            and (
+                any(firsts.values())
+                or (t.with_competitor is not None and _first(t, t.with_competitor, ks, toks, present))
+            )
+        ):
+            add(Match("objection", "competitor", named[0], sentence))
+        if _speaks(role, t.risks.speaker) and (p := _first(t, t.risks, ks, toks, present)):
+            add(Match("risk", "risk", p.text, sentence))
+    if _speaks(role, t.next_steps.speaker) and (p := _first(t, t.next_steps, ks, toks, present, word_pos)):
+        due, due_date = find_due(sentence, day)
+        add(Match("next_step", "next_step", p.text, sentence, due=due, due_date=due_date))
+    if t.smart:
+        bag: Counter[str] | None = None
+        for sm in t.smart:
+            if len(present.keys() & sm.vocab) < 2 or not _speaks(role, sm.speaker):
+                continue
+            bag = bag if bag is not None else _bag(clause)
+            if max((_cosine(bag, e) for e in sm.examples), default=0) >= sm.threshold:
+                add(Match("smart", sm.name, sm.label, sentence))
+
+
+def amounts(text: str) -> list[tuple[float, str, str]]:
+    """(amount, currency code, text) of every money amount in ``text``."""
+    out = []
+    for m in _AMOUNT.finditer(text):
+        num = m.group("num") or m.group("num2")
+        mult = (m.group("mult") or m.group("mult2") or "").lower()
+        cur = (m.group("pre") or m.group("post") or "").strip().lower()
+        try:
+            value = float(num.replace(",", "")) * _MULT.get(mult, 1.0)
+        except ValueError:
+            continue
+        out.append((value, _CURRENCY.get(cur, cur.upper()), m.group(0).strip()))
+    return out

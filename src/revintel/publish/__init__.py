@@ -1,0 +1,1 @@
+"""Publishing revintel's governed tables and metric definitions to other platforms (Databricks)."""

@@ -1,0 +1,93 @@
+"""Deals: the risk list, one deal, the win model's card and retraining, audited and authorised."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from revintel.runtime import Runtime
+from revintel.scope import Scope
+from revintel.services import authz
+from revintel.services.audited import audited
+from revintel.services.identity import User
+
+
+def pipeline_scope(user: User) -> Scope:
+    """The caller's scope, if their role may open deal-level pipeline data (DRILL + pipeline)."""
+    return authz.drill(user, "pipeline")
+
+
+def audited_risk_list(
+    rt: Runtime,
+    user: User,
+    scope: Scope,
+    as_of: dt.date | None,
+    top: int,
+    filters: dict[str, Any],
+    target: str,
+) -> dict[str, Any]:
+    """The risk list within ``scope`` (the caller's, possibly narrowed), audited.
+
+    Raises:
+        Forbidden: the caller may not drill into pipeline data.
+    """
+    from revintel.deals.risk import risk_list
+
+    pipeline_scope(user)
+    out = risk_list(rt, scope, as_of, top, filters)
+    audited(rt.appdb, user, "query", target, scope=scope, detail=filters, rows=len(out["deals"]))
+    return out
+
+
+def audited_deal(
+    rt: Runtime, user: User, scope: Scope, deal_id: str, as_of: dt.date | None, target: str
+) -> dict[str, Any]:
+    """One deal within ``scope`` (404 outside it), audited."""
+    from revintel.deals.detail import deal_detail
+
+    pipeline_scope(user)
+    out = deal_detail(rt, scope, deal_id, as_of)
+    audited(rt.appdb, user, "query", target, scope=scope, rows=1)
+    return out
+
+
+def model_card(rt: Runtime, user: User, as_of: dt.date | None) -> dict[str, Any]:
+    """The win model's card (firm-wide statistics): only for roles with the analytics permission."""
+    from revintel.deals import model
+
+    authz.require(user, authz.ANALYTICS)
+    pipeline_scope(user)
+    out = model.ensure(rt, as_of).card.to_dict()
+    audited(rt.appdb, user, "query", "deals/model")
+    return out
+
+
+def train(rt: Runtime, user: User, as_of: dt.date | None) -> dict[str, Any]:
+    """Train a new shared model version: only for roles with the analytics permission."""
+    from revintel.deals import model
+
+    authz.require(user, authz.ANALYTICS)
+    pipeline_scope(user)
+    card = model.train(rt, as_of).card
+    audited(rt.appdb, user, "train", "deals/model", detail={"version": card.version, "as_of": card.as_of})
+    return card.to_dict()
+
+
+def audited_buying_group(
+    rt: Runtime, user: User, scope: Scope, period: str | None, by: str | None, target: str
+) -> dict[str, Any]:
+    """People on deals (buying roles, titles or seniority on won vs lost deals) within ``scope``, audited.
+
+    Raises:
+        Forbidden: the caller may not drill into pipeline data.
+        InvalidRequest: an unreadable period or an unknown breakdown.
+    """
+    from revintel.deals.people import buying_group
+
+    pipeline_scope(user)
+    out = buying_group(rt, scope, period, by)
+    audited(
+        rt.appdb, user, "query", target, scope=scope, detail={"period": period, "by": out["by"]},
+        sql=out["sql"][0], rows=len(out["rows"]),
+    )  # fmt: skip
+    return out

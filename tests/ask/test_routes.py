@@ -1,0 +1,45 @@
+"""Routing: forecast and deal-risk questions are answered by those services, with their figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from revintel.runtime import Runtime
+from revintel.scope import get_persona
+
+
+@pytest.mark.slow
+def test_forecast_and_risk_questions_get_the_services_figures(demo_rt: Runtime) -> None:
+    from revintel.deals.risk import risk_list
+    from revintel.forecast.rollup import forecast
+
+    scope = get_persona("ceo").scope
+    ask = lambda q: demo_rt.ask.ask(q, scope, actor="ceo", persist=False)  # noqa: E731
+    a = ask("What's the forecast for next quarter?")
+    service = forecast(demo_rt, scope, None).to_dict()
+    assert a.intent == "route" and a.route["service"] == "forecast" and a.route["figure"] == "p50"
+    assert (
+        a.value == pytest.approx(service["total"]["p50"]) and a.period["label"] == service["period"]["label"]
+    )
+    assert ask("What is the P10 forecast for next quarter?").value == pytest.approx(service["total"]["p10"])
+    risk = ask("Which deals are most at risk?")
+    ids = [d["opportunity_id"] for d in risk_list(demo_rt, scope, None, 10, explain=False)["deals"]]
+    assert risk.route["service"] == "deals_at_risk" and risk.route["deal_ids"] == ids
+    submitted = ask("What was the submitted forecast last quarter?")
+    assert submitted.route is None and submitted.definitions[0]["id"] == "sales_forecast"
+
+
+def test_a_governed_expansion_figure_is_not_sent_to_the_expansion_list() -> None:
+    import datetime as dt
+
+    from revintel.ask.entities import Vocabulary
+    from revintel.ask.intents import understand
+    from revintel.ask.routes import match
+    from revintel.semantic import load_catalogue
+
+    cat, vocab = load_catalogue(), Vocabulary({"deal_type": ["Expansion", "New Business"]})
+    as_of = dt.date(2025, 12, 31)
+    for question in ("What share of won revenue comes from expansion deals?", "Expansion ARR by region"):
+        assert match(understand(question, cat, vocab, as_of)) is None, question
+    route = match(understand("Where can we expand?", cat, vocab, as_of))
+    assert route is not None and route.service == "customers_expansion"

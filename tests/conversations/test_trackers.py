@@ -1,0 +1,186 @@
+"""Trackers: precision/recall on the labelled set, negation, speaker, smart trackers, amounts, dates,
+and the scoped counts of ``revintel calls trackers``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from revintel.cli import app
+from revintel.cli.app import state
+from revintel.conversations.dates import find_due
+from revintel.conversations.evaluate import evaluate, read_labelled
+from revintel.conversations.trackers import amounts, load_trackers, match_turn
+from revintel.conversations.tracking import by_conversation, tracker_summary
+from revintel.errors import ValidationFailed
+from revintel.scope import get_persona
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "calls"
+LABELLED = FIXTURES / "labelled_turns.txt"
+HELDOUT = FIXTURES / "heldout_turns.txt"  # written without the YAML in view, then used to generalise it
+UNTUNED = FIXTURES / "untuned_turns.txt"  # written after that round; never used to tune
+
+
+def kinds(text: str, role: str = "customer") -> set[tuple[str, str]]:
+    return {(m.kind, m.name) for m in match_turn(text, role, load_trackers())}
+
+
+def test_labelled_set_has_150_turns_with_negation_and_both_speakers() -> None:
+    rows = read_labelled(LABELLED)
+    assert len(rows) >= 150
+    assert sum(1 for role, _, _ in rows if role == "rep") >= 30
+    assert sum(1 for _, labels, text in rows if not labels and (" not " in text or "n't" in text)) >= 10
+
+
+def test_precision_and_recall_are_at_least_0_9_on_the_labelled_set() -> None:
+    result = evaluate(LABELLED)
+    assert result["precision"] >= 0.9 and result["recall"] >= 0.9, result["errors"]
+    for fam, pr in result["by_family"].items():
+        assert pr["precision"] >= 0.85 and pr["recall"] >= 0.85, (fam, pr)
+
+
+def test_the_held_out_set_written_in_another_style_stays_above_0_9() -> None:
+    result = evaluate(HELDOUT)
+    assert result["turns"] >= 150
+    assert result["precision"] >= 0.9 and result["recall"] >= 0.9, result["errors"]
+
+
+def test_the_untuned_set_is_a_floor_not_a_target() -> None:
+    # measured once, before any change made with it in view (docs/conversations.md): keep at least that
+    result = evaluate(UNTUNED)
+    assert result["turns"] >= 60
+    assert result["precision"] >= 0.85 and result["recall"] >= 0.5, result["errors"]
+
+
+def test_word_classes_cover_the_ways_people_say_a_price_objection() -> None:
+    for said in (
+        "your quote of 60,000 euros is a big jump from that.",
+        "we did, and $95,000 is way more than what we had in mind.",
+        "how are we supposed to justify this cost when we're cutting headcount?",
+    ):
+        assert ("objection", "price_budget") in kinds(said), said
+    assert ("objection", "price_budget") not in kinds("The current contract is $45,000 per year.")
+
+
+def test_next_steps_are_commitments_not_things_already_done() -> None:
+    assert ("next_step", "next_step") in kinds("great, I'll draft it and send it over by tomorrow.", "rep")
+    assert ("next_step", "next_step") in kinds("Tuesday works, I'll bring our revops lead along.")
+    assert ("next_step", "next_step") not in kinds(
+        "so you had a chance to look at the proposal we sent over?", "rep"
+    )
+    assert ("next_step", "next_step") not in kinds("Thanks for following up, it was a useful call.")
+
+
+def test_a_competitor_named_with_a_preference_is_a_competitor_objection() -> None:
+    got = kinds("honestly the team likes the Northwind interface better, it feels more modern.")
+    assert ("objection", "competitor") in got and ("competitor", "Northwind Analytics") in got
+    assert ("objection", "competitor") not in kinds("We like your interface better.")
+
+
+def test_an_unknown_word_class_is_rejected_with_its_file(tmp_path) -> None:
+    bad = tmp_path / "extra.yaml"
+    bad.write_text('objections:\n  timing:\n    phrases:\n      - "@nonsense + quarter"\n')
+    with pytest.raises(ValidationFailed) as err:
+        load_trackers(bad)
+    problem = err.value.problems[0]
+    assert problem.file == "extra.yaml" and problem.value == "nonsense"
+
+
+def test_negation_undoes_an_objection_but_not_a_phrase_that_is_itself_negative() -> None:
+    assert ("objection", "price_budget") in kinds("The price is too expensive for us.")
+    assert ("objection", "price_budget") not in kinds("It is not expensive at all.")
+    assert ("objection", "price_budget") not in kinds("Price isn't really a concern.")
+    assert ("objection", "price_budget") not in kinds("The budget is approved, so no issue there.")
+    assert ("objection", "price_budget") in kinds("We have no budget this year.")
+    assert ("risk", "risk") in kinds("We have no budget this year.")
+
+
+def test_only_the_customer_raises_objections() -> None:
+    question = "Is the price too expensive for your team?"
+    assert ("objection", "price_budget") not in kinds(question, "rep")
+    assert ("objection", "price_budget") in kinds("Honestly it is too expensive.", "customer")
+    # competitors are tracked whoever names them; the competitor objection needs the customer
+    assert kinds("Compared with Corvex we deliver faster.", "rep") == {("competitor", "Corvex")}
+    assert ("objection", "competitor") in kinds("We are also evaluating Corvex.", "customer")
+
+
+def test_aliases_normalise_competitor_names() -> None:
+    assert ("competitor", "Northwind Analytics") in kinds("Northwind sent a proposal.")
+    assert ("competitor", "Altura") in kinds("Altura's dashboards are slow.")
+
+
+def test_amounts_and_currencies() -> None:
+    assert [(a, c) for a, c, _ in amounts("From $80k to €2.5m or 120,000 EUR and £30,000.")] == [
+        (80_000, "USD"),
+        (2_500_000, "EUR"),
+        (120_000, "EUR"),
+        (30_000, "GBP"),
+    ]
+    assert amounts("We meet on 2025-11-12 at 10:30 with 12 people.") == []
+
+
+def test_next_step_dates_resolve_against_the_call_day() -> None:
+    thursday = dt.date(2025, 11, 20)
+    assert find_due("I will send it by Friday.", thursday) == ("Friday", dt.date(2025, 11, 21))
+    assert find_due("Let's meet next week", thursday) == ("next week", dt.date(2025, 11, 24))
+    assert find_due("Review on 2025-12-02.", thursday) == ("2025-12-02", dt.date(2025, 12, 2))
+    assert find_due("Sign by January 15th.", thursday) == ("January 15th", dt.date(2026, 1, 15))
+    step = [
+        m for m in match_turn("Next step: I'll send the plan tomorrow.", "rep", load_trackers(), thursday)
+    ]
+    assert step[0].kind == "next_step" and step[0].due_date == dt.date(2025, 11, 21)
+
+
+def test_a_user_file_adds_a_smart_tracker_and_a_competitor(tmp_path) -> None:
+    extra = tmp_path / "trackers.yaml"
+    extra.write_text(
+        "competitors:\n  - name: Zentro\n    aliases: [Zentro AI]\n"
+        "smart:\n  - name: data_quality\n    label: Data quality worry\n    speaker: customer\n"
+        "    threshold: 0.4\n    examples:\n      - our data is a mess\n"
+        "      - the CRM data quality is poor\n"
+    )
+    t = load_trackers(extra)
+    got = {
+        (m.kind, m.name) for m in match_turn("Zentro AI says our CRM data quality is poor.", "customer", t)
+    }
+    assert ("competitor", "Zentro") in got and ("smart", "data_quality") in got
+    assert not [m for m in match_turn("The weather was lovely.", "customer", t) if m.kind == "smart"]
+
+
+def test_a_broken_user_file_is_rejected_with_its_line(tmp_path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("competitors:\n  - name: [unclosed\n")
+    with pytest.raises(ValidationFailed) as err:
+        load_trackers(bad)
+    assert err.value.problems[0].file == "bad.yaml" and err.value.problems[0].line
+
+
+def test_counts_follow_the_scope(demo_runtime_shared) -> None:
+    rt = demo_runtime_shared
+    everyone = tracker_summary(rt, get_persona("ceo").scope)
+    emea = tracker_summary(rt, get_persona("emea_lead").scope)
+    assert 0 < emea["conversations"] < everyone["conversations"]
+    price = {o["name"]: o for o in everyone["objections"]}["price_budget"]
+    assert price["by_role"] == {"customer": price["mentions"]}  # never the rep
+    assert {c["name"] for c in everyone["competitors"]} == {
+        "Quantive",
+        "Northwind Analytics",
+        "Corvex",
+        "Altura",
+    }
+    per = by_conversation(rt, get_persona("emea_lead").scope)["conversations"]
+    assert len(per) == emea["conversations"]
+
+
+def test_cli_trackers_by_conversation_json(demo_runtime_shared, monkeypatch) -> None:
+    monkeypatch.setattr(state, "runtime", demo_runtime_shared)
+    result = CliRunner().invoke(app, ["calls", "trackers", "--by", "conversation", "--json"])
+    assert result.exit_code == 0, result.output
+    convs = json.loads(result.stdout)["conversations"]
+    with_comp = [c for c in convs if c["competitors"]]
+    assert with_comp and all(isinstance(n, str) for c in with_comp for n in c["competitors"])
+    assert any(o["role"] == "customer" for c in convs for o in c["objections"])

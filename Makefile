@@ -45,7 +45,7 @@ test: dev system-deps                ## install dev dependencies, lint, type-che
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -m "not soak"
 
-test-soak: dev system-deps           ## the long acceptance runs: API and page fuzz, every page in Chromium, CLI beside a server
+test-soak: dev system-deps           ## the long acceptance runs: API and page fuzz, every page in Chromium, CLI beside a server, the wheel
 	$(BIN)/python -m pytest -m soak
 
 test-fast: dev

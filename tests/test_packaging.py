@@ -37,6 +37,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 240) -> int
     raise AssertionError("the server did not answer its health check")
 
 
+@pytest.mark.soak  # 2+ minutes of pip installs: an acceptance run (`make test-soak`), like the Docker image
 def test_the_wheel_installs_into_a_clean_venv_and_serves(tmp_path):
     lock = ROOT / "requirements.lock"
     assert lock.exists(), "requirements.lock is missing: make lock"

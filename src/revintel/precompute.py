@@ -14,6 +14,7 @@ being computed shows progress (and refreshes) instead of blocking for more than 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
@@ -69,6 +70,26 @@ def _backtest(rt: Runtime, as_of: dt.date) -> None:
     replays(rt, BACKTEST_PERIODS, as_of)
 
 
+def _forecast_views(rt: Runtime, as_of: dt.date) -> None:
+    """Every persona's Forecast page inputs: its backtest (which calibrates its band scale), its
+    forecast by region week by week, and the marketing line under it."""
+    from revintel.errors import RevintelError
+    from revintel.forecast import BACKTEST_PERIODS
+    from revintel.forecast.backtest import backtest
+    from revintel.forecast.rollup import forecast
+    from revintel.marketing.report import outlook_view
+
+    for scope in _scopes(rt):
+        if "pipeline" not in scope.domains:
+            continue
+        backtest(rt, scope, BACKTEST_PERIODS, as_of)
+        forecast(rt, scope, None, "region", as_of, weekly=True)
+        if "marketing" in scope.domains:
+            # no marketing data loaded, or a filter leads do not carry: the page says so itself
+            with contextlib.suppress(RevintelError):
+                outlook_view(rt, scope)
+
+
 def _shapes(rt: Runtime) -> list[Scope]:
     """One scope per shape among the configured personas (plans compile once per shape)."""
     from revintel.scope import personas
@@ -118,6 +139,7 @@ STEPS: tuple[tuple[str, Callable[[Runtime, dt.date], None]], ...] = (
     ("risk list", _risk),
     ("forecast", _forecast),
     ("backtest", _backtest),
+    ("forecast views", _forecast_views),
     ("brief inputs", _brief),
 )
 

@@ -66,3 +66,19 @@ def test_regional_lead_risk_list_and_forecast_only_hold_their_region(demo) -> No
     assert [r.key for r in fc.rows] == ["EMEA"]
     assert fc.total.p10 <= fc.total.p50 <= fc.total.p90
     assert fc.total.quota is not None and fc.total.quota > 0
+
+
+@pytest.mark.slow
+def test_demo_backtest_replays_eight_quarters_and_its_bands_hold_about_eight_in_ten(demo) -> None:
+    from revintel.forecast import BACKTEST_PERIODS
+    from revintel.forecast.backtest import backtest
+
+    out = backtest(demo, Scope.everything(), BACKTEST_PERIODS)
+    assert out["quarters"] >= 8 and not out["skipped"]
+    assert 0.7 <= out["coverage_p10_p90"] <= 0.9  # calibrated bands: about 80% of actuals inside P10-P90
+    model = out["baselines"]["last_quarter_actual"]
+    assert out["mape_p50"] < model["mape"]  # the P50 beats "last quarter again" on the same quarters
+    assert out["mape_p50"] < out["baselines"]["crm_weighted_pipeline"]["mape"]
+    # the live forecast of the same scope uses the band the standard backtest calibrated
+    fc = forecast(demo, Scope.everything(), scenarios=2000)
+    assert fc.model["band_scale"] == pytest.approx(out["band_scale"])

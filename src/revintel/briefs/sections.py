@@ -5,9 +5,6 @@ document items. No metric is computed here; sentences come from :mod:`revintel.b
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,6 +22,7 @@ from revintel.export.document import (
     TableSpec,
     format_value,
 )
+from revintel.memo import remember
 from revintel.scope import Scope
 
 if TYPE_CHECKING:
@@ -40,50 +38,6 @@ def money(v: float | None) -> str:
 
 
 # --- the brief's context: one per brief, memoising the service calls sections share -----------
-_MISSING = object()
-
-
-class _Inputs:
-    """A bounded, thread-safe map of brief section inputs (LRU)."""
-
-    def __init__(self, size: int = 512):
-        self.size = size
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...], default: Any) -> Any:
-        with self._lock:
-            if key not in self._items:
-                return default
-            self._items.move_to_end(key)
-            return self._items[key]
-
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-_INPUTS: weakref.WeakKeyDictionary[Any, _Inputs] = weakref.WeakKeyDictionary()
-_INPUTS_LOCK = threading.Lock()
-
-
-def models_stamp(rt: Runtime) -> tuple[int, ...]:
-    """Changes when a model is trained (a new versioned folder under ``<home>/models/<kind>``)."""
-    root = rt.settings.home / "models"
-    try:
-        return tuple(sorted(p.stat().st_mtime_ns for p in root.iterdir() if p.is_dir()))
-    except OSError:
-        return ()
-
-
-def shared_inputs(rt: Runtime) -> _Inputs:
-    """The section inputs computed for this runtime's briefs (keyed by data version, scope and day)."""
-    with _INPUTS_LOCK:
-        if rt not in _INPUTS:
-            _INPUTS[rt] = _Inputs()
-        return _INPUTS[rt]
 
 
 @dataclass
@@ -99,27 +53,22 @@ class Ctx:
         """``fn()`` computed once per scope, day and data version; a refusal (RevintelError) is
         remembered and re-raised.
 
-        The inputs are kept beside the runtime (:func:`shared_inputs`), so every brief of the same
-        reader and day reuses them until the data changes or a model is retrained
-        (:func:`models_stamp`): the precomputation composes each
-        persona's brief in the background, and the brief a persona opens is built from them.
+        The inputs are kept beside the runtime (:func:`revintel.memo.remember`), so every brief of
+        the same reader and day reuses them until the data changes or a model is retrained: the
+        precomputation composes each persona's brief in the background, and the brief a persona
+        opens is built from them.
         """
         if key not in self.memo:
-            shared = (
-                self.rt.semantic.data_version(),
-                models_stamp(self.rt),
-                repr(self.scope.to_dict()),
-                self.day,
-                key,
-            )
-            value = shared_inputs(self.rt).get(shared, _MISSING)
-            if value is _MISSING:
+
+            def compute() -> Any:
                 try:
-                    value = fn()
+                    return fn()
                 except RevintelError as exc:
-                    value = exc
-                shared_inputs(self.rt).put(shared, value)
-            self.memo[key] = value
+                    return exc
+
+            self.memo[key] = remember(
+                self.rt, "brief inputs", (repr(self.scope.to_dict()), self.day, key), compute
+            )
         value = self.memo[key]
         if isinstance(value, RevintelError):
             raise value

@@ -1,9 +1,12 @@
 """The band scale the backtest calibrated, saved for the live forecast of the same data, scope and date.
 
-``forecast backtest`` (and the forecast page, which shows the backtest) finds the stretch that
-put 80% of past quarters' actuals inside P10-P90 and saves it here; the forecast then widens or
-narrows its P10 and P90 around P50 by that factor. Until a backtest has run, the forecast's
-ranges are the model's own (``band_scale`` is ``None`` in its output).
+The standard backtest (``BACKTEST_PERIODS`` quarters: ``forecast backtest`` with its default, the
+Forecast page, and the server's precomputation for every persona) finds the stretch that put 80% of
+past quarters' actuals inside P10-P90 and saves it here; the forecast then widens or narrows its P10
+and P90 around P50 by that factor. A backtest over another number of quarters is reported but does
+not change the live ranges. Until the standard backtest has run for a scope and date, the forecast's
+ranges are the model's own (``band_scale`` is ``None`` in its output); a server runs it for every
+persona after each load, before it composes the briefs, so the page, the API and the brief agree.
 """
 
 from __future__ import annotations

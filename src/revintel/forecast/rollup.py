@@ -12,6 +12,7 @@ commit / best case / pipeline the reps submitted on or before the as-of date.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from revintel.errors import Forbidden, InvalidRequest
 from revintel.forecast import bands, inperiod
 from revintel.forecast import weekly as weeks
 from revintel.forecast.simulate import Scenarios, expected, simulate
+from revintel.memo import remember
 from revintel.scope import Scope
 from revintel.text import nearest
 
@@ -141,6 +143,10 @@ def forecast(
     cumulative expected revenue, its P10-P90 band and the actuals so far, from the same scenarios;
     the last week is the total.
 
+    The result is kept beside the runtime per data version, models, band scale, scope and
+    parameters (:mod:`revintel.memo`): the precomputation fills every persona's Forecast page once
+    per load, and the page, the API, the brief and Ask then read the same figures.
+
     Raises:
         InvalidRequest: unknown dimension or unreadable period.
     """
@@ -151,6 +157,25 @@ def forecast(
         if not isinstance(period, str | type(None))
         else resolve_period(period, as_of, rt.settings.fiscal_year_start_month)
     )
+    band = bands.load(rt, scope, as_of)
+    key = (repr(scope.to_dict()), per.start, per.end, per.label, by, as_of, scenarios, seed, weekly, band)
+    kept = remember(
+        rt, "forecast", key, lambda: _forecast(rt, scope, per, by, as_of, (scenarios, seed), weekly, band)
+    )
+    return copy.deepcopy(kept)  # callers may change what they were given; the kept one stays as computed
+
+
+def _forecast(
+    rt: Runtime,
+    scope: Scope,
+    per: Period,
+    by: str | None,
+    as_of: dt.date,
+    sim: tuple[int, int],
+    weekly: bool,
+    band: float | None,
+) -> Forecast:
+    scenarios, seed = sim
     model = win_model.ensure(rt, as_of)
     deals = open_deals(rt, scope, as_of)
     probs = deals["p_win"].to_numpy(float) * period_probabilities(model, deals, per, as_of)
@@ -162,7 +187,6 @@ def forecast(
         if per.end > as_of
         else inperiod.history(opps.iloc[0:0], per, as_of)
     )
-    band = bands.load(rt, scope, as_of)
     ends = weeks.week_ends(per) if weekly else []
     steps = (
         deals["p_win"].to_numpy(float)[:, None] * weeks.step_probabilities(model, deals, per, as_of, ends)

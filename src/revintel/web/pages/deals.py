@@ -203,8 +203,9 @@ def forecast_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLRe
         return wait
     as_of = _date(request, "as_of", rt.as_of())
     by = _text(request, "by") or "region"
-    fc = audited_forecast(rt, user, scope, _text(request, "fperiod"), by, as_of, "page/forecast")
+    # the backtest first: it calibrates the band scale the forecast's P10-P90 use (forecast.bands)
     bt = audited_backtest(rt, user, scope, periods, as_of, "page/forecast/backtest")
+    fc = audited_forecast(rt, user, scope, _text(request, "fperiod"), by, as_of, "page/forecast")
     return render(
         request,
         "forecast.html",

@@ -24,6 +24,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from revintel.ask.meaning import unused_operations
 from revintel.ask.parse import Request
 
 #: intents that need no metric of their own
@@ -212,7 +213,7 @@ def check(
     if not has_data(m, counts, catalogue):
         return Verdict("abstain", f"the loaded data has no {m.label.lower()} (its source table is empty)")
     for dim in [req.dimension, *req.filters]:
-        if dim and dim not in m.dimensions:
+        if dim and dim not in m.dimensions and not catalogue.dimension(dim).time:
             label = catalogue.dimension(dim).label.lower()
             return Verdict("abstain", f"{m.label} cannot be broken down or filtered by {label}")
     if (
@@ -228,9 +229,23 @@ def check(
             f"A share of {m.label.lower()} by what?",
             [f"{m.label} share by {d}" for d in dims],
         )
+    if req.intent == "ranking" and not req.dimension:  # "the highest win rate": of which segments?
+        dims = [catalogue.dimension(d).label.lower() for d in m.dimensions if values.get(d)][:4]
+        return Verdict(
+            "clarify",
+            f"the question does not say what to rank by {m.label.lower()}",
+            f"Rank {m.label.lower()} by what?",
+            [
+                f"Which {d} has the {'lowest' if req.order == 'asc' else 'highest'} {m.label.lower()}?"
+                for d in dims
+            ],
+        )
     if req.dimension and req.dimension in _SOURCED and not values.get(req.dimension):
         label = catalogue.dimension(req.dimension).label.lower()
         return Verdict("abstain", f"the loaded data has no {label} values to break {m.label.lower()} down by")
+    verdict = _unused(req, catalogue, m)
+    if verdict is not None:
+        return verdict
     if req.unresolved:  # any content word not understood: ask, never answer a nearby question
         words = ", ".join(f"'{w}'" for w in req.unresolved)
         return Verdict(
@@ -245,6 +260,33 @@ def check(
             words=list(req.unresolved),
         )
     return Verdict()
+
+
+def _unused(req: Request, catalogue: Any, m: Any) -> Verdict | None:
+    """Clarify (or abstain) when the question names a second metric or an operation the reading drops."""
+    if req.also_named and req.intent not in ("rate_volume", "why"):
+        labels = [m.label, *(catalogue.metric(i).label for i in req.also_named)]
+        names = " and ".join(lbl.lower() for lbl in labels)
+        return Verdict(
+            "clarify",
+            f"the question names {names}; answering for one of them could answer a different question",
+            "Which figure do you mean?",
+            labels[:4],
+            words=[req.metric_text or m.label.lower()],
+        )
+    unused = unused_operations(req, catalogue)
+    if not unused:
+        return None
+    first = unused[0]
+    if first.impossible:
+        return Verdict("abstain", f'"{first.word}" asks for {first.asked}')
+    return Verdict(
+        "clarify",
+        f'"{first.word}" asks for {first.asked}; answering without it would answer a different question',
+        f'What do you mean by "{first.word}"?',
+        list(first.options) or [m.label],
+        words=[first.word],
+    )
 
 
 #: dimensions whose values come from the data (see :data:`revintel.ask.entities.DIMENSION_SOURCES`)

@@ -386,6 +386,8 @@ class AskEngine:
 
 def _rephrase(question: str, words: list[str], option: str) -> str:
     """``question`` with the words that were not understood replaced by a clarification option."""
+    if option.endswith("?"):  # a whole question offered as it is
+        return option
     out = question
     for w in words:
         out, n = re.subn(re.escape(w), option if option not in out else "", out, count=1, flags=re.I)

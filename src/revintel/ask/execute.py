@@ -245,6 +245,8 @@ def breakdown(run: Run, share: bool = False) -> Answer:
         )
     top = out_rows[0]
     dlabel = run.catalogue.dimension(dim).label.lower()
+    if run.req.operation == "average_per_segment":
+        return _segment_average(run, m, dim, dlabel, columns, out_rows, total)
     text = f"{m.label}{run.where()}{run.when()} by {dlabel}: {top[0]} leads with {fmt(top[1], m.unit)}"
     if additive and total:
         text += f" ({top[2]:.0%} of {fmt(total, m.unit)})"
@@ -265,6 +267,27 @@ def breakdown(run: Run, share: bool = False) -> Answer:
         columns=columns,
         rows=out_rows,
         chart=chart,
+        confidence=0.85,
+    )
+
+
+def _segment_average(
+    run: Run, m: Any, dim: str, dlabel: str, columns: list[str], rows: list[list[Any]], total: Any
+) -> Answer:
+    """ "Average won revenue per rep": the mean of the segments' values (segments with data)."""
+    mean = sum(float(r[1]) for r in rows) / len(rows)
+    text = (
+        f"Average {m.label.lower()} per {dlabel}{run.where()}{run.when()}: {fmt(mean, m.unit)} "
+        f"(the mean over {len(rows)} {_plural(dlabel)} with data; total {fmt(total, m.unit)})."
+    )
+    return run.answer(
+        text,
+        "breakdown",
+        value=mean,
+        unit=m.unit,
+        columns=columns,
+        rows=rows,
+        chart={"type": "bar", "x": dim, "y": [m.id]},
         confidence=0.85,
     )
 
@@ -373,19 +396,25 @@ def ranking(run: Run) -> Answer:
         )
     dlabel = run.catalogue.dimension(dim).label.lower()
     word = "lowest" if asc else "highest"
+
+    def name(v: Any) -> str:  # a month or quarter ranked: its bucket label ("Jun 2017")
+        return fmt_mod.bucket(v, dim) if hasattr(v, "isoformat") else str(v)
+
     if n == 1:
         text = (
-            f"{rows[0][0]} has the {word} {m.label.lower()}{run.where()}{run.when()}: "
+            f"{name(rows[0][0])} has the {word} {m.label.lower()}{run.where()}{run.when()}: "
             f"{fmt(rows[0][1], m.unit)}"
         )
         if len(rows) > 1:
-            text += f" (next: {rows[1][0]}, {fmt(rows[1][1], m.unit)})"
+            text += f" (next: {name(rows[1][0])}, {fmt(rows[1][1], m.unit)})"
         text += "."
     else:
         top = rows[:n]
         text = (
             f"{'Bottom' if asc else 'Top'} {len(top)} {_plural(dlabel)} by {m.label.lower()}"
-            f"{run.where()}{run.when()}: " + ", ".join(f"{r[0]} ({fmt(r[1], m.unit)})" for r in top) + "."
+            f"{run.where()}{run.when()}: "
+            + ", ".join(f"{name(r[0])} ({fmt(r[1], m.unit)})" for r in top)
+            + "."
         )
     return run.answer(
         text,
@@ -566,6 +595,11 @@ def growth(run: Run) -> Answer:
     before = run.query(metrics=[m.id], dimensions=[dim], period=base)
     a = {r[0]: r[1] for r in now.rows if r[0] is not None}
     b = {r[0]: r[1] for r in before.rows if r[0] is not None}
+    if not any(v is not None for v in b.values()):  # nothing to grow from: not a ranking by size
+        raise InvalidRequest(
+            f"there is no {m.label.lower()} data in {base.label} to measure growth from",
+            hint="name two periods the data covers, e.g. from one quarter to the next",
+        )
     relative = bool(re.search(r"fastest|percent|%|\brate of growth\b|relative", run.req.question.lower()))
     rows = []
     for key in sorted(set(a) | set(b), key=str):

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from revintel.ask.entities import Vocabulary
+from revintel.ask.meaning import GROWTH_WORDS, competing_metrics, sums
 from revintel.ask.parse import Request, Spans, find_entities, find_phrases, parse_time, phrase_index
 from revintel.ask.periods import period_text, read_periods
 from revintel.ask.vocab import FUNCTION_WORDS, UNSUPPORTED_CONCEPTS, load_words, normalise, read_words
@@ -28,7 +29,9 @@ _BVA = (
     r"budget (?:vs\.?|versus|against|and|to) actuals?|"
     r"actuals? (?:vs\.?|versus|against|and|to) (?:the )?budget|"
     r"(?:vs\.?|versus|against|to|over|under|compared (?:to|with)) (?:the )?(?:budget|plan)\b|\bbudget gap\b|"
-    r"\bbva\b|\bvariance to budget\b|\bon budget\b|\bbehind budget\b|\bahead of budget\b"
+    r"\bbva\b|\bvariance to budget\b|\bon budget\b|\bbehind budget\b|\bahead of budget\b|"
+    r"\boff (?:the )?(?:budget|plan)\b|"
+    r"\b(?:short of|missed?|beat|beating|exceed(?:ed)?) (?:the |our )?budget\b"
 )
 _CONTRIB = r"contribut|\bshare of\b|% of\b|percent(?:age)? of\b|\bproportion\b|\bwhat fraction\b|\bsplit of\b"
 _GAP = r"\bgap\b|\bshortfall\b|\bmiss\b|\bvariance\b"
@@ -122,10 +125,12 @@ def understand(
     if time_dims and not req.grain:
         req.grain = time_dims[0].id
     metrics = _release_values(metrics, vocab, spans)
-    if metrics:
-        req.metric = metrics[0].id
-        req.metric_text = metrics[0].text
-        req.words["metric"] = metrics[0].text
+    chosen, others = competing_metrics(_drop_generic(metrics), catalogue)
+    if chosen is not None:
+        req.metric = chosen.id
+        req.metric_text = chosen.text
+        req.words["metric"] = chosen.text
+        req.also_named = list(dict.fromkeys(p.id for p in others))
     req.metric = _refine_metric(req.metric, text, catalogue)
     if _has(_OFF_TOPIC, text):
         req.metric, req.intent = None, "unsupported"
@@ -136,6 +141,7 @@ def understand(
             e.dimension in ("stage",)
             and _has(_FUNNEL, text)
             and not _has(r"\bhow many\b|\bnumber of\b", text)
+            and not _has(rf"\b{re.escape(e.text.lower())} (?:stage|phase)\b", text)
         ):
             continue
         vals = req.filters.setdefault(e.dimension, [])
@@ -174,6 +180,15 @@ def understand(
         elif _has(r"\bslowest\b|\blongest\b", text):
             req.order = "desc"
     _operation(text, req)
+    _growth_of_year(text, req)
+    if (
+        req.intent == "breakdown"
+        and req.metric
+        and sums(catalogue.metric(req.metric))
+        and "average" not in (req.metric_text or "").lower()
+        and _has(r"\baverage\b[a-z ]* (?:per|by|for each|across|of (?:the|our) )", text)
+    ):  # "average won revenue per rep": the mean over the reps, not the breakdown
+        req.operation = "average_per_segment"
     if _has(r"\baverage\b[a-z ]* per (?:month|quarter)\b|\baverage (?:monthly|quarterly)\b", text) and (
         req.intent in ("trend", "value")
     ):  # "average won revenue per month in 2017": the mean of the monthly totals
@@ -193,6 +208,31 @@ def understand(
     req.unresolved = unresolved_words(text, spans)
     req.unsupported = _unsupported_concepts(text, spans)
     return req
+
+
+#: metric words whose meaning the loaded data decides (see :data:`revintel.ask.check.GENERIC`)
+_GENERIC_WORDS = ("revenue", "revenues", "sales", "net revenue")
+
+
+def _drop_generic(metrics: list[Any]) -> list[Any]:
+    """ "Sales revenue", "revenue from bookings": a generic word beside a specific metric is that metric."""
+    specific = [p for p in metrics if p.text.lower() not in _GENERIC_WORDS]
+    return specific or metrics[:1]
+
+
+def _growth_of_year(text: str, req: Request) -> None:
+    """ "Fee growth in 2025": the year against the year before (a quarter or month stays ambiguous)."""
+    parts = (req.period or "").split("|", 2)
+    grain = parts[1] if len(parts) == 3 else ""
+    if (
+        req.intent in ("value", "breakdown")
+        and not req.compare
+        and not req.compare_period
+        and req.operation is None
+        and grain in ("year", "fiscal_year")
+        and _has(GROWTH_WORDS, text)
+    ):
+        req.intent, req.compare = "comparison", "py"
 
 
 #: words the intent rules read (so they are explained even though no slot holds them)
@@ -361,6 +401,13 @@ def _status_conflict(req: Request, text: str) -> None:
         else:
             req.metric = "won_revenue"
         return
+    if (
+        req.metric == "open_deals"
+        and _has(r"\bvalue\b|\bworth\b|\bamount\b|\bdollars?\b|\bhow much\b", closed)
+        and not counting
+    ):  # "the total value of open deals": the open pipeline, not the count
+        req.metric = "open_pipeline"
+        return
     if req.metric in ("lost_deals", "closed_deals") and _has(_AMOUNT, closed) and not _has(_CONTRIB, closed):
         req.blocked.append(
             "the catalogue counts lost deals but has no value of lost deals"
@@ -438,7 +485,9 @@ def _refine_metric(metric: str | None, text: str, catalogue: Any) -> str | None:
         if _has(r"\bopen\b", text):
             return "open_deals"
     if metric is None and _has(
-        r"\bhow much\b.*\b(?:sell|sold|made|make|earn)|\bsold\b|\bsell the most\b", text
+        r"\bhow much\b.*\b(?:sell|sold|made|make|earn)|\bsold\b|\bsells? the most\b|"
+        r"\b(?:best|top|highest)[- ]selling\b|\bsells? best\b",
+        text,
     ):
         return "won_revenue"
     if metric is None and _has(r"\blos[et]\b|\blosing\b|\blosses\b", text) and not _has(r"\brate\b", text):
@@ -478,7 +527,7 @@ def _intent(text: str, req: Request, dims: list[Any], named: list[str]) -> str:
         return "budget_vs_actual" if not dims else "comparison"
     if _has(r"\bfunnel\b", text) or (
         _has(_FUNNEL, text)
-        and req.metric in (None, "open_pipeline", "open_deals", "weighted_pipeline")
+        and req.metric in (None, "open_pipeline", "open_deals")
         and "stage" not in req.filters  # "how many deals are in the engaging stage": one stage's count
     ):
         req.dimension = "stage"
@@ -515,6 +564,8 @@ def _intent(text: str, req: Request, dims: list[Any], named: list[str]) -> str:
     if _has(_RANK, text) and (dims or _has(_WHO + r"|\bwhich\b|\bwhat\b", text)):
         if not dims:
             req.dimension = "rep" if _has(_WHO, text) else None
+            if req.dimension is None and req.grain in ("month", "quarter", "year"):
+                req.dimension, req.grain = req.grain, None  # "which month had the most": months ranked
         req.order = "asc" if _has(_ASC, text) else "desc"
         return "ranking"
     if req.grain or _has(_TREND, text):

@@ -86,6 +86,8 @@ class Request:
     operation: str | None = None
     #: true reasons the question asks for a figure the catalogue does not define (-> abstain)
     blocked: list[str] = field(default_factory=list)
+    #: other metrics the question names that the reading does not use (-> clarify which)
+    also_named: list[str] = field(default_factory=list)
     #: slots carried over from the previous turn
     inherited: list[str] = field(default_factory=list)
     #: the question as read (normalised, jargon and spelling applied)

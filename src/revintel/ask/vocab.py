@@ -49,7 +49,8 @@ JARGON: tuple[tuple[str, str], ...] = (
     (r"\bdeals? (?:we |that we |that )?(?:closed|close)\b", "closed deals"),
     (
         r"\b(?:how long|how many days)(?: does it| did it| do deals| does a deal| do we)? (?:take )?"
-        r"(?:to|until) (?:close|win)\b",
+        r"(?:(?:us|we|you|them|a rep|reps) )?(?:on average |typically )?(?:to|until) (?:close|win)\b"
+        r"(?: (?:a|the|our) (?:won )?deals?\b)?",
         "sales cycle",
     ),
     (r"\b(?:days|time|duration|length) (?:to|until) (?:close|win)\b", "sales cycle"),
@@ -58,6 +59,8 @@ JARGON: tuple[tuple[str, str], ...] = (
         "sales cycle",
     ),
     (r"\bwinn?ing (?:rate|ratio|percentage|pct)\b", "win rate"),
+    (r"\b(quarter|month|year)[- ]on[- ](?:quarter|month|year)\b", r"\1 over \1"),
+    (r"\b(?:average|typical|mean|avg) (?:won )?deal\b(?! (?:size|value|amount|count))", "average deal size"),
     (
         r"\b(?:closes?|closing|closed|wins?|winning) (?:deals? |their deals |business )?(?:the )?"
         r"(fastest|quickest|slowest)\b",
@@ -108,7 +111,8 @@ JARGON: tuple[tuple[str, str], ...] = (
     (r"\b(?:opps|opportunities)\b", "deals"),
     (r"\b(?:opp|opportunity)\b", "deal"),
     (
-        r"\bdeals? (?:that )?(?:were |was |we |have been |got )?(?:created|opened|generated|added|entered)\b",
+        r"\b(?:new )?deals? (?:that )?(?:were |was |we |have been |got )?"
+        r"(?:created|opened|generated|added|entered)\b",
         "deals created",
     ),
     (r"\b(?:new|created|opened) deals\b", "deals created"),

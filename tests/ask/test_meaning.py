@@ -1,0 +1,157 @@
+"""Words that change the figure: used by the reading, or the question is clarified (never substituted)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from revintel.ask.check import check, resolve_data
+from revintel.ask.entities import Vocabulary
+from revintel.ask.intents import understand
+from revintel.runtime import Runtime
+from revintel.scope import get_persona
+from revintel.semantic import load_catalogue
+
+CAT = load_catalogue()
+VALUES = {"region": ["EMEA", "APAC"], "stage": ["Negotiation"], "rep": ["Laura Lopez"]}
+VOCAB = Vocabulary(VALUES)
+AS_OF = dt.date(2025, 12, 31)
+#: every table of the demo holds rows
+ALL = {t: 100 for t in ("services_monthly", "opportunities", "budgets", "subscriptions", "quotas")}
+
+
+def verdict(question: str):
+    req = understand(question, CAT, VOCAB, AS_OF)
+    resolve_data(req, CAT, ALL)
+    return req, check(req, CAT, ALL, VALUES, AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("What's our fee growth?", "growth"),  # no period to grow from
+        ("Did chargeable hours increase in Q3 2025?", "increase"),  # QoQ or YoY: ask
+        ("Median net fees in 2025", "median"),  # the catalogue has no median of fees
+        ("Average net fees in 2025", "average"),  # the total is not an average
+        ("What is the value of new deals in 2025?", "value"),  # new deals is a count
+    ],
+)
+def test_an_operation_word_the_reading_would_drop_is_clarified(question: str, word: str) -> None:
+    _, v = verdict(question)
+    assert v.action == "clarify" and v.words == [word]
+    assert v.options
+
+
+def test_growth_options_are_whole_questions_with_the_period() -> None:
+    _, v = verdict("Did chargeable hours increase in Q3 2025?")
+    assert "Chargeable hours in 2025-Q3 vs prior year?" in v.options
+
+
+def test_two_different_metrics_are_clarified_not_answered_for_the_first() -> None:
+    req, v = verdict("Net fees and win rate in 2025")
+    assert req.also_named == ["win_rate"]
+    assert v.action == "clarify" and v.options == ["Net fees", "Win rate"]
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("How much ARR did we lose to churn in 2025?", "churned_arr"),  # the specific of ARR / churn
+        ("Days to close for won deals in 2025", "sales_cycle_days"),  # "won deals" qualifies
+        ("How long does it take us to close a deal?", "sales_cycle_days"),
+        ("What is the total value of open deals?", "open_pipeline"),  # the value, not the count
+        ("How many new deals were created in Q4?", "deal_count"),
+        ("Sales revenue in 2025", "won_revenue"),
+    ],
+)
+def test_the_metric_the_words_mean_is_answered(question: str, metric: str) -> None:
+    req, v = verdict(question)
+    assert req.metric == metric and v.action == "answer"
+
+
+def test_growth_in_a_year_is_that_year_against_the_year_before() -> None:
+    req, v = verdict("What was our fee growth in 2025?")
+    assert (req.intent, req.compare) == ("comparison", "py") and v.action == "answer"
+
+
+def test_off_budget_compares_with_budget() -> None:
+    req, v = verdict("How far are we off budget on fees this year?")
+    assert req.intent == "budget_vs_actual" and v.action == "answer"
+
+
+def test_weighted_pipeline_by_stage_is_not_the_open_pipeline_funnel() -> None:
+    req, _ = verdict("What's the weighted pipeline by stage?")
+    assert (req.intent, req.metric, req.dimension) == ("breakdown", "weighted_pipeline", "stage")
+
+
+def _sql(rt: Runtime, query: str) -> float:
+    con = duckdb.connect(str(rt.settings.home / "warehouse.duckdb"), read_only=True)
+    try:
+        return float(con.execute(query).fetchall()[0][0])
+    finally:
+        con.close()
+
+
+def test_average_per_segment_is_the_mean_over_the_segments(demo_rt: Runtime) -> None:
+    scope = get_persona("ceo").scope
+    avg = demo_rt.ask.ask("Average won revenue per rep in 2025", scope, actor="ceo", persist=False)
+    growth = demo_rt.ask.ask("What was our fee growth in 2025?", scope, actor="ceo", persist=False)
+    pipe = demo_rt.ask.ask("What is the total value of open deals?", scope, actor="ceo", persist=False)
+    demo_rt.close()
+    mean = _sql(
+        demo_rt,
+        "SELECT sum(amount) / count(DISTINCT rep_id) FROM opportunities "
+        "WHERE status = 'won' AND year(close_date) = 2025",
+    )
+    assert avg.value == pytest.approx(mean) and "per rep" in avg.answer
+    fees = [
+        _sql(demo_rt, f"SELECT sum(fees) FROM services_monthly WHERE year(month) = {y}") for y in (2025, 2024)
+    ]
+    assert growth.intent == "comparison" and growth.value == pytest.approx(fees[0] / fees[1] - 1)
+    assert pipe.value == pytest.approx(
+        _sql(demo_rt, "SELECT sum(amount) FROM opportunities WHERE status = 'open'")
+    )
+
+
+def test_the_value_of_deals_in_a_named_stage_is_that_stage_not_the_funnel() -> None:
+    req, v = verdict("What's the value of deals in the negotiation stage?")
+    assert (req.intent, req.metric, req.filters) == ("value", "open_pipeline", {"stage": ["Negotiation"]})
+    assert v.action == "answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "dimension"),
+    [
+        ("Which month had the highest net fees in 2025?", "month"),
+        ("What was the best quarter for bookings?", "quarter"),
+    ],
+)
+def test_which_month_or_quarter_ranks_the_time_buckets(question: str, dimension: str) -> None:
+    req, v = verdict(question)
+    assert (req.intent, req.dimension) == ("ranking", dimension) and v.action == "answer"
+
+
+def test_a_ranking_that_names_no_segments_asks_which_instead_of_ranking_regions() -> None:
+    _, v = verdict("What's the highest win rate?")
+    assert v.action == "clarify" and "Which region has the highest win rate?" in v.options
+
+
+def test_best_selling_is_won_revenue() -> None:
+    req, _ = verdict("What's our best selling product?")
+    assert (req.intent, req.metric, req.dimension) == ("ranking", "won_revenue", "product")
+
+
+def test_growth_without_data_in_the_base_period_abstains_instead_of_ranking_by_size(demo_rt: Runtime) -> None:
+    scope = get_persona("ceo").scope
+    a = demo_rt.ask.ask("Which region grew net fees the most in 2023?", scope, actor="ceo", persist=False)
+    top = demo_rt.ask.ask("Which month had the highest net fees in 2025?", scope, actor="ceo", persist=False)
+    demo_rt.close()
+    assert a.intent == "unsupported" and a.value is None and "2022" in a.answer
+    best = _sql(
+        demo_rt,
+        "SELECT max(f) FROM (SELECT sum(fees) f FROM services_monthly "
+        "WHERE year(month) = 2025 GROUP BY month)",
+    )
+    assert top.value == pytest.approx(best) and top.answer.split(" has ")[0].endswith("2025")

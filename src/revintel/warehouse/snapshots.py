@@ -9,10 +9,13 @@ are kept (0 turns snapshots off). Each costs the size of the warehouse file.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +59,9 @@ def take(
         "tables": {k: v for k, v in sorted(counts.items()) if v},
         "bytes": (out / f"{sid}.duckdb").stat().st_size,
     }
-    (out / f"{sid}.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    partial = out / f".{sid}.json.partial"
+    partial.write_text(json.dumps(info, indent=2), encoding="utf-8")
+    partial.replace(out / f"{sid}.json")  # whole or absent (the listing is cached by file names)
     for old in list_snapshots(home)[retention:]:
         (out / f"{old['id']}.duckdb.wal").unlink(missing_ok=True)
         (out / f"{old['id']}.duckdb").unlink(missing_ok=True)
@@ -79,10 +84,34 @@ def _copy_apart(source: Path, target: Path) -> None:
         raise OSError(f"could not copy {source.name}: {done.stderr.strip()[-300:]}")
 
 
+_LISTED: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {}
+_LISTED_LOCK = threading.Lock()
+
+
 def list_snapshots(home: Path) -> list[dict[str, Any]]:
-    """Every kept snapshot, newest first."""
+    """Every kept snapshot, newest first.
+
+    The shell shows the picker on every page, so the listing is kept per folder until the names in
+    it change (a snapshot taken or pruned adds or removes files; ids are never reused, and a sidecar
+    appears whole, by rename). Listing the names is one system call; reading every sidecar is not.
+    """
+    where = folder(home)
+    try:
+        stamp = tuple(sorted(os.listdir(where)))
+    except OSError:
+        return []
+    with _LISTED_LOCK:
+        kept = _LISTED.get(str(where))
+    if kept is None or kept[0] != stamp:
+        kept = (stamp, _read_sidecars(where))
+        with _LISTED_LOCK:
+            _LISTED[str(where)] = kept
+    return copy.deepcopy(kept[1])
+
+
+def _read_sidecars(where: Path) -> list[dict[str, Any]]:
     out = []
-    for f in folder(home).glob("*.json"):
+    for f in where.glob("*.json"):
         try:
             info = json.loads(f.read_text(encoding="utf-8"))
         except (OSError, ValueError):

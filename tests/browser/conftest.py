@@ -33,8 +33,13 @@ def demo_server(demo_app) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def page(browser) -> Iterator[object]:
+    """A fresh page; the test fails if the Content-Security-Policy blocked anything on it (a script,
+    a style, a chart image or a request the page needed)."""
     ctx = browser.new_context(viewport={"width": 1360, "height": 900})
     ctx.set_default_timeout(60_000)
     p = ctx.new_page()
+    blocked: list[str] = []
+    p.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     yield p
     ctx.close()
+    assert not blocked, f"the Content-Security-Policy blocked part of the page: {blocked[:3]}"

@@ -18,7 +18,7 @@ def sign_in(page, base: str, persona: str) -> None:
 def ask_chip(page, index: int) -> str:
     before = page.locator('[data-testid="answer-text"]').count()
     page.locator('[data-testid="prompt-chips"] .chip').nth(index).click()
-    page.wait_for_function(f"document.querySelectorAll('[data-testid=answer-text]').length > {before}")
+    page.wait_for_function(f"() => document.querySelectorAll('[data-testid=answer-text]').length > {before}")
     return page.locator('[data-testid="answer-text"]').last.inner_text()
 
 
@@ -50,6 +50,6 @@ def test_follow_up_in_the_page_keeps_the_conversation(page, demo_server):
     assert "APAC" not in page.locator('[data-testid="answer-table"]').inner_text()
     page.fill("#ask-input", "and for all regions?")
     page.click('[data-testid="ask-submit"]')
-    page.wait_for_function("document.querySelectorAll('[data-testid=answer-table]').length > 1")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=answer-table]').length > 1")
     assert "APAC" not in page.locator('[data-testid="answer-table"]').last.inner_text()
     assert "/ask?c=" in page.url

@@ -91,9 +91,9 @@ def test_phone_width_hides_the_sidebar_behind_a_menu_button(browser, demo_server
     sign_in(p, demo_server.url, "ceo")
     assert not p.locator("#sidebar").is_visible() or p.locator("#sidebar").bounding_box()["x"] < 0
     p.click("[data-toggle-sidebar]")
-    p.wait_for_function("document.querySelector('#sidebar').getBoundingClientRect().x >= 0")
+    p.wait_for_function("() => document.querySelector('#sidebar').getBoundingClientRect().x >= 0")
     p.keyboard.press("Escape")
-    p.wait_for_function("document.querySelector('#sidebar').getBoundingClientRect().x < 0")
+    p.wait_for_function("() => document.querySelector('#sidebar').getBoundingClientRect().x < 0")
     p.click("[data-theme-toggle]")
     assert p.evaluate("document.documentElement.dataset.theme") in ("dark", "light")
     shot(p, "dashboard-phone")

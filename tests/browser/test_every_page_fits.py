@@ -162,7 +162,8 @@ def test_an_ask_conversation_fits_a_phone(browser, demo_server):
     for i in range(2):
         before = page.locator('[data-testid="answer-text"]').count()
         page.locator('[data-testid="prompt-chips"] .chip').nth(i).click()
-        page.wait_for_function(f"document.querySelectorAll('[data-testid=answer-text]').length > {before}")
+        count = "document.querySelectorAll('[data-testid=answer-text]').length"
+        page.wait_for_function(f"() => {count} > {before}")
     page.wait_for_selector('[data-testid="answer-chart"] .main-svg')
     m = page.evaluate(MEASURE)
     shot(page, "ask-phone")

@@ -156,6 +156,13 @@ def test_every_response_carries_security_headers_and_pages_are_not_cached(browse
     page = browser.get("/login")
     assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["cache-control"] == "no-store"
+    csp = page.headers["content-security-policy"]  # an injected <script> or onerror= would not run
+    scripts = csp.split("style-src")[0]
+    assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in scripts
+    assert "<script>" not in page.text  # no inline script for the policy to block
+    assert "strict-transport-security" not in page.headers  # plain HTTP: HSTS would be ignored, and wrong
+    secure = browser.get("https://testserver/login")
+    assert secure.headers["strict-transport-security"] == "max-age=31536000"
     static = browser.get("/static/app.css")
     assert static.headers["x-content-type-options"] == "nosniff" and "no-store" not in static.headers.get(
         "cache-control", ""

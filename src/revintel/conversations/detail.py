@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from revintel.conversations.data import conversations, records, turns_table
+from revintel.conversations.data import CONV_COLUMNS, conversations, records, turns_table
 from revintel.conversations.safety import flag_text
 from revintel.conversations.stats import call_stats
 from revintel.conversations.tracking import scoped_hits
@@ -24,19 +24,7 @@ def conversation_detail(rt: Runtime, scope: Scope, conversation_id: str) -> dict
     t = conversations(
         rt,
         scope,
-        columns=[
-            "conversation_id",
-            "account_id",
-            "account",
-            "opportunity_id",
-            "rep",
-            "region",
-            "channel",
-            "occurred_at",
-            "subject",
-            "participants",
-            "duration_seconds",
-        ],
+        columns=[*CONV_COLUMNS, "participants", "duration_seconds"],
     )
     rows = records(rt.warehouse.execute(t.filter(t.conversation_id == conversation_id)))
     if not rows:

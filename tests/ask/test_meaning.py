@@ -15,7 +15,12 @@ from revintel.scope import get_persona
 from revintel.semantic import load_catalogue
 
 CAT = load_catalogue()
-VALUES = {"region": ["EMEA", "APAC"], "stage": ["Negotiation"], "rep": ["Laura Lopez"]}
+VALUES = {
+    "region": ["EMEA", "APAC"],
+    "stage": ["Negotiation"],
+    "rep": ["Laura Lopez"],
+    "team": ["EMEA Enterprise"],
+}
 VOCAB = Vocabulary(VALUES)
 AS_OF = dt.date(2025, 12, 31)
 #: every table of the demo holds rows
@@ -155,3 +160,122 @@ def test_growth_without_data_in_the_base_period_abstains_instead_of_ranking_by_s
         "WHERE year(month) = 2025 GROUP BY month)",
     )
     assert top.value == pytest.approx(best) and top.answer.split(" has ")[0].endswith("2025")
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("Net fees in the first 3 months of 2025", "2025-01–2025-03"),
+        ("Net fees in the last two months of 2025", "2025-11–2025-12"),
+        ("Whats the win rate this yr?", "FY2025"),
+    ],
+)
+def test_month_spans_and_abbreviated_years_are_read_exactly(question: str, label: str) -> None:
+    req, v = verdict(question)
+    assert req.period is not None and req.period.endswith("|" + label) and v.action == "answer"
+
+
+@pytest.mark.parametrize("question", ["Which reps are below quota?", "Which team hit quota in 2025?"])
+def test_results_against_quota_abstain_naming_attainment(question: str) -> None:
+    _, v = verdict(question)
+    assert v.action == "abstain" and "attainment" in v.reason
+
+
+def test_a_trend_split_by_a_dimension_is_clarified_not_drawn_unsplit() -> None:
+    _, v = verdict("Quota by team over time")
+    assert v.action == "clarify" and "Quota by team?" in v.options
+
+
+def test_which_competitor_beats_us_is_lost_deals_by_competitor() -> None:
+    req, _ = verdict("Which competitor beats us most often?")
+    assert (req.intent, req.metric, req.dimension) == ("ranking", "lost_deals", "competitor")
+
+
+def test_top_n_share_and_the_segment_furthest_behind_budget(demo_rt: Runtime) -> None:
+    scope = get_persona("ceo").scope
+    share = demo_rt.ask.ask(
+        "What percentage of fees came from the top 5 clients?", scope, actor="ceo", persist=False
+    )
+    behind = demo_rt.ask.ask(
+        "Which region is furthest behind budget on chargeable hours in 2025?",
+        scope,
+        actor="ceo",
+        persist=False,
+    )
+    demo_rt.close()
+    top5 = _sql(
+        demo_rt,
+        "SELECT sum(f) / (SELECT sum(fees) FROM services_monthly) FROM (SELECT sum(s.fees) f "
+        "FROM services_monthly s JOIN accounts a USING (account_id) GROUP BY a.name ORDER BY f DESC LIMIT 5)",
+    )
+    assert share.value == pytest.approx(top5) and "top 5 clients" in share.answer
+    assert behind.answer.startswith("Americas is furthest below budget") and behind.value < 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much above or below budget were fees in Q3 2025 in percent?",
+        "Budget variance in units for chargeable hours in Q4 2025",
+    ],
+)
+def test_above_below_budget_and_budget_variance_compare_with_budget(question: str) -> None:
+    req, v = verdict(question)
+    assert req.intent == "budget_vs_actual" and v.action == "answer"
+
+
+def test_a_ranking_word_on_a_single_figure_is_clarified() -> None:
+    _, v = verdict("Show me the biggest open deals")
+    assert v.action == "clarify" and v.words == ["biggest"]
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("What's the upside case next quarter?", "p90"),
+        ("What's the most likely outcome for next quarter?", "p50"),
+    ],
+)
+def test_forecast_scenarios_route_to_the_forecast(question: str, figure: str) -> None:
+    from revintel.ask import routes
+
+    req = understand(question, CAT, VOCAB, AS_OF)
+    route = routes.match(req)
+    assert route is not None and (route.service, route.figure) == ("forecast", figure)
+
+
+def test_a_series_name_before_products_filters_the_series() -> None:
+    values = {"product": ["GTX Pro", "GTX Basic", "MG Special"], "product_series": ["GTX", "MG"]}
+    values["capability"] = ["GTX", "MG"]
+    req = understand("What percent of won revenue came from GTX products?", CAT, Vocabulary(values), AS_OF)
+    assert req.filters == {"product_series": ["GTX"]} and not req.blocked
+
+
+def test_a_grain_over_two_periods_joined_by_and_is_one_series() -> None:
+    req, v = verdict("Quarterly chargeable hours for 2024 and 2025")
+    assert (req.intent, req.grain) == ("trend", "quarter") and v.action == "answer"
+    assert req.period is not None and req.period.startswith("2024-01-01..2025-12-31|")
+
+
+def test_weekly_figures_abstain_with_the_true_reason() -> None:
+    _, v = verdict("Weekly fees in December 2025")
+    assert v.action == "abstain" and "month" in v.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("How has our pipeline changed over the year?", "FY2025"),
+        ("Fees per month on average in 2025", "2025"),
+    ],
+)
+def test_the_year_and_per_month_on_average_are_read(question: str, label: str) -> None:
+    req, v = verdict(question)
+    assert req.period is not None and req.period.endswith("|" + label) and v.action == "answer"
+
+
+def test_an_all_time_trend_stops_at_the_as_of_date(demo_rt: Runtime) -> None:
+    scope = get_persona("ceo").scope
+    a = demo_rt.ask.ask("How many deals did we win each quarter?", scope, actor="ceo", persist=False)
+    assert a.intent == "trend" and a.rows and str(a.rows[-1][0]) <= "2025-12-31"
+    assert "(Q4 2025)" in a.answer

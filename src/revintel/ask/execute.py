@@ -8,6 +8,7 @@ the :class:`~revintel.ask.answer.Answer` from them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -150,14 +151,18 @@ def trend(run: Run) -> Answer:
     grain = run.req.grain or "month"
     period = run.req.period  # no period asked: the whole history (stated as "all time")
     res = run.query(metrics=[m.id], grain=grain, period=period)
-    rows = [r for r in res.rows if r[1] is not None]
+    buckets = res.rows
+    if period is None:  # all time ends at the as-of date: no empty buckets of future close dates
+        as_of = run.sem.as_of()
+        buckets = [r for r in res.rows if not (isinstance(r[0], dt.date) and r[0] > as_of)]
+    rows = [r for r in buckets if r[1] is not None]
     if not rows:
         return run.answer(
             f"No {m.label.lower()} data{run.where()} for that period.",
             "trend",
             confidence=0.5,
             columns=res.columns,
-            rows=res.rows,
+            rows=buckets,
             unit=m.unit,
         )
     first, last = rows[0], rows[-1]
@@ -203,7 +208,7 @@ def trend(run: Run) -> Answer:
         value=value,
         unit=m.unit,
         columns=res.columns,
-        rows=res.rows,
+        rows=buckets,
         chart={"type": "line", "x": res.columns[0], "y": [m.id]},
         confidence=0.85,
     )
@@ -245,6 +250,8 @@ def breakdown(run: Run, share: bool = False) -> Answer:
         )
     top = out_rows[0]
     dlabel = run.catalogue.dimension(dim).label.lower()
+    if share and additive and total and run.req.limit and run.req.limit < len(out_rows):
+        return _top_share(run, m, dim, dlabel, columns, out_rows, total)
     if run.req.operation == "average_per_segment":
         return _segment_average(run, m, dim, dlabel, columns, out_rows, total)
     text = f"{m.label}{run.where()}{run.when()} by {dlabel}: {top[0]} leads with {fmt(top[1], m.unit)}"
@@ -267,6 +274,31 @@ def breakdown(run: Run, share: bool = False) -> Answer:
         columns=columns,
         rows=out_rows,
         chart=chart,
+        confidence=0.85,
+    )
+
+
+def _top_share(
+    run: Run, m: Any, dim: str, dlabel: str, columns: list[str], rows: list[list[Any]], total: Any
+) -> Answer:
+    """ "What share of fees came from the top 5 clients": their sum over the unfiltered total."""
+    n = run.req.limit or 1
+    top = rows[:n]
+    part = sum(float(r[1]) for r in top)
+    value = part / float(total)
+    text = (
+        f"The top {n} {_plural(dlabel)} account for {value:.1%} of "
+        f"{m.label.lower()}{run.where()}{run.when()}: "
+        f"{fmt(part, m.unit)} of {fmt(total, m.unit)} (" + ", ".join(r[0] for r in top) + ")."
+    )
+    return run.answer(
+        text,
+        "share",
+        value=value,
+        unit="percent",
+        columns=columns,
+        rows=[*top, [f"top {n}", part, value], ["all", total, 1.0]],
+        chart={"type": "bar", "x": dim, "y": [m.id]},
         confidence=0.85,
     )
 
@@ -442,6 +474,8 @@ def comparison(run: Run) -> Answer:
     rows = [[*list(r), _delta(r[res.columns.index(m.id)], r[res.columns.index(base_col)])] for r in res.rows]
     columns = [*res.columns, "change"]
     what = {"budget": "budget", "py": "prior year", "pp": "prior period"}[kind]
+    if dims and re.search(_WHICH_GAP, run.req.question.lower()):
+        return _ranked_gap(run, m, dims[0], what, columns, rows)
     if dims:
         text = (
             f"{m.label}{run.when()} vs {what} by {dims[0]}: "
@@ -476,6 +510,46 @@ def comparison(run: Run) -> Answer:
         columns=columns,
         rows=rows,
         chart={"type": "bar", "x": "series", "y": [m.id, base_col]},
+        confidence=0.85,
+    )
+
+
+#: "which region is furthest behind budget": the segments ranked by their gap, the extreme named
+_WHICH_GAP = r"^(?:which|what|who)\b|\bfurthest\b|\bfarthest\b|\bmost\b|\bbiggest\b|\blargest\b|\bworst\b"
+_SHORT = r"\bbehind\b|\bbelow\b|\bshort|\bworst\b|\bdeclin|\bdrop|\bfell\b|\blowest\b|\bunder\b|\bmiss"
+
+
+def _ranked_gap(run: Run, m: Any, dim: str, what: str, columns: list[str], rows: list[list[Any]]) -> Answer:
+    """Segments ranked by their change against ``what``; the headline is the extreme segment's gap."""
+    short = re.search(_SHORT, run.req.question.lower()) is not None
+    relative = wants_relative(run)
+
+    def gap(r: list[Any]) -> float | None:
+        return pct_change(r[1], r[2]) if relative else r[3]
+
+    def order(r: list[Any]) -> float:
+        g = float(gap(r) or 0.0)
+        return g if short else -g
+
+    ranked = sorted((r for r in rows if gap(r) is not None), key=order)
+    if not ranked:
+        return run.answer(f"No {m.label.lower()} data to compare with {what}.", "comparison", confidence=0.4)
+    top = ranked[0]
+    how = f"{gap(top):+.1%}" if relative else fmt_delta(top[3], m.unit)
+    text = (
+        f"{top[0]} is {'furthest below' if short else 'furthest above'} {what} on {m.label.lower()}"
+        f"{run.where()}{run.when()}: {fmt(top[1], m.unit)} vs {fmt(top[2], m.unit)} ({how})"
+    )
+    if len(ranked) > 1:
+        text += "; then " + ", ".join(f"{r[0]} ({fmt_delta(r[3], m.unit)})" for r in ranked[1:4])
+    return run.answer(
+        text + ".",
+        "comparison",
+        value=gap(top),
+        unit="percent" if relative else m.unit,
+        columns=columns,
+        rows=ranked,
+        chart={"type": "bar", "x": dim, "y": ["change"]},
         confidence=0.85,
     )
 

@@ -28,7 +28,8 @@ _BUDGET = r"\bbudget\b|\bplan\b|\btarget\b"
 _BVA = (
     r"budget (?:vs\.?|versus|against|and|to) actuals?|"
     r"actuals? (?:vs\.?|versus|against|and|to) (?:the )?budget|"
-    r"(?:vs\.?|versus|against|to|over|under|compared (?:to|with)) (?:the )?(?:budget|plan)\b|\bbudget gap\b|"
+    r"(?:vs\.?|versus|against|to|over|under|above|below|compared (?:to|with)) (?:the )?(?:budget|plan)\b|"
+    r"\bbudget (?:gap|variance)\b|\bvariance (?:vs\.?|against|from) (?:the )?budget\b|"
     r"\bbva\b|\bvariance to budget\b|\bon budget\b|\bbehind budget\b|\bahead of budget\b|"
     r"\boff (?:the )?(?:budget|plan)\b|"
     r"\b(?:short of|missed?|beat|beating|exceed(?:ed)?) (?:the |our )?budget\b"
@@ -181,6 +182,7 @@ def understand(
             req.order = "desc"
     _operation(text, req)
     _growth_of_year(text, req)
+    _series_over_both(text, req)
     if (
         req.intent == "breakdown"
         and req.metric
@@ -189,7 +191,11 @@ def understand(
         and _has(r"\baverage\b[a-z ]* (?:per|by|for each|across|of (?:the|our) )", text)
     ):  # "average won revenue per rep": the mean over the reps, not the breakdown
         req.operation = "average_per_segment"
-    if _has(r"\baverage\b[a-z ]* per (?:month|quarter)\b|\baverage (?:monthly|quarterly)\b", text) and (
+    if _has(
+        r"\baverage\b[a-z ]* per (?:month|quarter)\b|\baverage (?:monthly|quarterly)\b|"
+        r"\bper (?:month|quarter) on average\b",
+        text,
+    ) and (
         req.intent in ("trend", "value")
     ):  # "average won revenue per month in 2017": the mean of the monthly totals
         req.intent, req.operation = "trend", "average_per_bucket"
@@ -218,6 +224,21 @@ def _drop_generic(metrics: list[Any]) -> list[Any]:
     """ "Sales revenue", "revenue from bookings": a generic word beside a specific metric is that metric."""
     specific = [p for p in metrics if p.text.lower() not in _GENERIC_WORDS]
     return specific or metrics[:1]
+
+
+def _series_over_both(text: str, req: Request) -> None:
+    """ "Quarterly chargeable hours for 2024 and 2025": one series over both periods, not a comparison."""
+    if not (req.intent == "comparison" and req.compare == "period" and req.grain and req.compare_period):
+        return
+    if _has(r"\bvs\.?\b|\bversus\b|\bcompar|\bagainst\b|\bdifference\b|\bchange", text):
+        return
+    ends = [(req.period or "").split("|", 2), req.compare_period.split("|", 2)]
+    if any(len(e) != 3 for e in ends):
+        return
+    spans = sorted(e[0].split("..") for e in ends)
+    first, last = sorted(ends, key=lambda e: e[0])
+    req.period = f"{spans[0][0]}..{max(sp[1] for sp in spans)}|range|{first[2]} and {last[2]}"
+    req.intent, req.compare, req.compare_period = "trend", None, None
 
 
 def _growth_of_year(text: str, req: Request) -> None:
@@ -326,6 +347,10 @@ def _qualifiers(
             for v in vocab.values.get(d.id, [])
             if v.lower() == name or v.lower().startswith(name + " ") or v.lower() == e.value.lower()
         ]
+        series = [v for v in vocab.values.get("product_series", []) if v.lower() == name]
+        target = d.id
+        if len(found) > 1 and d.id == "product" and series:  # "GTX products": every product of the series
+            found, target = series, "product_series"
         if len(found) == 1:
             values = req.filters.get(e.dimension, [])
             if e.value in values:
@@ -333,8 +358,8 @@ def _qualifiers(
                 if not values:
                     req.filters.pop(e.dimension)
                     req.words.pop(f"filter:{e.dimension}", None)
-            req.filters.setdefault(d.id, []).append(found[0])
-            req.words[f"filter:{d.id}"] = f"{e.text} {d.text}"
+            req.filters.setdefault(target, []).append(found[0])
+            req.words[f"filter:{target}"] = f"{e.text} {d.text}"
             req.rewrites.append(
                 {"asked": f"{e.text} {d.text}", "read": found[0], "kind": "data", "score": 100.0}
             )

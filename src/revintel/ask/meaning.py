@@ -28,6 +28,22 @@ _BUDGET_WORDS = r"\bbudget(?:ed|s)?\b|\bplan(?:ned)?\b"
 _AMOUNT_WORDS = r"\bvalue\b|\bworth\b|\bdollars?\b"
 _COUNTING = r"\bhow many\b|\bnumber of\b|\bcount\b"
 _ASC_WORDS = r"\bbottom\b|\bworst\b|\blowest\b|\bleast\b|\bsmallest\b|\bweakest\b|\bfewest\b"
+#: results against quota: attainment, which the catalogue does not define
+_AGAINST_QUOTA = (
+    r"\b(?:below|above|behind|ahead|exceed(?:ed|ing|s)?|hit|hitting|missed|miss(?:ing|es)?|beat|beating|"
+    r"achiev\w*|attain\w*|made|make|making)\b"
+)
+#: a grain finer than the month
+_FINER_GRAIN = (
+    r"\b(?:weekly|daily|by week|by day|per week|per day|each week|each day|week by week|day by day)\b"
+)
+#: a gap to a plan ("furthest behind", "ahead of")
+_BEHIND = r"\bbehind\b|\bahead\b|\bfurthest\b|\bfarthest\b|\bshort of\b"
+#: a ranking: "the biggest", "top", "the most"
+_RANK_WORDS = (
+    r"\b(?:biggest|largest|highest|lowest|smallest|top|bottom|best|worst|most|least|fewest|strongest|"
+    r"weakest)\b"
+)
 #: intents that read a change between periods themselves
 _CHANGE_INTENTS = ("comparison", "why", "rate_volume", "trend", "route", "funnel", "budget_vs_actual")
 
@@ -138,6 +154,49 @@ def unused_operations(req: Request, catalogue: Any) -> list[Unused]:
     ):
         word = re.search(_AMOUNT_WORDS, text).group(0)  # type: ignore[union-attr]
         out.append(Unused(word, f"an amount, while {label.lower()} is a count", ()))
+    if req.intent == "trend" and req.dimension and not catalogue.dimension(req.dimension).time:
+        dim = catalogue.dimension(req.dimension).label.lower()
+        out.append(
+            Unused(
+                req.words.get("dimension") or dim,
+                f"a trend for each {dim}, which the trend answer does not split",
+                (f"{label} by {dim}{_when(req)}?", f"{label} trend{_when(req)}?"),
+            )
+        )
+    if _has(_FINER_GRAIN, text):
+        word = re.search(_FINER_GRAIN, text).group(0)  # type: ignore[union-attr]
+        out.append(
+            Unused(word, "weekly or daily figures, while Ask answers by month at the finest", (), True)
+        )
+    if req.metric == "quota" and _has(_AGAINST_QUOTA, text):
+        word = re.search(_AGAINST_QUOTA, text).group(0)  # type: ignore[union-attr]
+        out.append(
+            Unused(
+                word,
+                "results measured against quota (attainment), which the catalogue does not define",
+                (),
+                True,
+            )
+        )
+    elif (
+        _has(_BEHIND, text)
+        and req.compare != "budget"
+        and req.intent not in ("budget_vs_actual", "why", "rate_volume")
+    ):
+        word = re.search(_BEHIND, text).group(0)  # type: ignore[union-attr]
+        by = f" by {req.dimension.replace('_', ' ')}" if req.dimension else ""
+        out.append(
+            Unused(
+                word,
+                "a gap to budget",
+                (f"{label} vs budget{by}{_when(req)}?",) if m.budget is not None else (),
+                m.budget is None,
+            )
+        )
+    free = re.sub(re.escape(named), " ", text) if named else text
+    if req.intent == "value" and _has(_RANK_WORDS, free):  # "the biggest open deals": a list, not a total
+        word = re.search(_RANK_WORDS, free).group(0)  # type: ignore[union-attr]
+        out.append(Unused(word, f"a ranking, while the reading gives one {label.lower()} figure", ()))
     if (
         req.intent == "ranking"
         and req.order == "desc"

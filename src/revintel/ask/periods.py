@@ -128,6 +128,15 @@ def _span(start: dt.date, end: dt.date, label: str, grain: str = "range") -> Per
     return Period(start, end, grain, label)
 
 
+def _months_of_year(y: int, end: str, n: int) -> Period:
+    """ "The first 3 months of 2025" (Jan-Mar), "the last 2 months of 2025" (Nov-Dec)."""
+    if not 1 <= n <= 12:
+        raise InvalidRequest(f"a year has no {n} months")
+    first, last = (1, n) if end == "first" else (13 - n, 12)
+    a, b = _month(y, first), _month(y, last)
+    return _span(a.start, b.end, f"{a.label}–{b.label}" if first != last else a.label)
+
+
 def _month(y: int, m: int) -> Period:
     return parse_period(f"{y}-{m:02d}", dt.date(y, m, 1))
 
@@ -257,6 +266,10 @@ class Grammar:
                     "month": lambda y: _month(y, 12),
                     "half": lambda y: _half(y, 2),
                 }[m.group(1)](int(m.group(2))),
+            ),
+            (
+                rf"(?:the )?(first|last) ({_NUM}) months of ({_YEAR})",
+                lambda m: _months_of_year(int(m.group(3)), m.group(1), _num(m.group(2))),
             ),
             (
                 rf"(?:the )?first (two|2|three|3) quarters of ({_YEAR})",

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 _FORECAST = (
     r"\bforecast(?:ed|s|ing)?\b|\bp(?:10|50|90)\b|\bbest[- ]case\b|\bgap to quota\b|"
     r"\bwill we (?:hit|make|reach)\b|\bon track to\b|\bexpected (?:revenue|bookings|to close)\b|"
-    r"\bprojected\b|\bprojection\b|\blanding\b"
+    r"\bprojected\b|\bprojection\b|\blanding\b|"
+    r"\b(?:upside|downside|worst|base|most likely|likely) (?:case|scenario|outcome)\b"
 )
 _NOT_FORECAST = r"\bsubmitted\b|\bsubmission|\bforecast call|\bforecast categor|\bbacktest|\baccuracy\b"
 _RISK = (

@@ -76,13 +76,16 @@ JARGON: tuple[tuple[str, str], ...] = (
     (r"\bpipe\b", "pipeline"),
     (r"\brevs?\b", "revenue"),
     (r"\bqtrs?\b", "quarter"),
+    (r"\byrs?\b", "year"),
+    (r"\bmos\b|\bmths?\b", "months"),
     (r"\bmgrs?\b", "manager"),
     (r"\b(?:amt|amnt)\b", "amount"),
     (r"\b(?:no\.|num|nbr|#) of\b", "number of"),
     (r"\blogos?\b(?! churn)", "customers"),
     (
         r"\b(?:who|whom) (?:do|did|have|are) we (?:lose|lost|losing) (?:to|against)\b|"
-        r"\b(?:who|whom) (?:beats|beat|wins against) us\b",
+        r"\b(?:who|whom) (?:beats|beat|wins against) us\b|"
+        r"\b(?:competitor|competition) (?:beats|beat|wins against|takes|took|steals) (?:us|deals from us)\b",
         "which competitor do we lose to",
     ),
     (r"\b(?:mean|typical|avg\.?)\b", "average"),
@@ -118,6 +121,7 @@ JARGON: tuple[tuple[str, str], ...] = (
     (r"\b(?:new|created|opened) deals\b", "deals created"),
     (r"\bfor the (?:full |whole |entire |current )?year\b", "this year"),
     (r"\bfor the (?:current )?quarter\b", "this quarter"),
+    (r"\b(?:over|during|in) the (?:course of the )?year\b", "this year"),
     (r"\b(?:end|ended|ending|ends) (?:up )?(?:in|as) (?:a )?(?:loss|lost|losses)\b", "are lost"),
     (r"\b(?:end|ended|ending|ends) (?:up )?(?:in|as) (?:a )?(?:win|won|wins)\b", "are won"),
 )

@@ -84,6 +84,29 @@ def test_a_regional_lead_sees_only_their_regions_customers(demo_runtime_shared, 
         views.customer(rt, get_persona("emea_lead").scope, outside["account_id"])
 
 
+def test_a_customer_page_reads_compile_once_per_scope_shape_and_keep_the_region(
+    demo_runtime_shared, model, monkeypatch
+) -> None:
+    rt = demo_runtime_shared
+    emea, apac = get_persona("emea_lead").scope, get_persona("apac_lead").scope
+    mine = views.risk_list(rt, emea, None, 2)["renewals"]
+    theirs = views.risk_list(rt, apac, None, 1)["renewals"][0]
+    first = views.customer(rt, emea, mine[0]["account_id"])
+    with pytest.raises(NotFound):
+        views.customer(rt, emea, theirs["account_id"])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("compiled again for a page of the same scope shape")
+
+    monkeypatch.setattr(rt.warehouse, "compile", refuse)
+    monkeypatch.setattr(rt.warehouse, "execute", refuse)
+    second = views.customer(rt, emea, mine[1]["account_id"])
+    other = views.customer(rt, apac, theirs["account_id"])  # another region, same shape: bound, not compiled
+    assert (first["region"], second["region"], other["region"]) == ("EMEA", "EMEA", "APAC")
+    assert second["lines"] and second["account_id"] == mine[1]["account_id"]
+    assert other["lines"] and other["account_id"] == theirs["account_id"]
+
+
 def test_risk_is_ranked_by_arr_at_risk_with_drivers_in_words(demo_runtime_shared, model) -> None:
     out = views.risk_list(demo_runtime_shared, Scope.everything(), 90, 10)
     risk = [r["arr_at_risk"] for r in out["renewals"]]

@@ -68,3 +68,36 @@ def test_ad_hoc_scoped_expressions_compile_once_per_shape(small_rt, monkeypatch)
     sql, americas = layer.shaped(("test.count",), _lead("Americas"), build)
     assert calls == [] and list(americas["region"]) == ["Americas"] and list(emea["region"]) == ["EMEA"]
     assert "'Americas'" in sql
+
+
+def test_a_parameter_is_bound_like_a_scope_value_and_compiled_once_per_shape(small_rt, monkeypatch) -> None:
+    layer = small_rt.semantic
+
+    def build(scope: Scope, values: dict[str, str]):
+        t = layer.scoped_table("opportunities", scope, ["opportunity_id", "stage", "region"])
+        return t.filter(t["stage"] == values["stage"]).select("opportunity_id", "stage", "region")
+
+    stages = sorted(
+        layer.warehouse.execute(layer.warehouse.table("opportunities").select("stage").distinct())["stage"]
+    )
+    _, first = layer.shaped_with(("test.stage",), _lead("EMEA"), build, {"stage": stages[0]})
+    calls = []
+    monkeypatch.setattr(layer.runner, "compile", lambda e: calls.append(e) or "")
+    sql, second = layer.shaped_with(("test.stage",), _lead("Americas"), build, {"stage": stages[1]})
+    assert calls == [] and f"'{stages[1]}'" in sql and "'Americas'" in sql and "__revintel_" not in sql
+    assert set(first["stage"]) == {stages[0]} and set(first["region"]) == {"EMEA"}
+    assert set(second["stage"]) == {stages[1]} and set(second["region"]) == {"Americas"}
+
+
+@pytest.mark.parametrize("value", ["__revintel_scope_0_0__", "x' OR '1'='1"])
+def test_a_parameter_that_looks_like_a_placeholder_or_sql_matches_nothing_and_widens_nothing(
+    small_rt, value: str
+) -> None:
+    layer = small_rt.semantic
+
+    def build(scope: Scope, values: dict[str, str]):
+        t = layer.scoped_table("opportunities", scope, ["opportunity_id", "stage", "region"])
+        return t.filter(t["stage"] == values["stage"]).select("opportunity_id", "region")
+
+    _, rows = layer.shaped_with(("test.stage",), _lead("EMEA"), build, {"stage": value})
+    assert rows.empty

@@ -20,6 +20,8 @@ from revintel.scope import Scope
 from revintel.semantic.catalogue import scoped_columns
 
 if TYPE_CHECKING:
+    import ibis
+
     from revintel.runtime import Runtime
 
 SUBSCRIPTION_COLUMNS = (
@@ -100,12 +102,22 @@ def read(
     rt: Runtime, table: str, scope: Scope, columns: tuple[str, ...], accounts: list[str] | None = None
 ) -> pd.DataFrame:
     """Rows of ``table`` (only ``columns``) that ``scope`` may see, through the semantic layer;
-    only those of ``accounts`` when given."""
-    t = rt.semantic.scoped_table(table, scope, columns=list(columns))
-    if accounts is not None:
-        t = t.filter(t["account_id"].isin(accounts))
-    cols = [c for c in columns if c in t.columns]
-    return rt.warehouse.execute(t.select(*cols))
+    only those of ``accounts`` when given (a query compiled once per scope shape and number of
+    accounts, with the scope's values and the account ids bound into it)."""
+    if accounts is None:
+        t = rt.semantic.scoped_table(table, scope, columns=list(columns))
+        return rt.warehouse.execute(t.select(*[c for c in columns if c in t.columns]))
+
+    def build(s: Scope, ids: dict[str, str]) -> ibis.Expr:
+        t = rt.semantic.scoped_table(table, s, columns=list(columns))
+        t = t.filter(t["account_id"].isin([ids[f"account_{i}"] for i in range(len(ids))]))
+        return t.select(*[c for c in columns if c in t.columns])
+
+    params = {f"account_{i}": str(a) for i, a in enumerate(accounts)}
+    _, frame = rt.semantic.shaped_with(
+        ("customers.read", table, columns, len(accounts)), scope, build, params
+    )
+    return frame
 
 
 def load_frames(
@@ -121,8 +133,8 @@ def load_frames(
         frame = read(rt, table, _narrowed(scope, table), cols, accounts)
         return frame[frame["account_id"].isin(ids)].reset_index(drop=True)
 
-    meta = rt.warehouse.get_meta() or {}
-    as_of = pd.Timestamp(rt.as_of())
+    meta = rt.semantic.state().meta  # the warehouse's meta, read once per data version (or batch)
+    as_of = pd.Timestamp(rt.semantic.as_of())
     frames = CustomerFrames(
         subs=_dates(subs, ("start_date", "end_date", "renewal_date")),
         usage=_dates(by_account("usage_monthly", USAGE_COLUMNS), ("month",)),

@@ -49,13 +49,18 @@ def drivers(model: Any, rows: pd.DataFrame, top: int = 3) -> list[dict[str, list
     names = [c for c in design.numeric if c not in SKIP and not c.startswith("owns_")] + list(
         design.categories
     )
-    base = model.predict(rows)
-    stacked = []
-    for f in names:
-        alt = rows.copy()
-        alt[f] = model.medians.get(f)
-        stacked.append(alt)
-    p_alt = model.predict(pd.concat(stacked, ignore_index=True)).reshape(len(names), len(rows))
+    # only the columns the model reads, as the design reads them (floats and strings): one block of
+    # ``rows`` per feature, that feature set to its typical value, scored in one call
+    sub = rows[[*design.numeric, *design.categories]].reset_index(drop=True)
+    sub = sub.astype({**dict.fromkeys(design.numeric, float), **dict.fromkeys(design.categories, object)})
+    for c in design.categories:
+        sub[c] = sub[c].astype(str)
+    base = model.predict(sub)
+    n = len(sub)
+    stacked = sub.iloc[np.tile(np.arange(n), len(names))].reset_index(drop=True)
+    for j, f in enumerate(names):
+        stacked.loc[j * n : (j + 1) * n - 1, f] = model.medians.get(f)
+    p_alt = model.predict(stacked).reshape(len(names), n)
     out = []
     for i in range(len(rows)):
         row = rows.iloc[i]

@@ -101,6 +101,11 @@ def customer(rt: Runtime, scope: Scope, account_id: str) -> dict[str, Any]:
     Raises:
         NotFound: no live customer with that id in ``scope`` (a customer outside the scope is not found).
     """
+    with rt.semantic.pinned():  # one data version for the page's reads
+        return _customer(rt, scope, account_id)
+
+
+def _customer(rt: Runtime, scope: Scope, account_id: str) -> dict[str, Any]:
     frames = load_frames(rt, scope, [account_id], contacts=False)  # its rows, if the scope admits it
     every = scoring.scored_all(rt)
     hit = every[every["account_id"] == account_id] if len(frames.subs) else every.iloc[:0]

@@ -335,15 +335,32 @@ class SemanticLayer:
         name everything else ``build`` depends on (a date, a window). Rows are cached per data
         version like every other query.
         """
-        from revintel.semantic.shapes import bind_sql, shape_of
+        return self.shaped_with(key, scope, lambda s, _: build(s), {})
 
-        if self.warehouse.scheme != "duckdb":
-            return self.run(build(scope))
+    def shaped_with(
+        self,
+        key: tuple[Any, ...],
+        scope: Scope,
+        build: Callable[[Scope, dict[str, str]], ibis.Expr],
+        params: dict[str, str],
+    ) -> tuple[str, pd.DataFrame]:
+        """:meth:`shaped` for an expression that also depends on string ``params`` (one customer's id).
+
+        ``build(scope, values)`` receives ``params``' names mapped either to their values or, when
+        compiling once per shape, to placeholder strings that are bound like the scope's values; its
+        result must not depend on the values beyond using them as literals. ``key`` need not name them.
+        """
+        from revintel.semantic.shapes import PLACEHOLDER, bind_sql, param_marks, shape_of
+
+        if self.warehouse.scheme != "duckdb" or any(PLACEHOLDER in v for v in params.values()):
+            return self.run(build(scope, params))
         compiled_for, bindings = shape_of(scope)
+        marks = param_marks(params)
         k = (
             "shaped",
             self.catalogue.fingerprint,
             *key,
+            tuple(sorted(params)),
             json.dumps(compiled_for.to_dict(), sort_keys=True),
             tuple(sorted(self.state().counts)),
         )
@@ -351,15 +368,15 @@ class SemanticLayer:
         if sql is None and (stored := self.plan_store.get(k)):
             sql = stored["sql"]
         if sql is None:
-            sql = self.runner.compile(build(compiled_for))
+            sql = self.runner.compile(build(compiled_for, {name: m for m, name in marks.items()}))
             if MEMTABLE in sql:
-                return self.run(build(scope))
+                return self.run(build(scope, params))
             self.plan_store.put(k, sql, {})
-            if len(_SHARED_SQL) >= 2048:
-                _SHARED_SQL.pop(next(iter(_SHARED_SQL)))
-            _SHARED_SQL[k] = sql
-        bound = bind_sql(sql, bindings)
-        return self.run(build(scope)) if bound is None else self.run(None, bound)  # type: ignore[arg-type]
+        if len(_SHARED_SQL) >= 2048:
+            _SHARED_SQL.pop(next(iter(_SHARED_SQL)))
+        _SHARED_SQL[k] = sql
+        bound = bind_sql(sql, bindings | {m: params[name] for m, name in marks.items()})
+        return self.run(build(scope, params)) if bound is None else self.run(None, bound)  # type: ignore[arg-type]
 
     def metric_table(
         self, metric: Metric, sl: Slice, shift_months: int = 0, period: Period | None = None

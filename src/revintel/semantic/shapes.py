@@ -20,7 +20,9 @@ from revintel.scope import Scope
 if TYPE_CHECKING:
     from revintel.semantic.plan import Plan
 
-_MARK = "__revintel_scope_{i}_{j}__"
+#: Every placeholder starts with this; a value that contains it is never bound (compiled instead).
+PLACEHOLDER = "__revintel_"
+_MARK = PLACEHOLDER + "scope_{i}_{j}__"
 
 
 def shape_of(scope: Scope) -> tuple[Scope, dict[str, str]]:
@@ -32,6 +34,15 @@ def shape_of(scope: Scope) -> tuple[Scope, dict[str, str]]:
         bindings.update(zip(marks, values, strict=True))
         rows.append((dim, marks))
     return replace(scope, rows=tuple(rows), persona=None), bindings
+
+
+_PARAM = PLACEHOLDER + "param_{name}__"
+
+
+def param_marks(params: dict[str, str]) -> dict[str, str]:
+    """Placeholder -> parameter name, for values bound into a shaped plan like the scope's
+    (:meth:`SemanticLayer.shaped_with`)."""
+    return {_PARAM.format(name=name): name for name in params}
 
 
 def literal(value: str) -> str:

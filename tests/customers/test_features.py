@@ -53,3 +53,31 @@ def test_customers_without_usage_tickets_or_lines_get_the_reference_s_empty_valu
         pd.testing.assert_frame_equal(got, reference.features(f, rows, products))
     assert got.loc[got["account_id"] == "nobody-1", "lines"].item() == 0
 
+
+def test_a_large_book_is_scored_by_the_compiled_trees_with_lightgbm_s_probabilities(
+    demo_runtime_shared, frames, tmp_path
+) -> None:
+    from revintel.customers import estimator
+
+    m = scoring.model(demo_runtime_shared)
+    rows = scoring.live_rows(frames)
+    big = churn._frame(frames, rows, m.products)
+    big = big.iloc[list(range(len(big))) * (20_000 // len(big) + 1)].reset_index(drop=True)
+    fast = dataclasses.replace(m.estimator, extra={})
+    estimator.compile_trees(fast, tmp_path)
+    assert "compiled" in fast.extra
+    calls = []
+    fast.booster = _Refusing(m.estimator.booster, calls)  # the compiled trees score a large frame
+    assert max(abs(fast.predict(big) - m.estimator.predict(big))) < 1e-9
+    assert calls == []
+    fast.predict(big.head(10))  # a small one goes through LightGBM
+    assert calls == ["predict"]
+
+
+class _Refusing:
+    def __init__(self, booster, calls: list[str]) -> None:  # type: ignore[no-untyped-def]
+        self.booster, self.calls = booster, calls
+
+    def predict(self, x, raw_score: bool = False):  # type: ignore[no-untyped-def]
+        self.calls.append("predict")
+        return self.booster.predict(x, raw_score=raw_score)

@@ -228,9 +228,19 @@ def _path(rt: Runtime) -> Path:
     return rt.settings.home / "models" / "customers" / f"churn-{rt.semantic.data_version()}.pkl"
 
 
+#: Compile the trees of a model trained on at least this many renewals (a book whose bulk scoring
+#: pays for the second or so compiling takes).
+COMPILE_RENEWALS = 20_000
+
+
 def save(rt: Runtime, model: ChurnModel) -> Path:
     path = _path(rt)
     path.parent.mkdir(parents=True, exist_ok=True)
+    renewals = sum(
+        w.get("renewals", 0) for w in model.card.get("windows", {}).values() if isinstance(w, dict)
+    )
+    if renewals >= COMPILE_RENEWALS:
+        est_mod.compile_trees(model.estimator, path.parent)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(pickle.dumps(model))
     tmp.replace(path)

@@ -7,7 +7,10 @@ log-odds is mapped to a probability by a Platt calibrator fitted on rows neither
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import lightgbm as lgb
@@ -19,6 +22,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from revintel.customers.features import CATEGORICAL
+from revintel.deals import compiled
 
 LOG_COLUMNS = ("tenure_months", "arr", "seats", "days_since_exec", "days_since_contact", "lifetime_arr")
 
@@ -64,10 +68,17 @@ class Estimator:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def margin(self, frame: pd.DataFrame) -> np.ndarray:
-        """The blended log-odds before calibration."""
+        """The blended log-odds before calibration (large frames through the compiled trees, when the
+        saved model has them: :func:`compile_trees`)."""
         logits = []
         if self.booster is not None:
-            logits.append(self.booster.predict(self.design.matrix(frame), raw_score=True))
+            x = self.design.matrix(frame)
+            fast = _compiled(self.extra.get("compiled"), len(x))
+            logits.append(
+                compiled.raw_scores(fast, x, 1)
+                if fast is not None
+                else self.booster.predict(x, raw_score=True)
+            )
         if self.logistic is not None:
             logits.append(_logit(self.logistic.predict_proba(self.design.matrix(frame, logs=True))[:, 1]))
         return np.mean(logits, axis=0)
@@ -75,6 +86,29 @@ class Estimator:
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         a, b = self.platt
         return 1 / (1 + np.exp(-(a * self.margin(frame) + b)))
+
+
+def compile_trees(est: Estimator, folder: Path) -> None:
+    """Compile ``est``'s trees with lleaves under ``folder`` (named by the trees' content, so a retrained
+    model never loads another's library); later large scorings use them. Nothing happens when lleaves
+    is unavailable or fails: LightGBM scores instead."""
+    if est.booster is None:
+        return
+    text = est.booster.model_to_string()
+    where = folder / f"trees-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    where.mkdir(parents=True, exist_ok=True)
+    if not (where / "model.txt").exists():
+        tmp = where / f"model.{os.getpid()}.txt"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(where / "model.txt")
+    if compiled.compiled(where) is not None:
+        est.extra["compiled"] = str(where)
+
+
+def _compiled(folder: str | None, rows: int) -> Any | None:
+    if folder is None or rows < compiled.MIN_ROWS:
+        return None
+    return compiled.compiled(Path(folder), build=False)
 
 
 def fit_booster(x: np.ndarray, y: np.ndarray) -> lgb.Booster:

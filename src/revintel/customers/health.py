@@ -127,12 +127,14 @@ def _pick(frame: pd.DataFrame, cols: pd.Series) -> np.ndarray:
 
 
 def rules_all(f: pd.DataFrame) -> list[list[str]]:
-    """:func:`rules` for every row of ``f`` (only rows where a rule can fire are looked at one by one)."""
+    """:func:`rules` for every row of ``f`` (only rows where a rule can fire are looked at one by one;
+    the others share one empty list: treat the lists as read-only)."""
     t = f["users_trend_2m"].astype(float)
     run = f["negative_run"].astype(float).fillna(0)
     near = f["days_left"].astype(float) <= EXEC_RENEWAL_DAYS
     may = ((t <= -USAGE_DROP_60D) | (run >= NEGATIVE_RUN) | near).to_numpy()
-    out: list[list[str]] = [[] for _ in range(len(f))]
+    none: list[str] = []
+    out = [none] * len(f)
     cols = ["users_trend_2m", "negative_run", "days_left", "days_since_exec"]
     for i, r in zip(np.flatnonzero(may), f[cols].iloc[may].to_dict("records"), strict=True):
         out[i] = rules(r)

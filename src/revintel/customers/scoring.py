@@ -35,9 +35,10 @@ def model(rt: Runtime) -> churn.ChurnModel:
         return _models[key]
 
 
-def live_rows(frames: CustomerFrames, days_ago: int = 0) -> pd.DataFrame:
-    """Live customers with the cutoff their features are read at (the day after as-of, minus ``days_ago``)."""
-    live = next_renewals(frames)
+def live_rows(frames: CustomerFrames, days_ago: int = 0, live: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Live customers (``live``: :func:`next_renewals`, computed when not given) with the cutoff their
+    features are read at (the day after as-of, minus ``days_ago``)."""
+    live = next_renewals(frames) if live is None else live
     cutoff = frames.as_of + pd.Timedelta(days=1 - days_ago) if frames.dated else frames.as_of
     return live.assign(cutoff=cutoff)
 
@@ -50,7 +51,11 @@ def score_frames(frames: CustomerFrames, m: churn.ChurnModel, weights: dict[str,
     n = len(rows)
     if frames.dated:  # today's features and those 90 days ago (the health trend) in one pass
         both = churn._frame(
-            frames, pd.concat([rows, live_rows(frames, health.TREND_DAYS)], ignore_index=True), m.products
+            frames,
+            pd.concat(
+                [rows, live_rows(frames, health.TREND_DAYS, rows.drop(columns="cutoff"))], ignore_index=True
+            ),
+            m.products,
         )
         f, then = both.iloc[:n].copy(), both.iloc[n:].reset_index(drop=True)
     else:

@@ -43,3 +43,9 @@ def test_a_governed_expansion_figure_is_not_sent_to_the_expansion_list() -> None
         assert match(understand(question, cat, vocab, as_of)) is None, question
     route = match(understand("Where can we expand?", cat, vocab, as_of))
     assert route is not None and route.service == "customers_expansion"
+
+
+def test_a_forecast_years_after_the_data_abstains_instead_of_giving_a_number(demo_rt: Runtime) -> None:
+    scope = get_persona("ceo").scope
+    a = demo_rt.ask.ask("What's the bookings forecast for 2030?", scope, actor="ceo", persist=False)
+    assert a.intent == "unsupported" and a.value is None and "2030" in a.answer

@@ -90,6 +90,12 @@ def resolve(req: Request, previous: dict[str, Any] | None) -> Request:
     if out.dimension and not req.dimension and out.intent in ("ranking", "breakdown", "share"):
         inherited.append("dimension")
     out.inherited = inherited
+    if out.intent == "ranking" and out.metric in ("sales_cycle_days", "median_sales_cycle_days"):
+        q = req.question.lower()  # "which is fastest?": the fewest days, whatever the last order was
+        if re.search(r"\bfastest\b|\bquickest\b|\bshortest\b", q):
+            out.order = "asc"
+        elif re.search(r"\bslowest\b|\blongest\b", q):
+            out.order = "desc"
     return out
 
 

@@ -94,6 +94,10 @@ class AskEngine:
             answer.sources = answer.sources or self._sources(answer)
             if not answer.interpretation:
                 answer.interpretation = interpretation(req, self.rt.catalogue, answer.period)
+                if answer.route:  # the service's figure, read from the question's words
+                    answer.interpretation["metric"]["value"] = routes.figure_label(answer.route)
+                    answer.interpretation["metric"]["words"] = None
+                    answer.interpretation["unresolved"] = []
             answer.reading = answer.reading or how_i_read_it(answer.interpretation)
         if not answer.suggestions:
             answer.suggestions = suggestions_for(req, answer, self.rt.catalogue)

@@ -33,6 +33,8 @@ _AGAINST_QUOTA = (
     r"\b(?:below|above|behind|ahead|exceed(?:ed|ing|s)?|hit|hitting|missed|miss(?:ing|es)?|beat|beating|"
     r"achiev\w*|attain\w*|made|make|making)\b"
 )
+#: a comparison asked in so many words
+_COMPARE = r"\bcompare\b|\bcomparison\b|\bversus\b|\bvs\b"
 #: a grain finer than the month
 _FINER_GRAIN = (
     r"\b(?:weekly|daily|by week|by day|per week|per day|each week|each day|week by week|day by day)\b"
@@ -163,6 +165,9 @@ def unused_operations(req: Request, catalogue: Any) -> list[Unused]:
                 (f"{label} by {dim}{_when(req)}?", f"{label} trend{_when(req)}?"),
             )
         )
+    if _has(_COMPARE, text) and req.intent in ("value", "breakdown") and not req.compare:
+        word = re.search(_COMPARE, text).group(0)  # type: ignore[union-attr]
+        out.append(Unused(word, "a comparison, while the reading gives one figure", ()))
     if _has(_FINER_GRAIN, text):
         word = re.search(_FINER_GRAIN, text).group(0)  # type: ignore[union-attr]
         out.append(

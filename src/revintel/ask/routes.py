@@ -13,6 +13,7 @@ the figure and the arguments used.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from revintel.ask.answer import Answer, fmt
 from revintel.ask.parse import Request
 from revintel.ask.vocab import normalise
+from revintel.errors import InvalidRequest
 from revintel.semantic.time import parse_period
 
 if TYPE_CHECKING:
@@ -53,6 +55,8 @@ FIGURES = {
     ),
     "expected": r"\bexpected\b|\bmean\b",
 }
+#: how far after the as-of date a forecast period may start
+HORIZON_DAYS = 366
 _FIGURE_LABEL = {
     "p50": "P50 (median)",
     "p10": "P10",
@@ -146,6 +150,15 @@ def run(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
     }[route.service](rt, route, req, scope)
 
 
+def figure_label(route: dict[str, Any]) -> str:
+    """What a routed answer's figure is, for the "Read as" line ("forecast: P50 (median)")."""
+    service, figure = str(route.get("service", "")), str(route.get("figure", ""))
+    if service == "forecast":
+        return f"forecast: {_FIGURE_LABEL.get(figure, figure)}"
+    name = service.replace("_", " ")
+    return name if figure in ("", service) else f"{name}: {figure.replace('_', ' ')}"
+
+
 def _answer(req: Request, scope: Scope, route: Route, text: str, **kw: Any) -> Answer:
     return Answer(
         question=req.question,
@@ -170,6 +183,15 @@ def _forecast(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
     from revintel.forecast.rollup import forecast
 
     out = forecast(rt, scope, route.args.get("period"), route.args.get("by")).to_dict()
+    start, as_of = (
+        dt.date.fromisoformat(str(out["period"]["start"])[:10]),
+        dt.date.fromisoformat(out["as_of"][:10]),
+    )
+    if (start - as_of).days > HORIZON_DAYS:  # open deals say nothing about a period years ahead
+        raise InvalidRequest(
+            f"the forecast covers the year after the data's as-of date ({as_of.isoformat()}), "
+            f"not {out['period']['label']}"
+        )
     value = forecast_figure(out, route.figure)
     t = out["total"]
     label = _FIGURE_LABEL.get(route.figure, route.figure)

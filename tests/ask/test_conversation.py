@@ -67,3 +67,22 @@ def test_compared_with_budget_after_a_breakdown_keeps_the_breakdown(read) -> Non
         "fees",
         "region",
     )
+
+
+def test_which_is_fastest_after_a_cycle_breakdown_ranks_the_fewest_days() -> None:
+    import datetime as dt
+
+    from revintel.ask.conversation import resolve
+    from revintel.ask.entities import Vocabulary
+    from revintel.ask.intents import understand
+    from revintel.semantic import load_catalogue
+
+    cat, vocab, as_of = load_catalogue(), Vocabulary({"region": ["East", "West"]}), dt.date(2017, 12, 31)
+    prev = understand("Sales cycle by region", cat, vocab, as_of).to_dict()
+    req = resolve(understand("which is fastest?", cat, vocab, as_of), prev)
+    assert (req.intent, req.metric, req.dimension, req.order) == (
+        "ranking",
+        "sales_cycle_days",
+        "region",
+        "asc",
+    )

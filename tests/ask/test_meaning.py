@@ -279,3 +279,15 @@ def test_an_all_time_trend_stops_at_the_as_of_date(demo_rt: Runtime) -> None:
     a = demo_rt.ask.ask("How many deals did we win each quarter?", scope, actor="ceo", persist=False)
     assert a.intent == "trend" and a.rows and str(a.rows[-1][0]) <= "2025-12-31"
     assert "(Q4 2025)" in a.answer
+
+
+def test_compare_on_a_single_figure_is_clarified() -> None:
+    _, v = verdict("Compare net fees")
+    assert v.action == "clarify" and v.words == ["compare"]
+
+
+def test_a_routed_answer_reads_as_the_services_figure(demo_rt: Runtime) -> None:
+    scope = get_persona("ceo").scope
+    a = demo_rt.ask.ask("What's the forecast for next quarter?", scope, actor="ceo", persist=False)
+    assert a.interpretation["metric"]["value"] == "forecast: P50 (median)"
+    assert a.reading.startswith("Read as: forecast: p50 (median)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from sklearn.impute import SimpleImputer
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -131,10 +132,30 @@ def fit_booster(x: np.ndarray, y: np.ndarray) -> lgb.Booster:
     return lgb.train(params, lgb.Dataset(x, y), num_boost_round=250)
 
 
+class MedianImputer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Missing values filled with their column's median (0 for a column with none): what
+    ``SimpleImputer(strategy="median", keep_empty_features=True)`` computes, without its masked-array
+    median (6 of 50 s of training at 100,000 customers)."""
+
+    def fit(self, x: np.ndarray, y: Any = None) -> MedianImputer:
+        x = np.asarray(x, dtype=float)
+        with warnings.catch_warnings():  # a column with no value at all: its median is 0
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(x, axis=0) if len(x) else np.full(x.shape[1], np.nan)
+        self.statistics_ = np.where(np.isnan(med), 0.0, med)
+        return self
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        x = np.array(x, dtype=float)
+        rows, cols = np.nonzero(np.isnan(x))
+        x[rows, cols] = self.statistics_[cols]
+        return x
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray) -> Pipeline:
     """Median-imputed, standardised, L2-regularised logistic regression."""
     model = make_pipeline(
-        SimpleImputer(strategy="median", keep_empty_features=True),
+        MedianImputer(),
         StandardScaler(),
         LogisticRegression(C=0.1, max_iter=2000),
     )

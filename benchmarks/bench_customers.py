@@ -6,6 +6,7 @@ kept at scale 1), then times, in one process:
 
 * **training**: ``churn.train`` on every customer (time-ordered windows, leakage audit, baselines, the
   served refit), after the rows are read (the read is timed separately);
+* **saving the model** (not a target): the pickle and, for a large model, its trees compiled with lleaves;
 * **scoring all customers**: ``scoring.score_frames`` (features at as-of, P(churn), ARR at risk, health
   and its 90-day trend, alert rules) for every live customer;
 * **the customer page's data**: ``views.customer`` for ``--pages`` customers spread over the ranking
@@ -103,8 +104,10 @@ def run(home: Path, pages: int, reuse_model: bool = False) -> dict[str, object]:
     out["model_test"] = {k: m.card["test"].get(k) for k in ("auc", "brier", "base_rate_brier", "ece")}
     out["model_test"]["top_decile_lift"] = m.card["test"].get("top_decile_lift")  # type: ignore[index]
     out["windows"] = m.card["windows"]
-    if not reuse_model:
-        churn.save(rt, m)
+    if not reuse_model:  # saving compiles the trees of a large model (lleaves), which scoring then uses
+        with Timer() as tm:
+            churn.save(rt, m)
+        out["save_and_compile_seconds"] = tm.figures()
     weights = health.weights(rt.settings.health_weights)
     with Timer() as tm:
         scored = scoring.score_frames(frames, m, weights)

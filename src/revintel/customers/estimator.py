@@ -46,15 +46,30 @@ class Design:
         return cls([c for c in numeric if c in frame.columns], cats)
 
     def matrix(self, frame: pd.DataFrame, logs: bool = False) -> np.ndarray:
-        cols = [frame[c].astype(float).to_numpy() for c in self.numeric]
-        if logs:
-            cols += [
-                np.log1p(np.maximum(frame[c].astype(float).to_numpy(), 0)) for c in LOG_COLUMNS if c in frame
-            ]
+        numeric, log_cols, cats = self._parts(frame, logs)
+        return _stack(numeric + log_cols + cats, len(frame))
+
+    def matrices(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The matrix without and with the log columns, from one conversion of the frame's columns."""
+        numeric, log_cols, cats = self._parts(frame, True)
+        return _stack(numeric + cats, len(frame)), _stack(numeric + log_cols + cats, len(frame))
+
+    def _parts(self, frame: pd.DataFrame, logs: bool) -> tuple[list[np.ndarray], ...]:
+        numeric = [frame[c].astype(float).to_numpy() for c in self.numeric]
+        log_cols = (
+            [np.log1p(np.maximum(frame[c].astype(float).to_numpy(), 0)) for c in LOG_COLUMNS if c in frame]
+            if logs
+            else []
+        )
+        cats = []
         for c, values in self.categories.items():
             v = frame[c].astype(str).to_numpy()
-            cols += [(v == x).astype(float) for x in values]
-        return np.column_stack(cols) if cols else np.zeros((len(frame), 0))
+            cats += [(v == x).astype(float) for x in values]
+        return numeric, log_cols, cats
+
+
+def _stack(cols: list[np.ndarray], rows: int) -> np.ndarray:
+    return np.column_stack(cols) if cols else np.zeros((rows, 0))
 
 
 @dataclass
@@ -72,8 +87,8 @@ class Estimator:
         """The blended log-odds before calibration (large frames through the compiled trees, when the
         saved model has them: :func:`compile_trees`)."""
         logits = []
+        x, x_logs = self.design.matrices(frame)
         if self.booster is not None:
-            x = self.design.matrix(frame)
             fast = _compiled(self.extra.get("compiled"), len(x))
             logits.append(
                 compiled.raw_scores(fast, x, 1)
@@ -81,7 +96,7 @@ class Estimator:
                 else self.booster.predict(x, raw_score=True)
             )
         if self.logistic is not None:
-            logits.append(_logit(self.logistic.predict_proba(self.design.matrix(frame, logs=True))[:, 1]))
+            logits.append(_logit(self.logistic.predict_proba(x_logs)[:, 1]))
         return np.mean(logits, axis=0)
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:

@@ -261,12 +261,8 @@ def contract_features(frames: CustomerFrames, rows: pd.DataFrame, products: list
         term = (live["renewal_date"] - live["start_date"]).dt.days / 30.44
         out["term_months"] = live.assign(t=term).groupby("row")["t"].max().reindex(rows.index).round()
     out["discount"] = g["discount"].mean().reindex(rows.index) if "discount" in live.columns else np.nan
-    out["expansions"] = (
-        m[m["kind"] == "expansion"].groupby("row").size().reindex(rows.index).fillna(0).astype(float)
-    )
-    out["renewals"] = (
-        m[m["kind"] == "renewal"].groupby("row").size().reindex(rows.index).fillna(0).astype(float)
-    )
+    out["expansions"] = _count(m.loc[(m["kind"] == "expansion").to_numpy(), "row"], rows.index)
+    out["renewals"] = _count(m.loc[(m["kind"] == "renewal").to_numpy(), "row"], rows.index)
     latest = live.sort_values("start_date").groupby("row").tail(1).set_index("row")
     out["kind"] = latest["kind"].reindex(rows.index).fillna("none").astype(str)
     if "payment_method" in live.columns:
@@ -278,9 +274,13 @@ def contract_features(frames: CustomerFrames, rows: pd.DataFrame, products: list
     product_codes, owned_products = pd.factorize(live["product_id"])
     for i, p in enumerate(products):
         hit = product_codes == (owned_products.get_loc(p) if p in owned_products else -2)
-        owned = live[hit].groupby("row").size().reindex(rows.index).fillna(0)
-        out[f"owns_{i}"] = (owned > 0).astype(float)
+        out[f"owns_{i}"] = (_count(live.loc[hit, "row"], rows.index) > 0).astype(float)
     return out
+
+
+def _count(row: pd.Series, index: pd.Index) -> pd.Series:
+    """How many times each row number of ``index`` occurs in ``row`` (0.0 when never), as floats."""
+    return row.value_counts().reindex(index).fillna(0).astype(float)
 
 
 def product_list(frames: CustomerFrames) -> list[str]:

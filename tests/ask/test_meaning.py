@@ -20,11 +20,13 @@ VALUES = {
     "stage": ["Negotiation"],
     "rep": ["Laura Lopez"],
     "team": ["EMEA Enterprise"],
+    "capability": ["Technology"],
+    "channel": ["Content"],
 }
 VOCAB = Vocabulary(VALUES)
 AS_OF = dt.date(2025, 12, 31)
 #: every table of the demo holds rows
-ALL = {t: 100 for t in ("services_monthly", "opportunities", "budgets", "subscriptions", "quotas")}
+ALL = {t: 100 for t in ("services_monthly", "opportunities", "budgets", "subscriptions", "quotas", "leads")}
 
 
 def verdict(question: str):
@@ -291,3 +293,36 @@ def test_a_routed_answer_reads_as_the_services_figure(demo_rt: Runtime) -> None:
     a = demo_rt.ask.ask("What's the forecast for next quarter?", scope, actor="ceo", persist=False)
     assert a.interpretation["metric"]["value"] == "forecast: P50 (median)"
     assert a.reading.startswith("Read as: forecast: p50 (median)")
+
+
+def test_two_breakdowns_are_clarified_not_answered_for_the_first() -> None:
+    _, v = verdict("Show net fees by capability and region")
+    assert v.action == "clarify" and v.options == ["Net fees by capability?", "Net fees by region?"]
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [("Lost revenue in 2025", "no value of lost deals"), ("Revenue from new logos in 2025", "new customers")],
+)
+def test_lost_revenue_and_new_customers_abstain_with_the_true_reason(question: str, reason: str) -> None:
+    _, v = verdict(question)
+    assert v.action == "abstain" and reason in v.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("What's the conversion rate from MQL to SQL by channel?", "mql_to_sql_rate"),
+        ("What's our realisation rate in 2025?", "recoverability"),
+    ],
+)
+def test_marketing_and_services_jargon(question: str, metric: str) -> None:
+    req, v = verdict(question)
+    assert req.metric == metric and v.action == "answer"
+
+
+def test_campaigns_that_drove_the_most_leads_rank_leads_not_influenced_revenue() -> None:
+    from revintel.ask import routes
+
+    req = understand("Which campaigns drove the most leads in 2025?", CAT, VOCAB, AS_OF)
+    assert routes.match(req) is None and (req.metric, req.dimension) == ("leads", "campaign")

@@ -216,6 +216,9 @@ def check(
         if dim and dim not in m.dimensions and not catalogue.dimension(dim).time:
             label = catalogue.dimension(dim).label.lower()
             return Verdict("abstain", f"{m.label} cannot be broken down or filtered by {label}")
+    verdict = _unused(req, catalogue, m)
+    if verdict is not None:
+        return verdict
     if (
         req.intent == "share"
         and not req.dimension
@@ -243,9 +246,6 @@ def check(
     if req.dimension and req.dimension in _SOURCED and not values.get(req.dimension):
         label = catalogue.dimension(req.dimension).label.lower()
         return Verdict("abstain", f"the loaded data has no {label} values to break {m.label.lower()} down by")
-    verdict = _unused(req, catalogue, m)
-    if verdict is not None:
-        return verdict
     if req.unresolved:  # any content word not understood: ask, never answer a nearby question
         words = ", ".join(f"'{w}'" for w in req.unresolved)
         return Verdict(
@@ -273,6 +273,15 @@ def _unused(req: Request, catalogue: Any, m: Any) -> Verdict | None:
             "Which figure do you mean?",
             labels[:4],
             words=[req.metric_text or m.label.lower()],
+        )
+    if req.also_by and req.intent in ("breakdown", "ranking", "share", "comparison"):
+        by = [catalogue.dimension(d).label.lower() for d in [req.dimension or "", *req.also_by] if d]
+        return Verdict(
+            "clarify",
+            f"the question splits by {' and '.join(by)}; answers split by one dimension at a time",
+            "Split by which?",
+            [f"{m.label} by {d}?" for d in by],
+            words=[],
         )
     unused = unused_operations(req, catalogue)
     if not unused:

@@ -166,6 +166,7 @@ def understand(
     req.dimension = dims[0].id if dims else None
     if dims:
         req.words["dimension"] = dims[0].text
+        req.also_by = list(dict.fromkeys(d.id for d in dims[1:] if d.id != dims[0].id))
     req.widen = _has(_WIDEN, text)
     req.intent = _intent(text, req, dims, [p.id for p in metrics])
     _limits(text, req)

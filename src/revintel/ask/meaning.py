@@ -35,6 +35,8 @@ _AGAINST_QUOTA = (
 )
 #: a comparison asked in so many words
 _COMPARE = r"\bcompare\b|\bcomparison\b|\bversus\b|\bvs\b"
+#: customers new in a period: not a dimension of the catalogue
+_NEW_CUSTOMERS = r"\bnew (?:customers|clients|accounts|logos)\b"
 #: a grain finer than the month
 _FINER_GRAIN = (
     r"\b(?:weekly|daily|by week|by day|per week|per day|each week|each day|week by week|day by day)\b"
@@ -168,6 +170,11 @@ def unused_operations(req: Request, catalogue: Any) -> list[Unused]:
     if _has(_COMPARE, text) and req.intent in ("value", "breakdown") and not req.compare:
         word = re.search(_COMPARE, text).group(0)  # type: ignore[union-attr]
         out.append(Unused(word, "a comparison, while the reading gives one figure", ()))
+    if _has(_NEW_CUSTOMERS, text):
+        word = re.search(_NEW_CUSTOMERS, text).group(0)  # type: ignore[union-attr]
+        out.append(
+            Unused(word, "new customers (first purchases), which the catalogue does not mark", (), True)
+        )
     if _has(_FINER_GRAIN, text):
         word = re.search(_FINER_GRAIN, text).group(0)  # type: ignore[union-attr]
         out.append(

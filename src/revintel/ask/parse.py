@@ -88,6 +88,8 @@ class Request:
     blocked: list[str] = field(default_factory=list)
     #: other metrics the question names that the reading does not use (-> clarify which)
     also_named: list[str] = field(default_factory=list)
+    #: other dimensions the question splits by that the reading does not use (-> clarify which)
+    also_by: list[str] = field(default_factory=list)
     #: slots carried over from the previous turn
     inherited: list[str] = field(default_factory=list)
     #: the question as read (normalised, jargon and spelling applied)

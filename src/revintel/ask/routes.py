@@ -97,7 +97,8 @@ def match(req: Request) -> Route | None:
     kind = marketing_match(text)
     if kind == "funnel":
         return Route("marketing_funnel", "dropping", {"period": req.period})
-    if kind == "campaigns":
+    revenue = req.metric in (None, "won_revenue") or (req.metric_text or "").lower() in ("revenue", "sales")
+    if kind == "campaigns" and revenue:  # "the most leads": a governed ranking, not campaign influence
         top = max(req.limit or 10, 5)
         return Route("marketing_campaigns", "influenced_won", {"period": req.period, "top": top})
     from revintel.customers.ask import days_in

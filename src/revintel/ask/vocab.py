@@ -97,6 +97,17 @@ JARGON: tuple[tuple[str, str], ...] = (
         "churned customers",
     ),
     (r"\bchurned (?:revenue|recurring revenue)\b", "churned arr"),
+    (
+        r"\b(?:lost|losing) (?:revenue|sales|bookings|amount|value|dollars)\b|"
+        r"\b(?:revenue|sales|bookings) (?:we )?lost\b",
+        "value of lost deals",
+    ),
+    (r"\b(?:realisation|realization) rate\b", "realisation"),
+    (
+        r"\bconversion(?: rate)? (?:from )?mqls? to sqls?\b|"
+        r"\bmqls? to sqls? conversion rate\b",
+        "mql to sql rate",
+    ),
     (r"\b(?:industry|industries|verticals?|sectors)\b", "sector"),
     (r"\b(?:regional )?offices?\b", "region"),
     (r"\b(?:geos|geographies|territories|territory)\b", "region"),

@@ -326,3 +326,8 @@ def test_campaigns_that_drove_the_most_leads_rank_leads_not_influenced_revenue()
 
     req = understand("Which campaigns drove the most leads in 2025?", CAT, VOCAB, AS_OF)
     assert routes.match(req) is None and (req.metric, req.dimension) == ("leads", "campaign")
+
+
+def test_a_possessive_grouping_is_one_breakdown() -> None:
+    req, v = verdict("Which manager's team had the highest win rate in 2025?")
+    assert req.also_by == [] and v.action != "clarify"

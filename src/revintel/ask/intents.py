@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import pairwise
 from typing import Any
 
 from revintel.ask.entities import Vocabulary
@@ -166,7 +167,14 @@ def understand(
     req.dimension = dims[0].id if dims else None
     if dims:
         req.words["dimension"] = dims[0].text
-        req.also_by = list(dict.fromkeys(d.id for d in dims[1:] if d.id != dims[0].id))
+        req.also_by = list(  # "by capability and region" (not "the manager's team": one grouping)
+            dict.fromkeys(
+                d.id
+                for prev, d in pairwise(dims)
+                if d.id != dims[0].id
+                and _has(r"\band\b|,|\bby\b|&|\bper\b|\bthen\b", text[prev.end : d.start])
+            )
+        )
     req.widen = _has(_WIDEN, text)
     req.intent = _intent(text, req, dims, [p.id for p in metrics])
     _limits(text, req)

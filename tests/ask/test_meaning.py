@@ -331,3 +331,27 @@ def test_campaigns_that_drove_the_most_leads_rank_leads_not_influenced_revenue()
 def test_a_possessive_grouping_is_one_breakdown() -> None:
     req, v = verdict("Which manager's team had the highest win rate in 2025?")
     assert req.also_by == [] and v.action != "clarify"
+
+
+def test_which_account_bought_the_most_is_won_revenue_by_account() -> None:
+    req, _ = verdict("Which account bought the most?")
+    assert (req.intent, req.metric, req.dimension) == ("ranking", "won_revenue", "account")
+
+
+def test_a_period_after_deal_is_not_a_deal_name() -> None:
+    req, _ = verdict("Largest deal in 2017")
+    assert req.intent != "deal_lookup" and req.search is None
+
+
+def test_how_much_the_top_n_generated_is_their_total(demo_rt: Runtime) -> None:
+    scope = get_persona("ceo").scope
+    a = demo_rt.ask.ask(
+        "How much won revenue did the top 3 reps generate in 2025?", scope, actor="ceo", persist=False
+    )
+    demo_rt.close()
+    top3 = _sql(
+        demo_rt,
+        "SELECT sum(v) FROM (SELECT sum(amount) v FROM opportunities WHERE status = 'won' "
+        "AND year(close_date) = 2025 GROUP BY rep_id ORDER BY v DESC LIMIT 3)",
+    )
+    assert a.value == pytest.approx(top3) and a.answer.startswith("The top 3 reps together")

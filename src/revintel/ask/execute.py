@@ -428,6 +428,8 @@ def ranking(run: Run) -> Answer:
         )
     dlabel = run.catalogue.dimension(dim).label.lower()
     word = "lowest" if asc else "highest"
+    if n > 1 and is_additive(m) and re.search(_TOGETHER, run.req.question.lower()):
+        return _top_total(run, m, dim, dlabel, rows[:n], res.columns, asc)
 
     def name(v: Any) -> str:  # a month or quarter ranked: its bucket label ("Jun 2017")
         return fmt_mod.bucket(v, dim) if hasattr(v, "isoformat") else str(v)
@@ -455,6 +457,34 @@ def ranking(run: Run) -> Answer:
         unit=m.unit,
         columns=res.columns,
         rows=shown,
+        chart={"type": "bar", "x": dim, "y": [m.id]},
+        confidence=0.85,
+    )
+
+
+#: "how much did the top 10 accounts generate": the top N together
+_TOGETHER = r"\bhow much\b|\btotal\b|\bcombined\b|\btogether\b|\bin all\b|\bsum\b"
+
+
+def _top_total(
+    run: Run, m: Any, dim: str, dlabel: str, top: list[Any], columns: list[str], asc: bool
+) -> Answer:
+    """The top (bottom) N segments' values added up, with each of them in the table."""
+    total = sum(float(r[1]) for r in top)
+    text = (
+        f"The {'bottom' if asc else 'top'} {len(top)} {_plural(dlabel)} together: {fmt(total, m.unit)} of "
+        f"{m.label.lower()}{run.where()}{run.when()} ("
+        + ", ".join(f"{r[0]} {fmt(r[1], m.unit)}" for r in top[:5])
+        + (", ..." if len(top) > 5 else "")
+        + ")."
+    )
+    return run.answer(
+        text,
+        "ranking",
+        value=total,
+        unit=m.unit,
+        columns=columns,
+        rows=top,
         chart={"type": "bar", "x": dim, "y": [m.id]},
         confidence=0.85,
     )

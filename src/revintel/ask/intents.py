@@ -520,7 +520,7 @@ def _refine_metric(metric: str | None, text: str, catalogue: Any) -> str | None:
             return "open_deals"
     if metric is None and _has(
         r"\bhow much\b.*\b(?:sell|sold|made|make|earn)|\bsold\b|\bsells? the most\b|"
-        r"\b(?:best|top|highest)[- ]selling\b|\bsells? best\b",
+        r"\b(?:best|top|highest)[- ]selling\b|\bsells? best\b|\b(?:bought|buys|purchased|spent) the most\b",
         text,
     ):
         return "won_revenue"
@@ -644,7 +644,11 @@ def _deal_search(text: str, req: Request) -> bool:
                 break
             candidate = stripped
         candidate = re.sub(r"\s+(?:deal|opportunity|opp)$", "", candidate)
-        if candidate and candidate not in ("the", "a", "biggest", "largest"):
+        if (
+            candidate
+            and candidate not in ("the", "a", "biggest", "largest")
+            and not re.match(r"(?:in|for|from|of|during|since|this|last|next|by|per)\b", candidate)
+        ):  # "largest deal in 2017" names no deal
             req.search = candidate
             return True
     return False

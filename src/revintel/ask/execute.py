@@ -545,7 +545,9 @@ def comparison(run: Run) -> Answer:
 
 
 #: "which region is furthest behind budget": the segments ranked by their gap, the extreme named
-_WHICH_GAP = r"^(?:which|what|who)\b|\bfurthest\b|\bfarthest\b|\bmost\b|\bbiggest\b|\blargest\b|\bworst\b"
+_WHICH_GAP = (
+    r"^(?:which|who)\b|\bwhich\b|\bfurthest\b|\bfarthest\b|\bmost\b|\bbiggest\b|\blargest\b|\bworst\b"
+)
 _SHORT = r"\bbehind\b|\bbelow\b|\bshort|\bworst\b|\bdeclin|\bdrop|\bfell\b|\blowest\b|\bunder\b|\bmiss"
 
 

@@ -355,3 +355,9 @@ def test_how_much_the_top_n_generated_is_their_total(demo_rt: Runtime) -> None:
         "AND year(close_date) = 2025 GROUP BY rep_id ORDER BY v DESC LIMIT 3)",
     )
     assert a.value == pytest.approx(top3) and a.answer.startswith("The top 3 reps together")
+
+
+@pytest.mark.parametrize("question", ["Revenue by account size", "Win rate by account revenue tier"])
+def test_account_size_bands_are_clarified_not_split_per_account(question: str) -> None:
+    _, v = verdict(question)
+    assert v.action == "clarify" and v.options and v.options[0].endswith("by tier?")

@@ -35,6 +35,11 @@ _AGAINST_QUOTA = (
 )
 #: a comparison asked in so many words
 _COMPARE = r"\bcompare\b|\bcomparison\b|\bversus\b|\bvs\b"
+#: accounts banded by their size: not a dimension of the catalogue
+_SIZE_BANDS = (
+    r"\b(?:account|customer|client|company) (?:size|revenue (?:tier|band|size)|size (?:tier|band))s?\b|"
+    r"\b(?:size|revenue) (?:band|bracket)s?\b"
+)
 #: customers new in a period: not a dimension of the catalogue
 _NEW_CUSTOMERS = r"\bnew (?:customers|clients|accounts|logos)\b"
 #: a grain finer than the month
@@ -170,6 +175,9 @@ def unused_operations(req: Request, catalogue: Any) -> list[Unused]:
     if _has(_COMPARE, text) and req.intent in ("value", "breakdown") and not req.compare:
         word = re.search(_COMPARE, text).group(0)  # type: ignore[union-attr]
         out.append(Unused(word, "a comparison, while the reading gives one figure", ()))
+    if _has(_SIZE_BANDS, text):  # "by account size": no size bands, and not one row per account
+        word = re.search(_SIZE_BANDS, text).group(0)  # type: ignore[union-attr]
+        out.append(Unused(word, "size bands of accounts, which are not a dimension", (f"{label} by tier?",)))
     if _has(_NEW_CUSTOMERS, text):
         word = re.search(_NEW_CUSTOMERS, text).group(0)  # type: ignore[union-attr]
         out.append(

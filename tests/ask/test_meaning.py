@@ -361,3 +361,16 @@ def test_how_much_the_top_n_generated_is_their_total(demo_rt: Runtime) -> None:
 def test_account_size_bands_are_clarified_not_split_per_account(question: str) -> None:
     _, v = verdict(question)
     assert v.action == "clarify" and v.options and v.options[0].endswith("by tier?")
+
+
+def test_deals_we_closed_asks_won_or_closed() -> None:
+    _, v = verdict("How many deals did we close in 2025?")
+    assert v.action == "clarify" and v.options == [
+        "How many deals did we win in 2025?",
+        "How many deals were won or lost in 2025?",
+    ]
+
+
+def test_the_best_month_ranks_months() -> None:
+    req, _ = verdict("Best month for bookings in 2025")
+    assert (req.intent, req.dimension) == ("ranking", "month")

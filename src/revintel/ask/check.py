@@ -128,6 +128,12 @@ def nearest_metrics(
     return out
 
 
+def period_words(req: Request) -> str:
+    """ " in <the request's period label>", or nothing."""
+    parts = (req.period or "").split("|", 2)
+    return f" in {parts[2]}" if len(parts) == 3 and parts[2] else ""
+
+
 def period_options(as_of: dt.date) -> list[str]:
     """Exact periods to offer when a time phrase cannot be read."""
     q = (as_of.month - 1) // 3 + 1
@@ -177,6 +183,21 @@ def check(
         return Verdict("abstain", "no budgets are loaded, so nothing can be compared with budget")
     if req.intent in NO_METRIC:
         return Verdict()
+    if (
+        req.metric is None
+        and re.search(r"\bdeals?\b", req.text)
+        and re.search(r"\bclos(?:e|es|ed|ing)\b", req.text)
+    ):
+        parts = [", ".join(v) for v in req.filters.values() if v]
+        where = f" for {' / '.join(parts)}" if parts else ""
+        when = period_words(req)
+        return Verdict(
+            "clarify",
+            "'close' can mean deals won or deals closed either way (won or lost)",
+            "Do you mean won deals, or all closed (won or lost) deals?",
+            [f"How many deals did we win{where}{when}?", f"How many deals were won or lost{where}{when}?"],
+            words=["close"],
+        )
     if req.metric is None:
         options = nearest_metrics(req.unresolved or [req.question], catalogue, domains, counts)
         if req.unresolved and options:

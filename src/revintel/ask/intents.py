@@ -595,7 +595,10 @@ def _intent(text: str, req: Request, dims: list[Any], named: list[str]) -> str:
     if _has(_SEGMENT_VS, text) and _segments(req):
         req.compare = "segments"
         return "comparison"
-    if _has(_RANK, text) and (dims or _has(_WHO + r"|\bwhich\b|\bwhat\b", text)):
+    best_bucket = (
+        r"\b(?:best|worst|top|highest|lowest|biggest|strongest|weakest)\s+(?:month|quarter|year)s?\b"
+    )
+    if _has(_RANK, text) and (dims or _has(_WHO + r"|\bwhich\b|\bwhat\b|" + best_bucket, text)):
         if not dims:
             req.dimension = "rep" if _has(_WHO, text) else None
             if req.dimension is None and req.grain in ("month", "quarter", "year"):

@@ -53,25 +53,59 @@ class DataState:
     counts: dict[str, int]
 
 
+def _file_token(wh: DuckDBWarehouse) -> tuple[int, ...] | None:
+    """Size and modification time of the database file and its write-ahead log, or None (in memory).
+
+    A committed write grows the log, and a checkpoint rewrites the file and empties the log, so the
+    token changes with every committed change, whichever connection or process made it. Reading it is
+    two ``stat`` calls where the state query is a DuckDB round trip, and pages read the state many
+    times per request.
+    """
+    if wh.path == ":memory:":
+        return None
+    out: list[int] = []
+    for f in (wh.path, wh.path + ".wal"):
+        try:
+            st = os.stat(f)
+            out += [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out += [-1, -1]
+    return tuple(out)
+
+
 def data_state(wh: Warehouse) -> DataState:
     """Meta, per-table row counts and a short hash that changes whenever the data changes."""
     if isinstance(wh, DuckDBWarehouse):
-        con = wh.cursor()  # this thread's cursor: never waits for a load or another request
-        rows = con.execute(_STATE_SQL.format(meta=wh.META)).fetchall()
-        meta = {k: v for kind, k, v in rows if kind == "m"}
-        counts = {k: int(v) for kind, k, v in rows if kind == "t" and k in TABLES_BY_NAME}
-        lineage = (
-            con.execute("SELECT max(loaded_at), count(*) FROM ingest_lineage").fetchall()
-            if "ingest_lineage" in counts
-            else []
-        )
-        extra: Any = lineage
-    else:
-        meta = wh.get_meta()
-        counts = wh.row_counts()
-        extra = wh._manifest().get("tables") if hasattr(wh, "_manifest") else None
+        token = _file_token(wh)
+        kept = getattr(wh, "_state_kept", None)
+        if token is not None and kept is not None and kept[0] == token:
+            return kept[1]
+        state = _duckdb_state(wh)
+        if token is not None and _file_token(wh) == token:  # nothing committed while it was read
+            wh._state_kept = (token, state)  # type: ignore[attr-defined]
+        return state
+    meta = wh.get_meta()
+    counts = wh.row_counts()
+    extra = wh._manifest().get("tables") if hasattr(wh, "_manifest") else None
+    return _hashed(meta, counts, extra)
+
+
+def _hashed(meta: dict[str, str], counts: dict[str, int], extra: Any) -> DataState:
     payload = json.dumps([meta, sorted(counts.items()), extra], sort_keys=True, default=str)
     return DataState(hashlib.sha256(payload.encode()).hexdigest()[:16], meta, counts)
+
+
+def _duckdb_state(wh: DuckDBWarehouse) -> DataState:
+    con = wh.cursor()  # this thread's cursor: never waits for a load or another request
+    rows = con.execute(_STATE_SQL.format(meta=wh.META)).fetchall()
+    meta = {k: v for kind, k, v in rows if kind == "m"}
+    counts = {k: int(v) for kind, k, v in rows if kind == "t" and k in TABLES_BY_NAME}
+    lineage = (
+        con.execute("SELECT max(loaded_at), count(*) FROM ingest_lineage").fetchall()
+        if "ingest_lineage" in counts
+        else []
+    )
+    return _hashed(meta, counts, lineage)
 
 
 def data_version(wh: Warehouse) -> str:

@@ -71,8 +71,8 @@ def _backtest(rt: Runtime, as_of: dt.date) -> None:
 
 
 def _forecast_views(rt: Runtime, as_of: dt.date) -> None:
-    """Every persona's Forecast page inputs: its backtest (which calibrates its band scale), its
-    forecast by region week by week, and the marketing line under it."""
+    """Every persona's Forecast inputs: its backtest (which calibrates its band scale), its forecast
+    week by week by region (the page) and in total (the API), and the marketing line under it."""
     from revintel.errors import RevintelError
     from revintel.forecast import BACKTEST_PERIODS
     from revintel.forecast.backtest import backtest
@@ -83,7 +83,8 @@ def _forecast_views(rt: Runtime, as_of: dt.date) -> None:
         if "pipeline" not in scope.domains:
             continue
         backtest(rt, scope, BACKTEST_PERIODS, as_of)
-        forecast(rt, scope, None, "region", as_of, weekly=True)
+        forecast(rt, scope, None, "region", as_of, weekly=True)  # the Forecast page's default
+        forecast(rt, scope, None, None, as_of, weekly=True)  # the API's (and the CLI's) default
         if "marketing" in scope.domains:
             # no marketing data loaded, or a filter leads do not carry: the page says so itself
             with contextlib.suppress(RevintelError):

@@ -24,6 +24,7 @@ Money at stake, in the units people use:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from revintel.deals import model as win_model
 from revintel.deals.explain import ExplanationCache
 from revintel.deals.playbook import actions
 from revintel.deals.scoring import finite, open_deals
+from revintel.memo import remember
 
 if TYPE_CHECKING:
     from revintel.runtime import Runtime
@@ -142,10 +144,26 @@ def risk_list(
         filters: equality filters on shown columns (``region``, ``stage``, ``rep`` ...), and
             ``min_risk`` / ``min_amount``.
         explain: compute TreeSHAP drivers for the returned deals (cached).
+
+    The result is kept beside the runtime per data version, models, scope and arguments
+    (:mod:`revintel.memo`): the risk list and the Deals page read it on every visit.
     """
+    as_of = as_of or rt.as_of()
+    key = (repr(scope.to_dict()), as_of, top, repr(sorted((filters or {}).items())), explain)
+    kept = remember(rt, "risk list", key, lambda: _risk_list(rt, scope, as_of, top, filters, explain))
+    return copy.deepcopy(kept)  # callers may change what they were given
+
+
+def _risk_list(
+    rt: Runtime,
+    scope: Scope,
+    as_of: dt.date,
+    top: int,
+    filters: Mapping[str, Any] | None,
+    explain: bool,
+) -> dict[str, Any]:
     from revintel.deals.horizon import period_probabilities, resolve_period
 
-    as_of = as_of or rt.as_of()
     model = win_model.ensure(rt, as_of)
     period = resolve_period(None, as_of, rt.settings.fiscal_year_start_month)
     open_ = open_deals(rt, scope, as_of)

@@ -374,3 +374,21 @@ def test_deals_we_closed_asks_won_or_closed() -> None:
 def test_the_best_month_ranks_months() -> None:
     req, _ = verdict("Best month for bookings in 2025")
     assert (req.intent, req.dimension) == ("ranking", "month")
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "filters"),
+    [
+        ("How many hours were billed in EMEA in H1 2025?", "chargeable_hours", {"region": ["EMEA"]}),
+        ("What's the velocity of our pipeline?", "pipeline_velocity", {}),
+    ],
+)
+def test_billed_hours_and_pipeline_velocity(question: str, metric: str, filters: dict) -> None:
+    req, v = verdict(question)
+    assert (req.metric, req.filters) == (metric, filters) and v.action == "answer"
+
+
+def test_an_exact_value_wins_over_a_longer_fuzzy_one() -> None:
+    vocab = Vocabulary({"tier": ["Enterprise"], "team": ["EMEA Enterprise"]})
+    req = understand("How many enterprise deals did we win last year?", CAT, vocab, AS_OF)
+    assert req.filters == {"tier": ["Enterprise"]}

@@ -215,20 +215,24 @@ class Vocabulary:
         words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9&+']+", text)]
         used = list(taken or [])
         out: list[EntityMatch] = []
-        for n in range(min(self.max_words, 6), 0, -1):
-            for i in range(len(words) - n + 1):
-                start, end = words[i][1], words[i + n - 1][2]
-                if any(s < end and start < e for s, e in used):
-                    continue
-                phrase = _norm(" ".join(w[0] for w in words[i : i + n]))
-                hit = self.by_phrase.get(phrase) or self.by_phrase.get(phrase.rstrip("s"))
-                exact = hit is not None
-                if hit is None and len(phrase) >= FUZZY_MIN_LENGTH and phrase not in STOPWORDS:
-                    close = self.close_match(phrase)
-                    hit = self.by_phrase[close] if close else None
-                if hit is not None:
-                    out.append(EntityMatch(hit[0], hit[1], text[start:end], start, end, exact))
-                    used.append((start, end))
+        # exact values first, then fuzzy ones: "enterprise deals" is the Enterprise tier, never a
+        # fuzzy "many enterprise" ~ "EMEA Enterprise" found first because it is longer
+        for fuzzy in (False, True):
+            for n in range(min(self.max_words, 6), 0, -1):
+                for i in range(len(words) - n + 1):
+                    start, end = words[i][1], words[i + n - 1][2]
+                    if any(s < end and start < e for s, e in used):
+                        continue
+                    phrase = _norm(" ".join(w[0] for w in words[i : i + n]))
+                    hit = None
+                    if not fuzzy:
+                        hit = self.by_phrase.get(phrase) or self.by_phrase.get(phrase.rstrip("s"))
+                    elif len(phrase) >= FUZZY_MIN_LENGTH and phrase not in STOPWORDS:
+                        close = self.close_match(phrase)
+                        hit = self.by_phrase[close] if close else None
+                    if hit is not None:
+                        out.append(EntityMatch(hit[0], hit[1], text[start:end], start, end, not fuzzy))
+                        used.append((start, end))
         return sorted(out, key=lambda m: m.start)
 
     def lookup(self, dimension: str, text: str) -> str | None:

@@ -245,9 +245,12 @@ def competing_metrics(metrics: list[Any], catalogue: Any) -> tuple[Any | None, l
     if len(ids) == 1:
         return metrics[0], []
     labels = {i: catalogue.metric(i).label.lower() for i in ids}
-    specific = [
-        i for i in ids if all(j == i or re.search(rf"\b{re.escape(labels[j])}\b", labels[i]) for j in ids)
-    ]
+    texts = {p.id: p.text.lower().rstrip("s") for p in metrics}
+
+    def covers(i: str, j: str) -> bool:  # "churned ARR" covers "ARR"; "pipeline velocity" covers "pipeline"
+        return any(re.search(rf"\b{re.escape(w)}\b", labels[i]) for w in (labels[j], texts[j]))
+
+    specific = [i for i in ids if all(j == i or covers(i, j) for j in ids)]
     if specific:
         return next(p for p in metrics if p.id == specific[0]), []
     first = metrics[0]

@@ -69,6 +69,11 @@ JARGON: tuple[tuple[str, str], ...] = (
     (r"\bbook(?:ed|ing|ings)?\b(?! (?:a|the) meeting)", "won revenue"),
     (r"\b(?:closed|won) (?:revenue|sales|amount|value|business)\b", "won revenue"),
     (r"\brevenue (?:closed|won|booked)\b", "won revenue"),
+    (
+        r"\bhours? (?:were |was |we |did we |have we |do we |did you )?(?:billed|bill)\b|"
+        r"\b(?:billed|billable) hours?\b",
+        "chargeable hours",
+    ),
     (r"\b(?:bill|billed|billing|billings|invoiced|invoicing)\b(?! ?able)", "net fees"),
     (r"\b(?:net )?(?:fees?|revenue) per (?:chargeable |billable |billed )?hour\b", "rate per hour"),
     (r"\bbillable (?:utili[sz]ation|chargeability)\b", "chargeability"),

@@ -392,3 +392,11 @@ def test_an_exact_value_wins_over_a_longer_fuzzy_one() -> None:
     vocab = Vocabulary({"tier": ["Enterprise"], "team": ["EMEA Enterprise"]})
     req = understand("How many enterprise deals did we win last year?", CAT, vocab, AS_OF)
     assert req.filters == {"tier": ["Enterprise"]}
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the average revenue per won deal in 2025?", "Average value of a deal in Q3 2025"]
+)
+def test_the_average_revenue_per_deal_is_the_average_deal_size(question: str) -> None:
+    req, v = verdict(question)
+    assert req.metric == "avg_deal_size" and v.action == "answer"

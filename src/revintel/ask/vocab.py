@@ -62,6 +62,11 @@ JARGON: tuple[tuple[str, str], ...] = (
     (r"\b(quarter|month|year)[- ]on[- ](?:quarter|month|year)\b", r"\1 over \1"),
     (r"\b(?:average|typical|mean|avg) (?:won )?deal\b(?! (?:size|value|amount|count))", "average deal size"),
     (
+        r"\b(?:average|typical|mean|avg) (?:won )?(?:revenue|value|amount|bookings?|sales) "
+        r"(?:per|of an?|of each|for an?|for each) (?:won |closed )?(?:deal|opportunity|opp)\b",
+        "average deal size",
+    ),
+    (
         r"\b(?:closes?|closing|closed|wins?|winning) (?:deals? |their deals |business )?(?:the )?"
         r"(fastest|quickest|slowest)\b",
         r"has the \1 sales cycle",

@@ -164,9 +164,16 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(home: Path, port: int, users: int = 1) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVINTEL_")}
     env.update(REVINTEL_HOME=str(home), OMP_WAIT_POLICY="passive", REVINTEL_LOG_LEVEL="WARNING")
+    # the simulated users sign in as len(PERSONAS) demo personas, so several share one identity and one
+    # rate-limit bucket: give each identity the per-user budget times the people behind it (the
+    # defaults, 240 API requests and 30 questions a minute per person), or the limiter answers, not the server
+    share = -(-users // len(PERSONAS))
+    env.update(
+        REVINTEL_RATE_LIMIT_PER_MINUTE=str(240 * share), REVINTEL_ASK_RATE_LIMIT_PER_MINUTE=str(30 * share)
+    )
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
     # an app database from an older release is refused until upgraded, as `serve` says: upgrade it first
     subprocess.run(
@@ -293,7 +300,7 @@ def main() -> None:
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = start_server(home, port)
+    proc = start_server(home, port, a.users)
     try:
         listen_s = wait_listening(proc, port)
         warm_s = None if a.during_warmup else round(wait_warm(url), 1)

@@ -78,7 +78,7 @@ def _docker_engine() -> bool:
 
 
 @pytest.mark.skipif(
-    not _docker_engine(), reason="no Docker engine on this machine (the wheel test stands in)"
+    not _docker_engine(), reason="no Docker engine here (the wheel test of `make test-soak` stands in)"
 )
 def test_the_image_builds_and_passes_its_health_check():  # pragma: no cover - needs a Docker engine
     tag = "revintel-test:latest"

@@ -180,13 +180,17 @@ class OpenAICompatProvider(Provider):
         Raises:
             ProviderError: not configured, timed out, failed, or an empty reply.
         """
-        import openai
-
         if not self.configured():
             raise ProviderError(
                 "no OpenAI-compatible LLM is configured",
                 hint="set REVINTEL_LLM_BASE_URL and REVINTEL_LLM_MODEL",
             )
+        return self._chat(system, user, "the LLM returned no text")
+
+    def _chat(self, system: str, user: str, empty: str) -> str:
+        """One tool-less completion's text; timeouts, failures and an empty reply (``empty``) raise."""
+        import openai
+
         try:
             resp = self._client().chat.completions.create(
                 model=self.settings.llm_model,
@@ -199,7 +203,7 @@ class OpenAICompatProvider(Provider):
             raise ProviderError(f"the LLM call failed: {type(exc).__name__}: {exc}") from exc
         text = (resp.choices[0].message.content or "").strip() if resp.choices else ""
         if not text:
-            raise ProviderError("the LLM returned no text")
+            raise ProviderError(empty)
         return text
 
     def polish(self, local: Answer) -> Answer:
@@ -209,8 +213,6 @@ class OpenAICompatProvider(Provider):
         returns prose; the value, table, chart and SQL stay the engine's. Without rows in the prompt,
         the engine's sentence is kept as is (the model could only restate it).
         """
-        import openai
-
         if not self.settings.llm_send_rows:
             local.notes.append("Narrative polish skipped: result rows are not sent to the LLM by policy.")
             return local
@@ -223,19 +225,7 @@ class OpenAICompatProvider(Provider):
             },
             default=str,
         )
-        try:
-            resp = self._client().chat.completions.create(
-                model=self.settings.llm_model,
-                temperature=0,
-                messages=[{"role": "system", "content": POLISH_PROMPT}, {"role": "user", "content": content}],
-            )
-        except openai.APITimeoutError as exc:
-            raise ProviderError(f"the LLM timed out after {self.settings.llm_timeout_seconds:g} s") from exc
-        except openai.OpenAIError as exc:
-            raise ProviderError(f"the LLM call failed: {type(exc).__name__}: {exc}") from exc
-        text = (resp.choices[0].message.content or "").strip() if resp.choices else ""
-        if not text:
-            raise ProviderError("the LLM returned no narrative")
+        text = self._chat(POLISH_PROMPT, content, "the LLM returned no narrative")
         local.notes.append(
             f"Narrative polished by the LLM ({self.settings.llm_model}); every number comes from "
             "the governed query shown. Engine sentence: " + local.answer

@@ -15,6 +15,10 @@ from revintel.runtime import Runtime
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+# A forecast on new data first replays 8 quarters to calibrate its ranges (a training run per home);
+# tests turn that off unless they test it (tests/forecast/test_calibration.py), or the server's
+# precomputation and the Forecast page run that backtest themselves.
+os.environ.setdefault("REVINTEL_FORECAST_CALIBRATE", "false")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -33,6 +37,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(key)
     h = tmp_path / "home"
     monkeypatch.setenv("REVINTEL_HOME", str(h))
+    monkeypatch.setenv("REVINTEL_FORECAST_CALIBRATE", "false")
     return h
 
 

@@ -110,6 +110,12 @@ class Settings(BaseSettings):
     query_timeout_seconds: float = Field(30.0, description="Timeout for governed SQL queries.")
     sql_row_limit: int = Field(10_000, description="Maximum rows returned by governed SQL.")
     scheduler_enabled: bool = Field(True, description="Run the brief scheduler inside `revintel serve`.")
+    forecast_calibrate: bool = Field(
+        True,
+        description="Before a scope's first forecast of each data load, replay the last 8 quarters to "
+        "calibrate its P10-P90 (a training run per load, which a server does in the background after "
+        "each load). false: forecasts show the model's own ranges until a backtest runs.",
+    )
 
     # --- optional providers ------------------------------------------------------------------
     llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible endpoint.")

@@ -243,12 +243,16 @@ def forecast_cmd(
     """Revenue forecast for a period: P10/P50/P90, expected, quota and submitted calls."""
     if ctx.invoked_subcommand is not None:
         return
+    from revintel.forecast import bands
     from revintel.forecast.rollup import forecast
 
+    rt, scope = runtime(), _scope(persona)
+    day = _as_date(as_of) or rt.as_of()
+    if rt.settings.forecast_calibrate and not bands.lookup(rt, scope, day)[0]:
+        with working("Calibrating ranges on 8 past quarters", not as_json):  # once per data load
+            bands.calibrated(rt, scope, day)
     with working(f"Simulating {scenarios:,} scenarios", not as_json):
-        out = forecast(
-            runtime(), _scope(persona), period, by, _as_date(as_of), scenarios, seed, weekly=True
-        ).to_dict()
+        out = forecast(rt, scope, period, by, day, scenarios, seed, weekly=True).to_dict()
     emit(out, as_json, _render_forecast)
 
 

@@ -4,9 +4,11 @@ The standard backtest (``BACKTEST_PERIODS`` quarters: ``forecast backtest`` with
 Forecast page, and the server's precomputation for every persona) finds the stretch that put 80% of
 past quarters' actuals inside P10-P90 and saves it here; the forecast then widens or narrows its P10
 and P90 around P50 by that factor. A backtest over another number of quarters is reported but does
-not change the live ranges. Until the standard backtest has run for a scope and date, the forecast's
-ranges are the model's own (``band_scale`` is ``None`` in its output); a server runs it for every
-persona after each load, before it composes the briefs, so the page, the API and the brief agree.
+not change the live ranges. :func:`calibrated` runs that backtest the first time a scope's forecast
+is asked for on new data (a server does it for every persona after each load, before it composes the
+briefs), so the page, the API, the CLI and the brief show the same ranges. Only with the
+``forecast_calibrate`` setting off, or with fewer than three past quarters to replay, are the
+forecast's ranges the model's own (``band_scale`` is ``None`` in its output).
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from revintel.runtime import Runtime
     from revintel.scope import Scope
+
+log = logging.getLogger(__name__)
 
 
 def _path(rt: Runtime, scope: Scope, as_of: dt.date) -> Path:
@@ -34,20 +39,48 @@ def _path(rt: Runtime, scope: Scope, as_of: dt.date) -> Path:
     )
 
 
-def save(rt: Runtime, scope: Scope, as_of: dt.date, scale: float, quarters: int) -> None:
-    """Record the band scale calibrated on ``quarters`` past quarters."""
+def save(rt: Runtime, scope: Scope, as_of: dt.date, scale: float | None, quarters: int) -> None:
+    """Record the band scale calibrated on ``quarters`` past quarters (``None``: too few to calibrate)."""
     path = _path(rt, scope, as_of)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"band_scale": scale, "quarters": quarters}))
 
 
-def load(rt: Runtime, scope: Scope, as_of: dt.date) -> float | None:
-    """The saved band scale, or ``None`` when no backtest has run for this data, scope and date."""
+def lookup(rt: Runtime, scope: Scope, as_of: dt.date) -> tuple[bool, float | None]:
+    """Whether the standard backtest has run for this data, scope and date, and the scale it saved."""
     path = _path(rt, scope, as_of)
     try:
-        return float(json.loads(path.read_text())["band_scale"])
-    except (OSError, ValueError, KeyError):
-        return None
+        saved = json.loads(path.read_text())["band_scale"]
+        return True, None if saved is None else float(saved)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False, None
+
+
+def load(rt: Runtime, scope: Scope, as_of: dt.date) -> float | None:
+    """The saved band scale, or ``None`` when no backtest has run (or could calibrate) for this data."""
+    return lookup(rt, scope, as_of)[1]
+
+
+def calibrated(rt: Runtime, scope: Scope, as_of: dt.date) -> float | None:
+    """The band scale for a forecast of ``scope`` as of ``as_of``, running the standard backtest
+    first when it has not run on this data (unless the ``forecast_calibrate`` setting is off).
+
+    A backtest that cannot replay (no closed history) leaves the ranges the model's own; the
+    reason is logged, and the forecast is still made.
+    """
+    known, scale = lookup(rt, scope, as_of)
+    if known or not rt.settings.forecast_calibrate:
+        return scale
+    from revintel.errors import RevintelError
+    from revintel.forecast import BACKTEST_PERIODS
+    from revintel.forecast.backtest import backtest
+
+    try:
+        backtest(rt, scope, BACKTEST_PERIODS, as_of)
+    except RevintelError:
+        log.warning("forecast ranges left uncalibrated: the backtest could not run", exc_info=True)
+        save(rt, scope, as_of, None, 0)
+    return load(rt, scope, as_of)
 
 
 def widen(p10: float, p50: float, p90: float, scale: float | None, floor: float = 0.0) -> tuple[float, float]:

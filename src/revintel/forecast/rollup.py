@@ -157,7 +157,7 @@ def forecast(
         if not isinstance(period, str | type(None))
         else resolve_period(period, as_of, rt.settings.fiscal_year_start_month)
     )
-    band = bands.load(rt, scope, as_of)
+    band = bands.calibrated(rt, scope, as_of)
     key = (repr(scope.to_dict()), per.start, per.end, per.label, by, as_of, scenarios, seed, weekly, band)
     kept = remember(
         rt, "forecast", key, lambda: _forecast(rt, scope, per, by, as_of, (scenarios, seed), weekly, band)

@@ -159,6 +159,26 @@ def test_slow_llm_times_out_within_its_time_box(settings: Settings) -> None:
         assert time.monotonic() - started < 2.5
 
 
+def test_a_failing_or_unreachable_llm_is_reported_in_words_without_internals(
+    settings: Settings, closed_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(method: str, path: str, body: Any, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        return 503, {"error": {"message": "upstream overloaded", "type": "server_error"}}
+
+    with serve(broken) as (url, _):
+        s = _settings(settings, url)
+        for call in (lambda p: p.answer(_ctx(s, [])), lambda p: p.complete("system", "user")):
+            with pytest.raises(ProviderError) as refused:
+                call(get_provider("openai", s))
+            assert refused.value.message == "the LLM service refused the request (HTTP 503)"
+    s = _settings(settings, f"http://127.0.0.1:{closed_port}")
+    with pytest.raises(ProviderError) as unreachable:
+        get_provider("openai", s).complete("system", "user")
+    assert unreachable.value.message == "the LLM service could not be reached"
+    assert "Error" not in unreachable.value.message  # no client exception class reaches a person
+    assert any(r.exc_info for r in caplog.records)  # the exception itself is logged, with its traceback
+
+
 def test_unconfigured_llm_is_reported_as_such(settings: Settings) -> None:
     provider = get_provider("openai", settings)
     assert not provider.configured()

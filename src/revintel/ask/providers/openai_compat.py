@@ -15,6 +15,7 @@ off, rows never enter a prompt and the engine's own sentence is kept.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
@@ -22,6 +23,8 @@ from revintel.ask.answer import INTENTS, Answer, plain
 from revintel.ask.providers.base import AskContext, Provider, register
 from revintel.config import reveal
 from revintel.errors import ProviderError, RevintelError
+
+log = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = (
     "You answer business questions about revenue data for an executive. You must not state numbers "
@@ -113,8 +116,6 @@ class OpenAICompatProvider(Provider):
             )
         if ctx.local is not None and ctx.local.supported:
             return self.polish(ctx.local)
-        import openai
-
         deadline = time.monotonic() + self.settings.llm_timeout_seconds
         messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT}]
         messages += [{"role": "user", "content": q} for q in ctx.history[-4:]]
@@ -127,21 +128,7 @@ class OpenAICompatProvider(Provider):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ProviderError("the LLM did not answer within its time box")
-            try:
-                resp = client.chat.completions.create(
-                    model=self.settings.llm_model,
-                    messages=messages,
-                    tools=tools,
-                    tool_choice="auto",
-                    temperature=0,
-                    timeout=remaining,
-                )
-            except openai.APITimeoutError as exc:
-                raise ProviderError(
-                    f"the LLM timed out after {self.settings.llm_timeout_seconds:g} s"
-                ) from exc
-            except openai.OpenAIError as exc:
-                raise ProviderError(f"the LLM call failed: {type(exc).__name__}: {exc}") from exc
+            resp = self._create(client, messages=messages, tools=tools, tool_choice="auto", timeout=remaining)
             if not resp.choices:
                 raise ProviderError("the LLM returned no choices")
             msg = resp.choices[0].message
@@ -189,22 +176,33 @@ class OpenAICompatProvider(Provider):
 
     def _chat(self, system: str, user: str, empty: str) -> str:
         """One tool-less completion's text; timeouts, failures and an empty reply (``empty``) raise."""
-        import openai
-
-        try:
-            resp = self._client().chat.completions.create(
-                model=self.settings.llm_model,
-                temperature=0,
-                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-            )
-        except openai.APITimeoutError as exc:
-            raise ProviderError(f"the LLM timed out after {self.settings.llm_timeout_seconds:g} s") from exc
-        except openai.OpenAIError as exc:
-            raise ProviderError(f"the LLM call failed: {type(exc).__name__}: {exc}") from exc
+        resp = self._create(
+            self._client(),
+            messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+        )
         text = (resp.choices[0].message.content or "").strip() if resp.choices else ""
         if not text:
             raise ProviderError(empty)
         return text
+
+    def _create(self, client: Any, **kwargs: Any) -> Any:
+        """One chat completion (temperature 0). Its failures become a ProviderError worded for people
+        (what happened, never the client's exception); the exception itself goes to the log."""
+        import openai
+
+        try:
+            return client.chat.completions.create(model=self.settings.llm_model, temperature=0, **kwargs)
+        except openai.APITimeoutError as exc:
+            raise ProviderError(f"the LLM timed out after {self.settings.llm_timeout_seconds:g} s") from exc
+        except openai.APIStatusError as exc:
+            log.warning("LLM request refused", exc_info=True)
+            raise ProviderError(f"the LLM service refused the request (HTTP {exc.status_code})") from exc
+        except openai.APIConnectionError as exc:
+            log.warning("LLM service unreachable", exc_info=True)
+            raise ProviderError("the LLM service could not be reached") from exc
+        except openai.OpenAIError as exc:
+            log.warning("LLM call failed", exc_info=True)
+            raise ProviderError("the LLM call failed") from exc
 
     def polish(self, local: Answer) -> Answer:
         """Narrative polish of an answer the local engine already computed (no tools, numbers kept).

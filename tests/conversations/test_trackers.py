@@ -184,3 +184,27 @@ def test_cli_trackers_by_conversation_json(demo_runtime_shared, monkeypatch) -> 
     with_comp = [c for c in convs if c["competitors"]]
     assert with_comp and all(isinstance(n, str) for c in with_comp for n in c["competitors"])
     assert any(o["role"] == "customer" for c in convs for o in c["objections"])
+
+
+def test_a_text_said_in_many_calls_is_matched_once_but_dated_per_call() -> None:
+    import pyarrow as pa
+
+    from revintel.conversations.tracking import compute_hits
+
+    said = "I'll send the pricing by Friday."
+    turns = pa.table(
+        {
+            "conversation_id": ["C1", "C2", "C2", "C3"],
+            "turn_index": [0, 0, 1, 0],
+            "start_seconds": [1.0, 2.0, 3.0, None],
+            "role": ["rep", "rep", None, "customer"],
+            "text": [said, said, "It is too expensive for us.", None],
+            "occurred_at": [dt.datetime(2025, 11, 17, 9), dt.datetime(2025, 11, 25, 9), None, None],
+        }
+    )
+    rows = compute_hits(turns, load_trackers()).to_pylist()
+    steps = {(r["conversation_id"], r["due_date"]) for r in rows if r["kind"] == "next_step"}
+    assert steps == {("C1", dt.date(2025, 11, 21)), ("C2", dt.date(2025, 11, 28))}
+    price = [r for r in rows if r["kind"] == "objection"]
+    assert [(r["conversation_id"], r["turn_index"], r["role"]) for r in price] == [("C2", 1, None)]
+    assert not [r for r in rows if r["conversation_id"] == "C3"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
@@ -37,28 +38,35 @@ def _end_of(day: dt.date, what: str) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
+@lru_cache(maxsize=65_536)
+def _said(text: str) -> tuple[str, dict[str, str | None]] | None:
+    """The first date words in ``text`` and their groups (a template line is read once)."""
+    m = _DUE.search(text)
+    return (m.group(0), m.groupdict()) if m else None
+
+
 def find_due(text: str, day: dt.date | None = None) -> tuple[str | None, dt.date | None]:
     """(the words that say when, the date they mean) for the first date in ``text``."""
-    m = _DUE.search(text)
-    if not m:
+    found = _said(text)
+    if found is None:
         return None, None
-    said = m.group(0)
+    said, g = found
     try:
-        if m.group("iso"):
-            return said, dt.date.fromisoformat(m.group("iso"))
+        if g["iso"]:
+            return said, dt.date.fromisoformat(g["iso"])
         if day is None:
             return said, None
-        if m.group("md") or m.group("dm"):
-            if m.group("md"):
-                month_name, num = m.group("md").split()
+        if g["md"] or g["dm"]:
+            if g["md"]:
+                month_name, num = g["md"].split()
             else:
-                month_name, num = m.group("dm_month"), m.group("dm")
+                month_name, num = str(g["dm_month"]), str(g["dm"])
             month = MONTHS.index(month_name.lower()) + 1
             when = dt.date(day.year, month, int(num))
             return said, when if when >= day else dt.date(day.year + 1, month, int(num))
-        if m.group("wd"):
-            return said, _next_weekday(day, WEEKDAYS.index(m.group("wd").lower()))
-        rel = m.group("rel").lower()
+        if g["wd"]:
+            return said, _next_weekday(day, WEEKDAYS.index(g["wd"].lower()))
+        rel = str(g["rel"]).lower()
     except ValueError:
         return said, None
     if rel == "today":

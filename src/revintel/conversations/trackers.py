@@ -24,6 +24,7 @@ import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -36,7 +37,7 @@ from revintel.conversations.text import lemma, sentences
 from revintel.errors import Problem, ValidationFailed
 
 BUILTIN = Path(__file__).with_name("trackers.yaml")
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_TOKEN = re.compile(r"([a-z0-9]+(?:'(?!s\b)[a-z]+)?)(?:'s\b)?")
 _CLAUSE = re.compile(r";|\s+but\s+|\s+-\s+|\s+–\s+", re.IGNORECASE)
 NEGATORS = frozenset({"not", "no", "never", "without", "none", "hardly", "nor", "neither", "cannot"})
 _AMOUNT = re.compile(
@@ -66,9 +67,7 @@ OBJECTION_CUSTOMER = ("customer", "unknown")
 
 def tokens(text: str) -> list[str]:
     """Lower-case words; possessive ``'s`` dropped ("Altura's" -> "altura")."""
-    out = []
-    for t in _TOKEN.findall(text.lower().replace("’", "'")):
-        out.append(t[:-2] if t.endswith("'s") else t)
+    out: list[str] = _TOKEN.findall(text.lower().replace("’", "'"))
     return out
 
 
@@ -137,6 +136,14 @@ class Phrase:
             out.append(({k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}, dict(part)))
         return tuple(out)
 
+    @cached_property
+    def anchors(self) -> frozenset[str]:
+        """Words of which at least one is in every clause the phrase matches: the rarest word of each
+        run of its most selective part ("@commit @act" is filed under "send", "book", ... and not
+        under "I'll", "let's")."""
+        options = [frozenset(min(run, key=_rareness) for run, _ in part) for part in self.parts]
+        return min(options, key=_commonness, default=frozenset())
+
     @property
     def negated(self) -> bool:
         """Every way of matching the phrase carries a negation."""
@@ -176,7 +183,10 @@ def positions(ks: list[str]) -> Positions:
     """Where each key occurs in ``ks`` (ascending)."""
     out: Positions = {}
     for i, k in enumerate(ks):
-        out.setdefault(k, []).append(i)
+        if k in out:
+            out[k].append(i)
+        else:
+            out[k] = [i]
     return out
 
 
@@ -186,6 +196,26 @@ def _find(ks: list[str], part: tuple[str, ...]) -> int:
         if ks[i] == part[0] and tuple(ks[i : i + n]) == part:
             return i
     return -1
+
+
+# words said in almost every clause: a poor anchor for a phrase (keys and word forms)
+_COMMON_WORDS = (
+    "i we you it they he she that this the a an to of and or in on at for with be is are was were "
+    "have has had do does did can could will would should shall let let's i'll we'll i'm we're "
+    "it's that's not no don't can't won't isn't just so get got go going need want make take "
+    "our your their my me us them there what how when if then about all more some any one"
+)
+_COMMON = frozenset(_COMMON_WORDS.split()) | frozenset(lemma(w) for w in _COMMON_WORDS.split())
+
+
+def _rareness(word: str) -> tuple[bool, int]:
+    """Sort key putting the word least likely to be said first (not a common word, then longer)."""
+    return (word in _COMMON, -len(word))
+
+
+def _commonness(words: frozenset[str]) -> tuple[int, int]:
+    """How often a clause is likely to hold one of ``words`` (lower: rarer)."""
+    return (len(words & _COMMON), len(words))
 
 
 @dataclass
@@ -199,16 +229,23 @@ class Category:
     raw: bool = False
 
     def __post_init__(self) -> None:
+        # each phrase is filed under the rarest words of its most selective part (Phrase.anchors):
+        # a phrase needs every part, so "@requires + @security" is looked at only when a security
+        # word is said, not whenever someone says "need" or "before"
         self.anchors: dict[str, list[int]] = {}
         for i, p in enumerate(self.phrases):
-            if p.parts:
-                for first in p.firsts[0]:
-                    self.anchors.setdefault(first, []).append(i)
+            for word in p.anchors:
+                self.anchors.setdefault(word, []).append(i)
         self.anchor_keys = frozenset(self.anchors)
 
-    def candidates(self, present: Positions | set[str]) -> list[Phrase]:
-        """The phrases (in declared order) whose first word is present: the only ones that can match."""
-        idx = sorted({i for k in present for i in self.anchors.get(k, ())})
+    def candidates(self, present: Iterable[str]) -> list[Phrase]:
+        """The phrases (in declared order) whose anchor words are present: the only ones that can match."""
+        hit = self.anchor_keys.intersection(present)
+        if not hit:
+            return []
+        if len(hit) == 1:
+            return [self.phrases[i] for i in self.anchors[next(iter(hit))]]
+        idx = sorted({i for k in hit for i in self.anchors[k]})
         return [self.phrases[i] for i in idx]
 
 
@@ -239,6 +276,42 @@ class Trackers:
     cancel_words: Category | None = None
     smart: list[Smart] = field(default_factory=list)
     pricing_speaker: str = "any"
+
+    @cached_property
+    def competitor_firsts(self) -> dict[str, list[tuple[str, Run]]]:
+        """First key of an alias -> (competitor, alias run), to find names without a scan per name."""
+        out: dict[str, list[tuple[str, Run]]] = {}
+        for name, aliases in self.competitors.items():
+            for a in aliases:
+                if a:
+                    out.setdefault(a[0], []).append((name, a))
+        return out
+
+    @cached_property
+    def competitor_order(self) -> list[str]:
+        return list(self.competitors)
+
+    @cached_property
+    def key_anchors(self) -> frozenset[str]:
+        """Every key that can start a hit matched on keys: a clause holding none of them (and none of
+        :attr:`word_anchors`) has nothing to find."""
+        cats = [*self.objections, self.risks, self.cancel]
+        if self.with_competitor is not None:
+            cats.append(self.with_competitor)
+        out = set(self.competitor_firsts)
+        for c in cats:
+            out |= c.anchor_keys
+        for sm in self.smart:
+            out |= sm.vocab
+        return frozenset(out)
+
+    @cached_property
+    def word_anchors(self) -> frozenset[str]:
+        """The same for the trackers matched on word forms (next steps, cancel words)."""
+        out = set(self.next_steps.anchor_keys if self.next_steps.raw else ())
+        if self.cancel_words is not None:
+            out |= self.cancel_words.anchor_keys
+        return frozenset(out)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -443,7 +516,7 @@ def _negated(t: Trackers, ks: list[str], toks: list[str], span: tuple[int, int, 
     tail = ks[hi : hi + 6]
     return any(
         (f := p.find(tail)) is not None and f[0] <= 2
-        for p in t.after.candidates(set(tail[:3]))
+        for p in t.after.candidates(set(tail))
         if len(p.parts) == 1
     )
 
@@ -493,33 +566,36 @@ def match_turn(text: str, role: str, trackers: Trackers, day: dt.date | None = N
 
 def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | None, add: Any) -> None:
     toks = tokens(clause)
-    ks = [lemma(w) for w in toks]
-    if not ks:
+    if not toks:
         return
-    named = [
-        name
-        for name, aliases in t.competitors.items()
-        if any(a[0] in ks and _find(ks, a) >= 0 for a in aliases)
-    ]
+    ks = [lemma(w) for w in toks]
+    present = positions(ks)
+    keyset = present.keys()
+    by_keys = not t.key_anchors.isdisjoint(keyset)
+    by_words = not t.word_anchors.isdisjoint(toks)
+    if not (by_keys or by_words):
+        return  # no tracker has a word to start from: the common case, kept cheap
+    named: list[str] = []
+    for k in t.competitor_firsts.keys() & keyset if by_keys else ():
+        for name, alias in t.competitor_firsts[k]:
+            if name not in named and _find(ks, alias) >= 0:
+                named.append(name)
+    if len(named) > 1:
+        named.sort(key=t.competitor_order.index)
     for name in named:
         add(Match("competitor", name, name, sentence))
-    present = positions(ks)
-    word_pos = positions(toks)
-    cancelled = not t.cancel.anchor_keys.isdisjoint(present) and any(
-        p.find(ks, present) for p in t.cancel.candidates(present)
-    )
-    if not cancelled and t.cancel_words is not None:
-        cancelled = not t.cancel_words.anchor_keys.isdisjoint(word_pos) and any(
-            p.find(toks, word_pos) for p in t.cancel_words.candidates(word_pos)
-        )
-    customer = _speaks(role, "customer")
-    if not cancelled:
-        firsts = {
-            cat.name: _first(t, cat, ks, toks, present) for cat in t.objections if _speaks(role, cat.speaker)
-        }
-        for name, p in firsts.items():
-            if p is not None:
-                add(Match("objection", name, p.text, sentence))
+    word_pos = positions(toks) if by_words else {}
+    cancelled = by_keys and any(p.find(ks, present) for p in t.cancel.candidates(keyset))
+    if not cancelled and by_words and t.cancel_words is not None:
+        cancelled = any(p.find(toks, word_pos) for p in t.cancel_words.candidates(word_pos))
+    customer = role in OBJECTION_CUSTOMER
+    if not cancelled and by_keys:
+        firsts: dict[str, Phrase | None] = {}
+        for cat in t.objections:
+            if _speaks(role, cat.speaker) and not cat.anchor_keys.isdisjoint(keyset):
+                firsts[cat.name] = p = _first(t, cat, ks, toks, present)
+                if p is not None:
+                    add(Match("objection", cat.name, p.text, sentence))
         if (
             named
             and customer
@@ -532,13 +608,18 @@ def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | N
             add(Match("objection", "competitor", named[0], sentence))
         if _speaks(role, t.risks.speaker) and (p := _first(t, t.risks, ks, toks, present)):
             add(Match("risk", "risk", p.text, sentence))
-    if _speaks(role, t.next_steps.speaker) and (p := _first(t, t.next_steps, ks, toks, present, word_pos)):
+    steps = t.next_steps
+    if (
+        (by_words if steps.raw else by_keys)
+        and _speaks(role, steps.speaker)
+        and (p := _first(t, steps, ks, toks, present, word_pos))
+    ):
         due, due_date = find_due(sentence, day)
         add(Match("next_step", "next_step", p.text, sentence, due=due, due_date=due_date))
-    if t.smart:
+    if t.smart and by_keys:
         bag: Counter[str] | None = None
         for sm in t.smart:
-            if len(present.keys() & sm.vocab) < 2 or not _speaks(role, sm.speaker):
+            if len(keyset & sm.vocab) < 2 or not _speaks(role, sm.speaker):
                 continue
             bag = bag if bag is not None else _bag(clause)
             if max((_cosine(bag, e) for e in sm.examples), default=0) >= sm.threshold:

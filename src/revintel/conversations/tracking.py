@@ -12,15 +12,16 @@ import datetime as dt
 import hashlib
 import time
 from collections import Counter, defaultdict
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from revintel.conversations.data import conversations, records
 from revintel.conversations.dates import find_due
-from revintel.conversations.trackers import Match, Trackers, load_trackers, match_turn
+from revintel.conversations.trackers import Trackers, load_trackers, match_turn
 from revintel.scope import Scope
 
 if TYPE_CHECKING:
@@ -57,50 +58,45 @@ def _fingerprint(rt: Runtime) -> str:
     return h.hexdigest()[:12]
 
 
-def compute_hits(
-    conversation_ids: list[str],
-    turn_index: list[int],
-    starts: list[float | None],
-    roles: list[str | None],
-    texts: list[str | None],
-    days: list[dt.date | None],
-    trackers: Trackers,
-) -> pa.Table:
-    """Tracker hits of turns given as parallel lists.
+_TURN_COLUMNS = ("conversation_id", "turn_index", "start_seconds", "role")
+_MATCH_FIELDS = ("kind", "name", "phrase", "sentence", "amount", "currency", "due", "due_date")
 
-    A text said again by the same side ("Thanks.", a template line) is matched once; only the due
-    dates of its next steps are resolved again against each call's day.
+
+def compute_hits(turns: pa.Table, trackers: Trackers) -> pa.Table:
+    """Tracker hits of ``turns`` (conversation_id, turn_index, start_seconds, role, text, occurred_at).
+
+    Each distinct (role, text) is matched once, so a text said again by the same side ("Thanks.", a
+    template line) costs nothing; the hits are then spread over its turns by index (Arrow ``take``)
+    and only the due dates of next steps are resolved again against each call's day.
     """
-    cols: dict[str, list[Any]] = {f.name: [] for f in HIT_SCHEMA}
-    seen: dict[tuple[str, str], list[Match]] = {}
-    for cid, ti, start, role, text, day in zip(
-        conversation_ids, turn_index, starts, roles, texts, days, strict=True
-    ):
-        if not text:
-            continue
-        said = role or "unknown"
-        found = seen.get((text, said))
-        if found is None:
-            found = seen[(text, said)] = match_turn(text, said, trackers)
-        for m in found:
-            if m.kind == "next_step" and day is not None:
-                due, due_date = find_due(m.sentence, day)
-                m = replace(m, due=due, due_date=due_date)
-            for k, v in (
-                ("conversation_id", cid),
-                ("turn_index", ti),
-                ("start_seconds", start),
-                ("role", role),
-                ("kind", m.kind),
-                ("name", m.name),
-                ("phrase", m.phrase),
-                ("sentence", m.sentence),
-                ("amount", m.amount),
-                ("currency", m.currency),
-                ("due", m.due),
-                ("due_date", m.due_date),
-            ):
-                cols[k].append(v)
+    turns = turns.filter(pc.fill_null(pc.greater(pc.utf8_length(turns.column("text")), 0), False))
+    roles = pc.fill_null(turns.column("role"), "unknown")
+    said = pc.dictionary_encode(pc.binary_join_element_wise(roles, turns.column("text"), "\x1f"))
+    said = said.combine_chunks() if isinstance(said, pa.ChunkedArray) else said
+    found: list[tuple[Any, ...]] = []
+    counts = np.zeros(len(said.dictionary), dtype=np.int64)
+    for d, key in enumerate(said.dictionary.to_pylist()):
+        role, text = key.split("\x1f", 1)
+        ms = match_turn(text, role, trackers)
+        counts[d] = len(ms)
+        found.extend(tuple(getattr(m, f) for f in _MATCH_FIELDS) for m in ms)
+    offsets = np.cumsum(counts) - counts
+    idx = said.indices.to_numpy(zero_copy_only=False)
+    per_turn = counts[idx]
+    turn_of_hit = np.repeat(np.arange(len(idx)), per_turn)
+    first = np.repeat(np.cumsum(per_turn) - per_turn, per_turn)
+    hit_of = offsets[idx][turn_of_hit] + (np.arange(len(turn_of_hit)) - first)
+    cols: dict[str, Any] = {c: turns.column(c).take(turn_of_hit) for c in _TURN_COLUMNS}
+    columns = list(zip(*found, strict=True)) if found else [() for _ in _MATCH_FIELDS]
+    by_field = dict(zip(_MATCH_FIELDS, columns, strict=True))
+    picked = {f: [by_field[f][h] for h in hit_of.tolist()] for f in _MATCH_FIELDS}
+    steps = [i for i, k in enumerate(picked["kind"]) if k == "next_step"]
+    if steps:
+        when = turns.column("occurred_at").take(turn_of_hit[steps]).to_pylist()
+        for i, at in zip(steps, when, strict=True):
+            if at is not None:
+                picked["due"][i], picked["due_date"][i] = find_due(picked["sentence"][i], at.date())
+    cols.update(picked)
     return pa.Table.from_pydict(cols, schema=HIT_SCHEMA)
 
 
@@ -120,16 +116,7 @@ def hits(rt: Runtime) -> pa.Table:
         a = rt.warehouse.to_arrow(
             t.select("conversation_id", "turn_index", "start_seconds", "role", "text", "occurred_at")
         )
-        days = [d.date() if d else None for d in a.column("occurred_at").to_pylist()]
-        table = compute_hits(
-            a.column("conversation_id").to_pylist(),
-            a.column("turn_index").to_pylist(),
-            a.column("start_seconds").to_pylist(),
-            a.column("role").to_pylist(),
-            a.column("text").to_pylist(),
-            days,
-            trackers_for(rt),
-        )
+        table = compute_hits(a, trackers_for(rt))
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         pq.write_table(
@@ -157,8 +144,6 @@ def scoped_hits(
     table = hits(rt)
     if not convs or table.num_rows == 0:
         return [], convs
-    import pyarrow.compute as pc
-
     keep = pc.is_in(table.column("conversation_id"), value_set=pa.array(list(convs), pa.string()))
     return table.filter(keep).to_pylist(), convs
 

@@ -22,7 +22,9 @@ from revintel.scope import get_persona
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "calls"
 LABELLED = FIXTURES / "labelled_turns.txt"
 HELDOUT = FIXTURES / "heldout_turns.txt"  # written without the YAML in view, then used to generalise it
-UNTUNED = FIXTURES / "untuned_turns.txt"  # written after that round; never used to tune
+UNTUNED = FIXTURES / "untuned_turns.txt"  # measured once untuned, then a development set for the frames
+DEV = FIXTURES / "dev_turns.txt"  # written this session, each round before the changes it guided
+PROBE = FIXTURES / "probe_turns.txt"  # written after the frames round; never used to tune
 
 
 def kinds(text: str, role: str = "customer") -> set[tuple[str, str]]:
@@ -49,11 +51,84 @@ def test_the_held_out_set_written_in_another_style_stays_above_0_9() -> None:
     assert result["precision"] >= 0.9 and result["recall"] >= 0.9, result["errors"]
 
 
-def test_the_untuned_set_is_a_floor_not_a_target() -> None:
-    # measured once, before any change made with it in view (docs/conversations.md): keep at least that
-    result = evaluate(UNTUNED)
+@pytest.mark.parametrize("path", [UNTUNED, DEV], ids=["untuned", "dev"])
+def test_the_development_sets_stay_above_0_9(path: Path) -> None:
+    result = evaluate(path)
     assert result["turns"] >= 60
-    assert result["precision"] >= 0.85 and result["recall"] >= 0.5, result["errors"]
+    assert result["precision"] >= 0.9 and result["recall"] >= 0.9, result["errors"]
+
+
+def test_the_probe_set_is_a_floor_not_a_target() -> None:
+    # measured once, after the changes and never tuned on (docs/conversations.md): keep at least that
+    result = evaluate(PROBE)
+    assert result["turns"] >= 30
+    assert result["precision"] >= 0.9 and result["recall"] >= 0.65, result["errors"]
+
+
+@pytest.mark.parametrize(
+    ("said", "category"),
+    [
+        ("The quote is well north of what we set aside for this.", "price_budget"),
+        ("We've been told to cut discretionary spending across the board.", "price_budget"),
+        ("There's no money left in the budget for new tools.", "price_budget"),
+        ("Honestly the numbers don't work for a team our size.", "price_budget"),
+        ("We're in the middle of a CRM migration, so nothing before the summer.", "timing"),
+        ("We just don't have the bandwidth right now.", "timing"),
+        ("Can we look at this again after the new year?", "timing"),
+        ("I'm not the decision maker, that's our COO.", "authority"),
+        ("I'll have to take it to the exec team first.", "authority"),
+        ("I'm not sure there's a business case for it yet.", "need"),
+        ("Our spreadsheets do the job well enough.", "need"),
+        ("It isn't a priority for us right now.", "need"),
+        ("Legal insist on their own terms and conditions.", "security_legal_procurement"),
+        ("We'd need a data processing agreement signed first.", "security_legal_procurement"),
+        ("The lack of a Teams integration is a problem for us.", "missing_feature"),
+        ("I couldn't find SAML single sign-on anywhere in the docs.", "missing_feature"),
+        ("We've opted for a different supplier.", "competitor"),
+    ],
+)
+def test_frames_find_an_objection_said_in_words_outside_the_phrase_lists(said: str, category: str) -> None:
+    assert ("objection", category) in kinds(said), said
+    assert ("objection", category) not in kinds(said, "rep")  # the rep's words are never an objection
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "The whole programme has been shelved until further notice.",
+        "Our sponsor has handed in her notice.",
+        "The champion on their side is leaving the business in March.",
+        "We've decided to proceed with another provider.",
+    ],
+)
+def test_frames_find_a_risk_said_in_other_words(said: str) -> None:
+    assert ("risk", "risk") in kinds(said), said
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Sorry for the delay, my last meeting ran over.",
+        "The price is in line with what we set aside.",
+        "Budget isn't a problem, it's allocated.",
+        "Security reviewed everything and were happy.",
+        "The Salesforce integration was straightforward in the trial.",
+        "My colleague left early for an appointment.",
+        "We had a workshop with your team last month, it was useful.",
+        "I'm the decision maker, so we can move quickly.",
+    ],
+)
+def test_counterexamples_of_the_frames_find_nothing(said: str) -> None:
+    found = {k for k in kinds(said) if k[0] in ("objection", "risk", "next_step")}
+    assert not found, (said, found)
+
+
+def test_no_in_a_word_list_is_the_word_not_yaml_false(tmp_path) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text('classes:\n  short: [no, on]\nrisks:\n  phrases:\n    - "@short + headcount"\n')
+    t = load_trackers(extra)
+    found = {(m.kind, m.name) for m in match_turn("There is no headcount for this.", "customer", t)}
+    assert ("risk", "risk") in found
 
 
 def test_word_classes_cover_the_ways_people_say_a_price_objection() -> None:

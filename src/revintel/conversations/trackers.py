@@ -345,9 +345,21 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class _WordsLoader(yaml.SafeLoader):
+    """YAML without implicit booleans: in a word list ``no``, ``on`` and ``yes`` are words, not
+    ``False``/``True`` (YAML 1.1 would read ``[no, without]`` as ``[False, "without"]``)."""
+
+
+_WordsLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        # a SafeLoader subclass (no object construction), only without implicit booleans
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_WordsLoader) or {}  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ValidationFailed(

@@ -106,6 +106,12 @@ def _shapes(rt: Runtime) -> list[Scope]:
     return out
 
 
+def _rollups(rt: Runtime, as_of: dt.date) -> None:
+    from revintel.semantic.rollups import refresh
+
+    refresh(rt.semantic)  # requests read the base table until this is done, never wait for it
+
+
 def _kpis(rt: Runtime, as_of: dt.date) -> None:
     for scope in _shapes(rt):
         rt.kpis.summary(scope)
@@ -134,6 +140,7 @@ def _brief(rt: Runtime, as_of: dt.date) -> None:
 
 #: (name, function) in the order they run; later steps reuse what earlier ones cached
 STEPS: tuple[tuple[str, Callable[[Runtime, dt.date], None]], ...] = (
+    ("pre-aggregates", _rollups),
     ("KPI summary", _kpis),
     ("win model", _win_model),
     ("deal scores", _scores),

@@ -26,15 +26,17 @@ from revintel.semantic import expr
 from revintel.semantic.catalogue import scoped_columns
 from revintel.semantic.execute import MEMTABLE, DataState, PlanStore, Runner, data_state, data_version
 from revintel.semantic.model import TABLE_JOINS, Catalogue, Metric
-from revintel.semantic.placement import BUCKET, place
+from revintel.semantic.placement import BUCKET, _date_col, place
 from revintel.semantic.query import MetricQuery, QueryResult
-from revintel.semantic.rollups import Rollups, RollupSpec, rewrite
+from revintel.semantic.rollups import Rollups, RollupSpec, inline, rewrite
 from revintel.semantic.time import GRAINS, Period, parse_period
 from revintel.text import nearest
 from revintel.warehouse.backends import Warehouse
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from revintel.semantic.plan import Plan
 
 
 _SHARED_PLANS: dict[tuple[Any, ...], Any] = {}
@@ -282,29 +284,38 @@ class SemanticLayer:
     def query(self, q: MetricQuery, scope: Scope) -> QueryResult:
         """Run ``q`` under ``scope``: rows, the SQL that ran, definitions, filters and scope.
 
-        The compiled plan is cached per (query, scope shape, as-of date, tables present): on DuckDB
-        the scope's values are bound into the SQL of a plan compiled once per shape
+        The compiled plan is cached per (query, scope shape, as-of date, tables present, rollups
+        built): on DuckDB the scope's values are bound into the SQL of a plan compiled once per shape
         (:mod:`revintel.semantic.shapes`). Rows are cached per data version, so nothing served is
         ever stale.
         """
-        from revintel.semantic.plan import Plan, compile_query, execute_plan
+        from revintel.semantic.plan import compile_query
+
+        # user filters are checked against the scope's values while compiling: compile those per scope
+        return self._planned(q.model_dump_json(), scope, lambda s: compile_query(self, q, s), not q.filters)
+
+    def _planned(
+        self, what: str, scope: Scope, compile_for: Callable[[Scope], Plan], shapeable: bool
+    ) -> QueryResult:
+        from revintel.semantic.plan import Plan, execute_plan
         from revintel.semantic.shapes import bind, shape_of
 
         state = self.state()
         duckdb = self.warehouse.scheme == "duckdb"
         # DuckDB plans are SQL text: compile once per scope shape and bind the scope's values
-        # (user filters are checked against the scope's values while compiling: compile those per scope)
-        shaped = duckdb and not q.filters
+        shaped = duckdb and shapeable
         compiled_for, bindings = shape_of(scope) if shaped else (scope, {})
+        ready = self.rollups.ready_names()
         key = (
             self.warehouse.scheme,
             self.catalogue.fingerprint,
             self.fiscal_start_month,
             self.as_of(),
-            q.model_dump_json(),
+            what,
             json.dumps(compiled_for.to_dict(), sort_keys=True),
             tuple(sorted(state.counts)),
             self.rollups.enabled,
+            ready,
             "shown-sql-1",  # plans carry the canonical-table SQL shown beside a pre-aggregated answer
         )
         # DuckDB plans run as SQL text, so every layer in the process can share them
@@ -313,7 +324,7 @@ class SemanticLayer:
         if plan is None and duckdb and (stored := self.plan_store.get(key)):
             plan = Plan(None, stored["sql"], stored["meta"])
         if plan is None:
-            plan = compile_query(self, q, compiled_for)
+            plan = self._compiling(ready, compile_for, compiled_for)
             if MEMTABLE not in plan.sql and duckdb:
                 self.plan_store.put(key, plan.sql, plan.meta)
         if MEMTABLE not in plan.sql:
@@ -322,8 +333,23 @@ class SemanticLayer:
             plans[key] = plan
         if shaped:
             bound = bind(plan, bindings, scope)
-            plan = bound if bound is not None and MEMTABLE not in plan.sql else compile_query(self, q, scope)
+            if bound is None or MEMTABLE in plan.sql:
+                bound = self._compiling(ready, compile_for, scope)
+            plan = bound
         return execute_plan(self, plan)
+
+    def _compiling(self, ready: tuple[str, ...], compile_for: Callable[[Scope], Plan], scope: Scope) -> Plan:
+        """``compile_for(scope)`` reading exactly the rollups ``ready`` names (the plan's key)."""
+        outer = getattr(self._local, "ready", None)
+        self._local.ready = ready
+        try:
+            return compile_for(scope)
+        finally:
+            self._local.ready = outer
+
+    def _rollup_ready(self, spec: RollupSpec) -> bool:
+        ready = getattr(self._local, "ready", None)
+        return spec.name in ready if ready is not None else self.rollups.ready(spec)
 
     def shaped(
         self, key: tuple[Any, ...], scope: Scope, build: Callable[[Scope], ibis.Expr]
@@ -412,9 +438,12 @@ class SemanticLayer:
         groups = ([t[BUCKET]] if sl.grain else []) + [t[dim_cols[d]].name(d) for d in sl.dims]
         return t.group_by(groups).aggregate(value) if groups else t.aggregate(value)
 
-    def source(self, metrics: list[Metric], sl: Slice) -> tuple[ibis.Table, dict[str, str]]:
+    def source(
+        self, metrics: list[Metric], sl: Slice, within: Period | None = None
+    ) -> tuple[ibis.Table, dict[str, str]]:
         """The scoped rows ``metrics`` (one table) read for a slice: the rollup when it can answer them
-        all, else the scoped base table; and each metric's formula over that source."""
+        all, else the scoped base table; and each metric's formula over that source. ``within``: the
+        caller reads only these dates (a rollup not built yet is then computed for them alone)."""
         table = metrics[0].table
         assert table is not None
         cols = {self.catalogue.dimension(d).column for d in sl.dims}
@@ -423,9 +452,16 @@ class SemanticLayer:
         specs = (
             {self.rollups.spec_for(m, cols) for m in metrics} if self.table_counts().get(table, 0) else {None}
         )
-        if len(specs) == 1 and (spec := specs.pop()) is not None:
-            return self._rollup_scoped(spec, sl.scope), {m.id: rewrite(m.formula or "") for m in metrics}
         used = set().union(*(_metric_columns(m) for m in metrics))
+        if len(specs) == 1 and (spec := specs.pop()) is not None:
+            if self._rollup_ready(spec):
+                return self._rollup_scoped(spec, sl.scope), {m.id: rewrite(m.formula or "") for m in metrics}
+            # not built for this data version yet: the same partials in one scan of the base table
+            base = self.scoped_table(table, sl.scope, cols | used)
+            if within is not None:
+                d = _date_col(base, spec.date)
+                base = base.filter(d.between(ibis.literal(within.start), ibis.literal(within.end)))
+            return inline(spec, base, metrics, cols)
         return self.scoped_table(table, sl.scope, cols | used), {m.id: m.formula or "" for m in metrics}
 
     def _composite(self, metric: Metric, sl: Slice, shift_months: int, period: Period | None) -> ibis.Table:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -236,19 +237,31 @@ def compile_query(layer: SemanticLayer, q: MetricQuery, scope: Scope) -> Plan:
     if q.limit:
         result = result.limit(q.limit)
     meta = {
-        "definitions": [_definition(layer, m) for m in metrics],
         "filters": {d: list(v) for d, v in sl.filters},
         "scope": scope.to_dict(),
         "period": sl.period.to_dict() if sl.period else None,
         "grain": sl.grain,
         "units": {c: _unit_of(metrics, c) for c in values},
     }
+    return finish(layer, metrics, result, meta, lambda: compile_query(layer, q, scope))
+
+
+def finish(
+    layer: SemanticLayer,
+    metrics: list[Metric],
+    result: ibis.Table,
+    meta: dict[str, Any],
+    recompile: Callable[[], Plan],
+) -> Plan:
+    """The plan of ``result``: its SQL, the metrics' definitions, and, when it reads a rollup, the
+    same query compiled over the canonical tables (``recompile`` under :func:`canonical_only`)."""
+    meta = {"definitions": [_definition(layer, m) for m in metrics], **meta}
     sql = layer.runner.compile(result)
     rollups = sorted(set(re.findall(rf"{PREFIX}\w+", sql)))
     meta["rollups"] = rollups
     if rollups:  # what the user is shown: the same query over the canonical tables
         with canonical_only():
-            canonical = compile_query(layer, q, scope)
+            canonical = recompile()
         meta["shown_sql"] = served_note(rollups) + canonical.sql
     return Plan(result, sql, meta)
 

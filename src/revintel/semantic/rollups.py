@@ -6,10 +6,11 @@ A rollup (``_rollup_services_monthly``) groups the base table by its date and a 
 partial: ``sum(E)``, ``count(E)``, ``count(*)``, ``min``/``max``. A metric's formula is rewritten
 over the partials (``avg(E)`` becomes ``sum(s_E) / sum(c_E)``). The compiler uses the rollup only when
 the query's dimensions, filters and the caller's scope all fall within the rollup's dimensions,
-and only when the rollup was built for the current data version; otherwise it reads the base
-table. Rollups are rebuilt (atomically, in one DuckDB transaction) on the first query that needs
-them after the data changed, or explicitly with :func:`refresh`; they are never served stale.
-DuckDB only; other backends always read the base tables.
+and only when the rollup was built for the current data version. Until then the same partials are
+computed inline, in one scan of the base table (:func:`inline`), so a request never waits for a
+rollup build: rollups are rebuilt (atomically, in one DuckDB transaction) by the precomputation
+after each load, or explicitly with :func:`refresh`; they are never served stale. DuckDB only;
+other backends always read the base tables.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -116,29 +118,92 @@ def partials(formula: str) -> dict[str, tuple[str, exp.Expression | None]] | Non
     return out
 
 
-def rewrite(formula: str) -> str:
-    """``formula`` over the rollup's partial columns."""
+_PREFIXES = {"sum": "s", "count": "c", "min": "mn", "max": "mx"}
+
+
+def column(kind: str, arg: exp.Expression | None) -> str:
+    """The rollup table's column holding one partial (``s_<hash>``: short, and stable across catalogues)."""
+    if kind == "rows":
+        return ROWS
+    assert arg is not None
+    return f"{_PREFIXES[kind]}_{_key(arg)}"
+
+
+def readable(kind: str, arg: exp.Expression | None) -> str:
+    """A partial's name in SQL shown to people (``sum_hourly_rate_chargeable_hours``)."""
+    if kind == "rows":
+        return "row_count"
+    assert arg is not None
+    return f"{kind}_" + (re.sub(r"[^0-9a-z]+", "_", arg.sql().lower()).strip("_") or _key(arg))
+
+
+def _aggregates(formula: str) -> list[tuple[str, exp.Expression | None]]:
+    """(kind, argument) of each partial ``formula`` needs, in order (see :func:`partials`)."""
+    return list((partials(formula) or {}).values())
+
+
+def rewrite(formula: str, name: Callable[[str, exp.Expression | None], str] = column) -> str:
+    """``formula`` over partial columns named by ``name`` (default: the rollup table's)."""
 
     def swap(node: exp.Expr) -> exp.Expr:
         if not isinstance(node, exp.AggFunc):
             return node
         arg = node.this
         if isinstance(node, exp.Count):
-            col = ROWS if arg is None or isinstance(arg, exp.Star) else f"c_{_key(arg)}"
-            return exp.func("sum", exp.column(col))
+            kind = "rows" if arg is None or isinstance(arg, exp.Star) else "count"
+            return exp.func("sum", exp.column(name(kind, None if kind == "rows" else arg)))
         if isinstance(node, exp.Sum):
-            return exp.func("sum", exp.column(f"s_{_key(arg)}"))
+            return exp.func("sum", exp.column(name("sum", arg)))
         if isinstance(node, exp.Avg):
             return exp.Paren(
                 this=exp.Div(
-                    this=exp.func("sum", exp.column(f"s_{_key(arg)}")),
-                    expression=exp.func("sum", exp.column(f"c_{_key(arg)}")),
+                    this=exp.func("sum", exp.column(name("sum", arg))),
+                    expression=exp.func("sum", exp.column(name("count", arg))),
                 )
             )
-        prefix, fn = ("mn", "min") if isinstance(node, exp.Min) else ("mx", "max")
-        return exp.func(fn, exp.column(f"{prefix}_{_key(arg)}"))
+        kind, fn = ("min", "min") if isinstance(node, exp.Min) else ("max", "max")
+        return exp.func(fn, exp.column(name(kind, arg)))
 
     return expr.parse(formula).copy().transform(swap).sql(dialect="duckdb")
+
+
+def _aggregate(kind: str, value: Any, base: ibis.Table) -> Any:
+    return {
+        "rows": lambda v: base.count(),
+        "sum": lambda v: v.sum(),
+        "count": lambda v: v.count(),
+        "min": lambda v: v.min(),
+        "max": lambda v: v.max(),
+    }[kind](value)
+
+
+def inline(
+    spec: RollupSpec, base: ibis.Table, metrics: list[Metric], keys: set[str]
+) -> tuple[ibis.Table, dict[str, str]]:
+    """The rollup as a subquery of the (already scoped) base table, and each metric's formula over it.
+
+    Read while the rollup table is not built for the current data version: one scan of the base
+    table groups it by the date and ``keys`` (the query's dimension, filter and scope columns), and
+    the metrics are computed from those partials, as from the table. Partials get readable names,
+    since this SQL is the one shown.
+    """
+    wanted: dict[str, tuple[str, exp.Expression | None]] = {}
+    for m in metrics:
+        for kind, arg in _aggregates(m.formula or ""):
+            wanted[kind + ":" + ("" if arg is None else arg.sql())] = (kind, arg)
+    names = {k: readable(*ka) for k, ka in wanted.items()}
+    if len(set(names.values())) < len(names):  # two arguments read alike: keep the rollup's names
+        names = {k: column(*ka) for k, ka in wanted.items()}
+
+    def name(kind: str, arg: exp.Expression | None) -> str:
+        return names[kind + ":" + ("" if arg is None else arg.sql())]
+
+    aggs = {
+        names[k]: _aggregate(kind, None if arg is None else expr.translate_over(arg.sql(), base), base)
+        for k, (kind, arg) in wanted.items()
+    }
+    groups = [base[spec.date], *[base[c] for c in sorted(keys - {spec.date})]]
+    return base.group_by(groups).aggregate(**aggs), {m.id: rewrite(m.formula or "", name) for m in metrics}
 
 
 def eligible(metric: Metric) -> bool:
@@ -164,6 +229,34 @@ class Rollups:
         #: rollups are tables in the DuckDB file: none on Spark, none on a file opened read-only
         self.enabled = isinstance(wh, DuckDBWarehouse) and not wh.read_only
         self._fresh: dict[str, str] = {}
+        self._absent: dict[str, str] = {}  # rollup -> the data version it was found stale for
+
+    def forget(self) -> None:
+        """Forget what is known about which rollups are built (they are checked again)."""
+        self._fresh.clear()
+        self._absent.clear()
+
+    def ready(self, spec: RollupSpec) -> bool:
+        """Whether ``spec``'s rollup is built for the current data version. Never builds it: a
+        request reads the base table until a load's precomputation (:func:`refresh`) built it."""
+        if not self.enabled:
+            return False
+        version = self.layer.data_version()
+        if self._fresh.get(spec.name) == version:
+            return True
+        if self._absent.get(spec.name) == version:
+            return False
+        if self._built_version(spec) == version:
+            self._fresh[spec.name] = version
+            return True
+        self._absent[spec.name] = version
+        return False
+
+    def ready_names(self) -> tuple[str, ...]:
+        """The rollups built for the current data version (part of every plan's key)."""
+        if not self.enabled:
+            return ()
+        return tuple(s.name for s in SPECS.values() if self.ready(s))
 
     @property
     def _duckdb(self) -> DuckDBWarehouse:
@@ -190,6 +283,7 @@ class Rollups:
         if self._built_version(spec) != version:
             self.build(spec, version)
         self._fresh[spec.name] = version
+        self._absent.pop(spec.name, None)
 
     def _built_version(self, spec: RollupSpec, con: Any = None) -> str | None:
         cur = con if con is not None else self._duckdb.cursor()
@@ -214,16 +308,10 @@ class Rollups:
     def build(self, spec: RollupSpec, version: str) -> None:
         """(Re)build one rollup for ``version`` in a single transaction."""
         base = self.layer.warehouse.table(spec.table)
-        aggs = {}
-        for col, (kind, arg) in self.measures(spec).items():
-            value = None if arg is None else expr.translate_over(arg.sql(), base)
-            aggs[col] = {
-                "rows": lambda v: base.count(),
-                "sum": lambda v: v.sum(),
-                "count": lambda v: v.count(),
-                "min": lambda v: v.min(),
-                "max": lambda v: v.max(),
-            }[kind](value)
+        aggs = {
+            col: _aggregate(kind, None if arg is None else expr.translate_over(arg.sql(), base), base)
+            for col, (kind, arg) in self.measures(spec).items()
+        }
         grouped = base.group_by([base[spec.date], *[base[d] for d in spec.dims]]).aggregate(**aggs)
         sql = self.layer.warehouse.compile(grouped)
         with self._duckdb.writing() as raw:  # one writer at a time; readers never wait

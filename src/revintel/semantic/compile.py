@@ -294,6 +294,14 @@ class SemanticLayer:
         # user filters are checked against the scope's values while compiling: compile those per scope
         return self._planned(q.model_dump_json(), scope, lambda s: compile_query(self, q, s), not q.filters)
 
+    def cards(self, metrics: list[str], period: Period, scope: Scope) -> QueryResult:
+        """Card numbers of flow metrics of one table in one query (:mod:`revintel.semantic.cards`):
+        one row with each metric's value, budget, prior year and 12 sparkline months."""
+        from revintel.semantic.cards import compile_cards
+
+        what = json.dumps(["cards", metrics, period.to_dict()])
+        return self._planned(what, scope, lambda s: compile_cards(self, metrics, period, s), True)
+
     def _planned(
         self, what: str, scope: Scope, compile_for: Callable[[Scope], Plan], shapeable: bool
     ) -> QueryResult:

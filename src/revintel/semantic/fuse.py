@@ -10,6 +10,7 @@ monthly trend lines up. Periods that overlap cannot share a scan and fall back t
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -42,10 +43,40 @@ def disjoint(variants: list[Variant]) -> bool:
     return all(a[1] < b[0] for a, b in pairwise(spans))
 
 
+def _covers(spans: list[tuple[dt.date, dt.date]], lo: dt.date, hi: dt.date) -> bool:
+    """Whether the (possibly overlapping) inclusive date spans together cover every day of lo..hi."""
+    reach = lo - dt.timedelta(days=1)
+    for start, end in sorted(spans):
+        if start > reach + dt.timedelta(days=1):
+            return False
+        reach = max(reach, end)
+    return reach >= hi
+
+
+def source(
+    layer: SemanticLayer, metrics: list[Metric], sl: Slice, within: Period | None = None
+) -> tuple[ibis.Table, dict[str, str]]:
+    """The rows ``metrics`` (one table) read for ``sl`` with its filters applied, and their formulas
+    (``within``: see :meth:`SemanticLayer.source`)."""
+    t, formulas = layer.source(metrics, sl, within)
+    for d, values in sl.filters:
+        t = t.filter(t[layer.catalogue.dimension(d).column].isin(list(values)))
+    return t, formulas
+
+
 def fused_table(
-    layer: SemanticLayer, metrics: list[Metric], sl: Slice, variants: list[Variant]
+    layer: SemanticLayer,
+    metrics: list[Metric],
+    sl: Slice,
+    variants: list[Variant],
+    rows: tuple[ibis.Table, dict[str, str]] | None = None,
 ) -> ibis.Table:
-    """Keys + one column per (metric, variant): ``<id><suffix>``, from one scan of the metrics' table."""
+    """Keys + one column per (metric, variant): ``<id><suffix>``, from one scan of the metrics' table.
+
+    ``rows`` is the source to read and each metric's formula over it, when the caller already has
+    them (:func:`source`); without a grain, variants may overlap (each value is its own filtered
+    aggregate).
+    """
     for m in metrics:
         if m.domain not in sl.scope.domains:
             raise Forbidden(
@@ -54,9 +85,7 @@ def fused_table(
             )
     date = metrics[0].date
     assert date is not None
-    t, formulas = layer.source(metrics, sl)
-    for d, values in sl.filters:
-        t = t.filter(t[layer.catalogue.dimension(d).column].isin(list(values)))
+    t, formulas = rows if rows is not None else source(layer, metrics, sl)
 
     def in_variant(tbl: ibis.Table, period: Period | None) -> ibis.BooleanValue:
         d = _date_col(tbl, date)
@@ -68,7 +97,7 @@ def fused_table(
     if all(p is not None for p in periods):  # one range the engine can push down to the scan
         lo, hi = min(p.start for p in periods if p), max(p.end for p in periods if p)
         t = t.filter(_date_col(t, date).between(ibis.literal(lo), ibis.literal(hi)))
-        contiguous = sum((p.end - p.start).days + 1 for p in periods if p) == (hi - lo).days + 1
+        contiguous = _covers([(p.start, p.end) for p in periods if p], lo, hi)
     else:
         t = t.filter(_date_col(t, date).notnull())
         contiguous = True

@@ -8,18 +8,19 @@ cards the caller's scope cannot see.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from revintel.errors import Forbidden, InvalidRequest
 from revintel.scope import Scope
 from revintel.semantic import expr
+from revintel.semantic.cards import MONTH, SPARK_POINTS, groupable, spark_months
 from revintel.semantic.compile import SemanticLayer
 from revintel.semantic.model import Metric, default_format
 from revintel.semantic.query import MetricQuery, QueryResult
 from revintel.semantic.time import Period, add_months, fiscal_year_of, month_start, parse_period
 
-SPARK_POINTS = 12
 DEFAULT_PERIOD = "ytd"
 #: breakdown dimensions tried, in order, when the caller names none
 PREFERRED_BY = ("region", "capability", "team", "rep", "channel", "tier", "product", "client", "account")
@@ -103,16 +104,44 @@ class KpiEngine:
             return self._summary(scope, period)
 
     def _summary(self, scope: Scope, period: Period | str | None) -> list[KpiCard]:
+        shown = [m for m in self.layer.catalogue.headline if m.domain in scope.domains and self.has_data(m)]
+        return self.cards(shown, scope, period)
+
+    def cards(
+        self, metrics: Sequence[Metric | str], scope: Scope, period: Period | str | None = None
+    ) -> list[KpiCard]:
+        """The cards of ``metrics`` the caller may see, in order: the flow metrics of each table from
+        one query (:mod:`revintel.semantic.cards`), any other metric as :meth:`card` computes it."""
+        ms = [m if isinstance(m, Metric) else self.layer.catalogue.metric(m) for m in metrics]
         p = self.resolve_period(period)
-        cards = []
-        for m in self.layer.catalogue.headline:
-            if m.domain not in scope.domains or not self.has_data(m):
-                continue
+        out: dict[str, KpiCard] = {}
+        groups: dict[tuple[str | None, str | None], list[Metric]] = {}
+        for m in ms:
+            if groupable(m) and m.domain in scope.domains:
+                groups.setdefault((m.table, m.date), []).append(m)
+        for group in groups.values():
             try:
-                cards.append(self.card(m, scope, p))
+                res = self.layer.cards([m.id for m in group], p, scope)
             except Forbidden:
-                continue
-        return cards
+                continue  # the scope cannot filter this table: each card would be refused alike
+            recs = res.records()
+            head = next(r for r in recs if r[MONTH] is None)
+            monthly = {r[MONTH]: r for r in recs if r[MONTH] is not None}
+            months = spark_months(p)
+            for i, m in enumerate(group):
+                spark = [
+                    {"period": mo.isoformat(), "value": monthly[mo][m.id] if mo in monthly else None}
+                    for mo in months
+                ]
+                value, budget, py = head[m.id], head[f"{m.id}_budget"], head[f"{m.id}_py"]
+                out[m.id] = self._card(m, p, value, budget, py, spark, res.definitions[i], res.sql, res.sql)
+        for m in ms:
+            if m.id not in out:
+                try:
+                    out[m.id] = self.card(m, scope, p)
+                except Forbidden:
+                    continue
+        return [out[m.id] for m in ms if m.id in out]
 
     def card(self, metric: Metric | str, scope: Scope, period: Period | str | None = None) -> KpiCard:
         """One KPI card: value, budget and prior year with variances, status and a 12-point sparkline."""
@@ -121,9 +150,23 @@ class KpiEngine:
         head = self._run(scope, metrics=[m.id], period=p, compare=["budget", "py"])
         row = head.records()[0] if head.rows else {}
         value, budget, py = row.get(m.id), row.get(f"{m.id}_budget"), row.get(f"{m.id}_py")
+        spark, spark_sql = self.sparkline(m, scope, p)
+        return self._card(m, p, value, budget, py, spark, head.definitions[0], head.sql, spark_sql)
+
+    def _card(
+        self,
+        m: Metric,
+        p: Period,
+        value: float | None,
+        budget: float | None,
+        py: float | None,
+        spark: list[dict[str, Any]],
+        definition: dict[str, Any],
+        sql: str,
+        spark_sql: str,
+    ) -> KpiCard:
         var_b, var_b_pct = variance(value, budget)
         var_p, var_p_pct = variance(value, py)
-        spark, spark_sql = self.sparkline(m, scope, p)
         s_budget, s_py = status(m.direction, var_b, budget), status(m.direction, var_p, py)
         return KpiCard(
             metric=m.id,
@@ -143,8 +186,8 @@ class KpiEngine:
             status_budget=s_budget,
             status_py=s_py,
             sparkline=spark,
-            definition=head.definitions[0],
-            sql={"value": head.sql, "sparkline": spark_sql},
+            definition=definition,
+            sql={"value": sql, "sparkline": spark_sql},
         )
 
     def sparkline(self, metric: Metric, scope: Scope, period: Period) -> tuple[list[dict[str, Any]], str]:

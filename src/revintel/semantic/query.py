@@ -100,10 +100,10 @@ def _cell(v: Any) -> Any:
         v = v.item()
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return None
+    if type(v).__name__ == "NaTType":  # before datetime: pandas' NaT is one, without a time
+        return None
     if isinstance(v, dt.datetime):
         return v.date() if v.time() == dt.time() else v
-    if type(v).__name__ == "NaTType":
-        return None
     return v
 
 

@@ -105,3 +105,32 @@ def test_cli_search_json_is_one_object(demo_runtime_shared, monkeypatch) -> None
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["results"] and {h["region"] for h in out["results"]} == {"EMEA"}
+
+
+@pytest.mark.parametrize("query", ["pricing", "pricing concerns", "security review pricing", "nothing here"])
+def test_scores_read_from_the_postings_equal_bm25_and_respect_scope_and_side(query: str) -> None:
+    import numpy as np
+
+    from revintel.conversations.index import CallIndex, query_tokens
+
+    texts = [
+        "Our pricing concerns are real.",
+        "The pricing is fine.",
+        "Security review first, then pricing.",
+        "We have concerns about security.",
+        "Nothing to add.",
+        "Pricing, pricing and more pricing concerns.",
+    ]
+    index = CallIndex.build(["A", "A", "B", "B", "C", "C"], list(range(6)), ["customer", "rep"] * 3, texts)
+    everyone = np.ones(3, dtype=bool)
+    docs, vals = index.scores(query, everyone)
+    vocab = index.retriever.vocab_dict
+    ids = [vocab[t] for t in query_tokens(query) if t in vocab]
+    dense = index.retriever.get_scores_from_ids(ids) if ids else np.zeros(6)
+    assert docs.tolist() == np.flatnonzero(dense).tolist()
+    assert np.allclose(vals, dense[docs], rtol=1e-5)
+    only_c = np.array([False, False, True])
+    assert set(index.scores(query, only_c)[0].tolist()) <= {4, 5}
+    assert all(index.doc_role[d] == 0 for d in index.scores(query, everyone, "rep")[0])
+    ranked = index.top((docs, vals), 2)
+    assert [d for d, _ in ranked] == sorted(docs.tolist(), key=lambda d: (-dense[d], d))[:2]

@@ -93,30 +93,52 @@ class CallIndex:
             time.perf_counter() - started,
         )
 
-    def scores(self, query: str, allowed: np.ndarray, role: str | None = None) -> np.ndarray:
-        """BM25 score of every turn for ``query``, zero outside ``allowed`` conversations (and role)."""
-        if self.retriever is None:
-            return np.zeros(0)
-        vocab = self.retriever.vocab_dict
-        tokens = [t for t in query_tokens(query) if t in vocab]
-        if not tokens:
-            return np.zeros(self.size)
-        out: np.ndarray = self.retriever.get_scores(tokens)
-        hit = np.flatnonzero(out)  # only the turns holding a query word need the scope test
-        keep = allowed[self.doc_conv[hit]]
-        if role is not None:
-            keep &= self.doc_role[hit] == ROLES.index(role)
-        out[hit[~keep]] = 0.0
-        return out
+    def scores(
+        self, query: str, allowed: np.ndarray, role: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(turns, BM25 scores) of the turns holding a query word, inside ``allowed`` conversations
+        (and ``role``); every other turn scores zero and is not listed.
 
-    def top(self, scores: np.ndarray, k: int) -> list[int]:
-        """Indices of the ``k`` best positive scores, best first."""
-        positive = np.flatnonzero(scores > 0)
-        if positive.size == 0:
-            return []
-        if positive.size > k:
-            positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
-        return sorted(positive.tolist(), key=lambda i: (-scores[i], i))
+        Read straight from the index's postings, so a query costs in proportion to how often its
+        words are said, not to the number of turns (no dense array over every turn).
+        """
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        if self.retriever is None:
+            return empty
+        vocab = self.retriever.vocab_dict
+        ids = [vocab[t] for t in query_tokens(query) if t in vocab]
+        if not ids:
+            return empty
+        if self.retriever.nonoccurrence_array is not None:  # BM25L/BM25+: every turn has a score
+            dense = self.retriever.get_scores_from_ids(ids)
+            docs = np.flatnonzero(dense)
+            vals = dense[docs]
+        else:
+            post = self.retriever.scores
+            indptr, indices, data = post["indptr"], post["indices"], post["data"]
+            if len(ids) == 1:  # one word: its postings are the answer (turns unique and in order)
+                docs, vals = (
+                    indices[indptr[ids[0]] : indptr[ids[0] + 1]],
+                    data[indptr[ids[0]] : indptr[ids[0] + 1]],
+                )
+            else:
+                docs_all = np.concatenate([indices[indptr[t] : indptr[t + 1]] for t in ids])
+                vals_all = np.concatenate([data[indptr[t] : indptr[t + 1]] for t in ids])
+                docs, inverse = np.unique(docs_all, return_inverse=True)
+                vals = np.bincount(inverse, weights=vals_all, minlength=docs.size).astype(np.float32)
+        keep = allowed[self.doc_conv[docs]] & (vals > 0)
+        if role is not None:
+            keep &= self.doc_role[docs] == ROLES.index(role)
+        return docs[keep].astype(np.int64), vals[keep]
+
+    def top(self, hits: tuple[np.ndarray, np.ndarray], k: int) -> list[tuple[int, float]]:
+        """The ``k`` best (turn, score) of :meth:`scores`, best first (ties: earlier turn first)."""
+        docs, vals = hits
+        if docs.size > k:
+            best = np.argpartition(-vals, k - 1)[:k]
+            docs, vals = docs[best], vals[best]
+        order = sorted(range(docs.size), key=lambda n: (-float(vals[n]), int(docs[n])))
+        return [(int(docs[n]), float(vals[n])) for n in order]
 
     def save(self, folder: Path) -> None:
         """Write the index to ``folder`` (replacing it atomically)."""

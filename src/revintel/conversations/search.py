@@ -84,11 +84,10 @@ def search(
     index = intel.index(version)
     allowed, n_allowed = intel.allowed(index, scope, account=account, deal=deal, since=since, version=version)
     meta = intel.scoped_meta(index, scope, version)
-    scores = index.scores(query, allowed, speaker)
+    top = index.top(index.scores(query, allowed, speaker), limit)
     hits = []
-    top = index.top(scores, limit)
-    infos = meta.many([int(index.doc_conv[i]) for i in top])
-    for i, info in zip(top, infos, strict=True):
+    infos = meta.many([int(index.doc_conv[i]) for i, _ in top])
+    for (i, score), info in zip(top, infos, strict=True):
         code = int(index.doc_conv[i])
         if info is None or not allowed[code]:  # outside the scope or the filters: never shown
             continue
@@ -99,7 +98,7 @@ def search(
             {
                 "conversation_id": cid,
                 "turn_index": int(index.doc_turn[i]),
-                "score": round(float(scores[i]), 3),
+                "score": round(score, 3),
                 "offset_seconds": turn["start_seconds"],
                 "speaker": turn["speaker"],
                 "role": ROLES[int(index.doc_role[i])],

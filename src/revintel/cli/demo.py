@@ -40,10 +40,12 @@ def seed(
 
     Refuses to overwrite data loaded with `revintel ingest` unless --force is given.
     """
+    from revintel.cli.ingest import prebuild
     from revintel.warehouse.demo import seed_demo
 
     rt = runtime()
     result = seed_demo(rt.warehouse, seed=seed_, scale=scale, progress=not as_json, force=force)
+    prebuild(rt)
     emit({**result.to_dict(), "warehouse": rt.warehouse.url}, as_json, _render)
 
 

@@ -79,7 +79,16 @@ def ingest(
         emit({**plan.to_dict(), "dry_run": True}, as_json, _render_plan)
         return
     report = load(plan, rt.warehouse, progress=say)
+    prebuild(rt)
     emit(report.to_dict(), as_json, _render_report)
+
+
+def prebuild(rt: Any) -> None:
+    """Build the pre-aggregates of the data just loaded, as a server's precomputation would, so the
+    next KPI summary (CLI or server) reads them instead of the base table."""
+    from revintel.semantic.rollups import refresh
+
+    refresh(rt.semantic)
 
 
 def _customers_plan(path: Path, mapping: Path | None) -> Any:

@@ -105,7 +105,8 @@ def _intent(req: Request, prev: Request) -> tuple[str, str | None, str | None, s
         return "why", None, req.compare or "pp", None, []
     if req.dimension and _BREAK.search(q) and req.intent in ("breakdown", "value", "share"):
         return ("share" if req.intent == "share" else "breakdown"), req.dimension, None, None, []
-    if req.intent == "ranking" or (_RANKED.search(q) and prev.intent == "ranking"):
+    ranks_previous = prev.intent == "ranking" or (prev.dimension and prev.intent in ("breakdown", "share"))
+    if req.intent == "ranking" or (_RANKED.search(q) and ranks_previous):  # "and the lowest?"
         return "ranking", req.dimension or prev.dimension, None, None, []
     if req.intent in ("trend", "comparison", "rate_volume", "budget_vs_actual", "funnel", "share"):
         return req.intent, req.dimension or prev.dimension, req.compare, req.grain, req.segments

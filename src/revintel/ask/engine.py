@@ -28,7 +28,7 @@ from revintel.ask import conversation, execute, explain, reports, routes
 from revintel.ask.answer import Answer, unsupported
 from revintel.ask.check import Verdict, check, confidence, resolve_data
 from revintel.ask.entities import VocabularyCache
-from revintel.ask.intents import understand
+from revintel.ask.intents import complement, understand
 from revintel.ask.parse import Request
 from revintel.ask.periods import read_periods
 from revintel.ask.reading import how_i_read_it, interpretation
@@ -137,6 +137,8 @@ class AskEngine:
     def _answer(
         self, req: Request, scope: Scope, actor: str, provider: str, step: Step, conversation_id: str | None
     ) -> Answer:
+        if req.excluded and req.metric:  # before the scope check: the rest of what the caller can see
+            self._complement(req, scope)
         refusal = self._scope_check(req, scope, actor)
         if refusal is not None:
             return refusal
@@ -164,6 +166,8 @@ class AskEngine:
             except InvalidRequest as exc:
                 return self._abstain(req, scope, exc.message)
         vocab = self.vocab.get(self.rt)
+        if req.excluded and req.metric:
+            self._complement(req, scope)
         verdict = check(req, cat, counts, vocab.values, sem.as_of(), scope.domains)
         if verdict.action == "abstain":
             return self._abstain(req, scope, verdict.reason)
@@ -181,6 +185,18 @@ class AskEngine:
             sure = confidence(req)
             answer.confidence = sure if answer.confidence >= 0.8 else min(answer.confidence, sure)
         return answer
+
+    def _complement(self, req: Request, scope: Scope) -> None:
+        """ "Excluding X": every other value of X's dimension in the metric's table, in the caller's scope."""
+        if req.metric is None:
+            return
+        sem = self.rt.semantic
+        m = self.rt.catalogue.metric(req.metric)
+        tables = [m.table] if m.table else [self.rt.catalogue.metric(i).table for i in m.components]
+        table = next((t for t in tables if t), None)
+        if table is None:
+            return
+        complement(req, {d: sem.dimension_values(d, scope, table) for d in req.excluded})
 
     def _execute(self, req: Request, scope: Scope, step: Step | None = None) -> Answer:
         sem = self.rt.semantic

@@ -192,6 +192,18 @@ class Vocabulary:
         self._keys = list(self.by_phrase)
         self._lengths = np.array([len(k) for k in self._keys], dtype=np.int64)
         self._counts = _char_counts(self._keys)
+        self._add_part_names(values)  # after the fuzzy index: a part is matched exactly only ("median")
+
+    def _add_part_names(self, values: dict[str, list[str]]) -> None:
+        """ "Retail & Consumer" is also "retail" and "consumer" (matched exactly) when no other value is."""
+        parts: dict[str, list[tuple[str, str]]] = {}
+        for dim, vals in values.items():
+            for v in vals:
+                for part in (v or "").split(" & ") if " & " in (v or "") else ():
+                    parts.setdefault(_norm(part), []).append((dim, v))
+        for key, hits in parts.items():
+            if len(hits) == 1 and len(key) >= 4 and key not in STOPWORDS and key not in self.by_phrase:
+                self.by_phrase[key] = hits[0]
 
     def close_match(self, phrase: str) -> str | None:
         """The vocabulary phrase closest to ``phrase`` (``difflib`` ratio >= FUZZY_RATIO), if any.

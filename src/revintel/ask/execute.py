@@ -80,7 +80,12 @@ class Run:
 
     def where(self) -> str:
         """ " in EMEA" / " for Technology in APAC" for the request's filters."""
-        parts = [", ".join(v) for v in self.req.filters.values() if v]
+        out = self.req.excluded
+        parts = [
+            f"all but {', '.join(out[d])}" if d in out else ", ".join(v)
+            for d, v in self.req.filters.items()
+            if v
+        ]
         return (" for " + " / ".join(parts)) if parts else ""
 
     def when(self) -> str:

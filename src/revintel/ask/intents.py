@@ -35,7 +35,10 @@ _BVA = (
     r"\boff (?:the )?(?:budget|plan)\b|"
     r"\b(?:short of|missed?|beat|beating|exceed(?:ed)?) (?:the |our )?budget\b"
 )
-_CONTRIB = r"contribut|\bshare of\b|% of\b|percent(?:age)? of\b|\bproportion\b|\bwhat fraction\b|\bsplit of\b"
+_CONTRIB = (
+    r"contribut|\bshare of\b|% of\b|percent(?:age)? of\b|\bproportion\b|\bwhat fraction\b|\bsplit of\b|"
+    r"\bwhat (?:share|percentage|percent)\b|\bshare (?:came|comes|come|coming|is|was|were|did|does|do)\b"
+)
 _GAP = r"\bgap\b|\bshortfall\b|\bmiss\b|\bvariance\b"
 _FUNNEL = r"\bfunnel\b|\bby stage\b|\bper stage\b|\beach stage\b|\bstages?\b"
 _DEAL = r"\b(?:deal|opportunity|opp)\b"
@@ -127,7 +130,7 @@ def understand(
     if time_dims and not req.grain:
         req.grain = time_dims[0].id
     metrics = _release_values(metrics, vocab, spans)
-    chosen, others = competing_metrics(_drop_generic(metrics), catalogue)
+    chosen, others = competing_metrics(_drop_generic(metrics, text), catalogue)
     if chosen is not None:
         req.metric = chosen.id
         req.metric_text = chosen.text
@@ -138,6 +141,7 @@ def understand(
         req.metric, req.intent = None, "unsupported"
         return req
     entities = find_entities(text, vocab, spans)
+    excluded = _excluded(entities, text, spans)
     for e in entities:
         if (
             e.dimension in ("stage",)
@@ -163,6 +167,9 @@ def understand(
         elif _has(r"\blos[te]\b", text):
             req.metric = "lost_deals"
     dims = _qualifiers(req, dims, entities, text, vocab)
+    _exclude(req, excluded, vocab)
+    dims = _any_competitor(req, dims, text, vocab)
+    dims = _owned_nouns(dims, text)
     dims = [d for d in dims if d.id not in req.filters]  # "for the Central office": a filter, not a split
     req.dimension = dims[0].id if dims else None
     if dims:
@@ -190,6 +197,7 @@ def understand(
         elif _has(r"\bslowest\b|\blongest\b", text):
             req.order = "desc"
     _operation(text, req)
+    _split_year_over_year(req)
     _growth_of_year(text, req)
     _series_over_both(text, req)
     if (
@@ -221,6 +229,9 @@ def understand(
             req.period = period_text(hits[0].period)
             req.words["period"] = f"the latest {unit} (default)"
     req.unresolved = unresolved_words(text, spans)
+    req.unresolved += [
+        w for w in head_modifiers(text, metrics, spans) + per_units(text, spans) if w not in req.unresolved
+    ]
     req.unsupported = _unsupported_concepts(text, spans)
     return req
 
@@ -229,9 +240,20 @@ def understand(
 _GENERIC_WORDS = ("revenue", "revenues", "sales", "net revenue")
 
 
-def _drop_generic(metrics: list[Any]) -> list[Any]:
-    """ "Sales revenue", "revenue from bookings": a generic word beside a specific metric is that metric."""
-    specific = [p for p in metrics if p.text.lower() not in _GENERIC_WORDS]
+def _drop_generic(metrics: list[Any], text: str) -> list[Any]:
+    """ "Sales revenue", "revenue from bookings": a generic word beside a specific metric is that metric.
+
+    Not when the two are divided ("revenue per chargeable hour", "revenue per won deal"): a ratio of
+    two figures is another question, which the check stage clarifies.
+    """
+
+    def divided(p: Any) -> bool:
+        return any(
+            q is not p and re.fullmatch(r"\s*(?:per|/|by each|for each)\s*", text[p.end : q.start])
+            for q in metrics
+        )
+
+    specific = [p for p in metrics if p.text.lower() not in _GENERIC_WORDS or divided(p)]
     return specific or metrics[:1]
 
 
@@ -248,6 +270,23 @@ def _series_over_both(text: str, req: Request) -> None:
     first, last = sorted(ends, key=lambda e: e[0])
     req.period = f"{spans[0][0]}..{max(sp[1] for sp in spans)}|range|{first[2]} and {last[2]}"
     req.intent, req.compare, req.compare_period = "trend", None, None
+
+
+def _split_year_over_year(req: Request) -> None:
+    """ "Q4 2025 fees vs Q4 2024 by capability": a period against the same period a year before, split,
+    is the prior-year comparison by that dimension (two arbitrary periods are not split: see meaning)."""
+    if not (req.intent == "comparison" and req.compare == "period" and req.dimension and req.compare_period):
+        return
+    a, b = (req.period or "").split("|")[0], req.compare_period.split("|")[0]
+    try:
+        (a0, a1), (b0, b1) = (tuple(dt.date.fromisoformat(x) for x in p.split("..")) for p in (a, b))
+    except ValueError:
+        return
+    if b0 > a0:
+        (a0, a1), (b0, b1) = (b0, b1), (a0, a1)
+        req.period = req.compare_period
+    if (b0.replace(year=b0.year + 1), b1.replace(year=b1.year + 1)) == (a0, a1):
+        req.compare, req.compare_period = "py", None
 
 
 def _growth_of_year(text: str, req: Request) -> None:
@@ -279,6 +318,163 @@ def unresolved_words(text: str, spans: Spans) -> list[str]:
         if w in FUNCTION_WORDS or w in _GRAMMAR_WORDS or w.rstrip("s") in _GRAMMAR_WORDS:
             continue
         out.append(w)
+    return out
+
+
+#: everyday words that, right before a one-word metric, make it another figure ("loss rate", "open rate")
+_STATUS_BEFORE = frozenset(
+    [
+        "loss",
+        "losses",
+        "lose",
+        "loses",
+        "losing",
+        "lost",
+        "open",
+        "opening",
+        "opened",
+        "close",
+        "closes",
+        "closing",
+        "closed",
+        "new",
+        "won",
+        "win",
+        "wins",
+        "winning",
+        "churn",
+        "churned",
+        "conversion",
+        "converted",
+    ]
+)
+#: two-letter words that may stand before a one-word metric ("us", "our" ...)
+_SHORT_OK = frozenset(
+    ["a", "an", "by", "in", "of", "on", "or", "to", "at", "is", "us", "we", "my", "me", "it", "vs"]
+)
+
+
+def head_modifiers(text: str, metrics: list[Any], spans: Spans) -> list[str]:
+    """Words right before a one-word metric phrase that no slot explains ("loss rate", "wn rate").
+
+    A metric named by one word ("rate", "fees") takes its meaning from the word before it; an everyday
+    word there ("loss" in "loss rate") or a fragment too short to be read ("wn rate") would otherwise be
+    skipped and the bare word answered as another figure (rate per hour).
+    """
+    out: list[str] = []
+    for p in metrics:
+        if " " in p.text.strip():
+            continue
+        before = re.search(r"([a-z][a-z'&-]*)\s+$", text[: p.start])
+        if before is None or not spans.free(before.start(1), before.end(1)):
+            continue
+        word = before.group(1).strip("'-")
+        short = len(word) < 3 and word not in _SHORT_OK
+        if word and (short or word in _STATUS_BEFORE) and word not in out:
+            out.append(word)
+    return out
+
+
+#: words that ask for one row per segment
+_SPLIT_CUES = (
+    r"\bby\b|\bper\b|\beach\b|\bevery\b|\bwhich\b|\bwho\b|\bsplit\b|\bbreak|\bacross\b|\bamong\b|"
+    r"\bcompare\b|\bvs\.?\b|\bversus\b|" + _RANK
+)
+
+
+def _owned_nouns(dims: list[Any], text: str) -> list[Any]:
+    """ "What did we bill our clients", "revenue from our customers": everyone, not one row per client."""
+    if _has(_SPLIT_CUES, text):
+        return dims
+    return [d for d in dims if not _has(r"\b(?:our|all (?:of )?our)\s+$", text[: d.start])]
+
+
+_EXCLUDING = (
+    r"\b(?:excluding|exclude|excludes|except(?: for)?|other than|apart from|not including|outside(?: of)?|"
+    r"ex)\s+(?:(?:in|for|from|at|on)\s+)?(?:the\s+)?$"
+)
+
+
+def _excluded(entities: list[Any], text: str, spans: Spans) -> list[Any]:
+    """Values named after "excluding" / "except" / "other than" (their words are explained)."""
+    out = []
+    for e in entities:
+        m = re.search(_EXCLUDING, text[: e.start])
+        if m is not None:
+            out.append(e)
+            spans.take(m.start(), m.end())
+    return out
+
+
+def _exclude(req: Request, excluded: list[Any], vocab: Vocabulary) -> None:
+    """ "Excluding Technology": the value is left out (every other value is kept, see :func:`complement`)."""
+    names = {e.value for e in excluded}
+    for dim, vals in list(req.filters.items()):
+        if names and any(v in names for v in vals):
+            req.excluded[dim] = [v for v in vals if v in names]
+            kept = [v for v in vals if v not in names]
+            req.filters[dim] = kept or [v for v in vocab.values.get(dim, []) if v and v not in names]
+            req.words[f"filter:{dim}"] = "not " + " / ".join(e.text for e in excluded)
+
+
+def complement(req: Request, known: dict[str, list[str]]) -> None:
+    """The filters of excluded values: every value of ``known`` (the metric's data, in scope) but those."""
+    for dim, out in req.excluded.items():
+        if dim in known:
+            req.filters[dim] = [v for v in known[dim] if v not in out]
+
+
+_LOST_TO = (
+    r"\b(?:lose|loses|losing|lost)\s+(?:deals?\s+|them\s+|it\s+|business\s+)?(?:to|against)\s+"
+    r"(?:a\s+|the\s+|any\s+)?$"
+)
+
+
+def _any_competitor(req: Request, dims: list[Any], text: str, vocab: Vocabulary) -> list[Any]:
+    """ "Deals we lost to competitors": deals with a competitor named, not a split by competitor.
+
+    Lost deals with no competitor recorded were not lost to one, so they are left out (the filter is
+    every competitor of the loaded data); "which competitor" or "by competitor" still splits.
+    """
+    values = [v for v in vocab.values.get("competitor", []) if v]
+    if not values or "competitor" in req.filters:
+        return dims
+    if _has(r"\b(?:which|what|whom?|each|per|by|top|most|biggest|main)\b[^?]*\bcompetitor", text):
+        return dims
+    for d in dims:
+        if d.id == "competitor" and _has(_LOST_TO, text[: d.start]):
+            req.filters["competitor"] = list(values)
+            req.words["filter:competitor"] = d.text
+            return [x for x in dims if x is not d]
+    return dims
+
+
+#: "per month", "per cent": units the period and intent rules read
+_PER_READ = frozenset(
+    [
+        "cent",
+        "month",
+        "months",
+        "quarter",
+        "quarters",
+        "year",
+        "years",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "annum",
+    ]
+)
+
+
+def per_units(text: str, spans: Spans) -> list[str]:
+    """The unit of "per X" when nothing reads X ("fees per head"): a ratio the reading would drop."""
+    out: list[str] = []
+    for m in re.finditer(r"\bper\s+(?:an?\s+|each\s+)?([a-z][a-z'&-]*)", text):
+        word = m.group(1).strip("'-")
+        if word not in _PER_READ and spans.free(m.start(1), m.end(1)) and word not in out:
+            out.append(word)
     return out
 
 
@@ -327,6 +523,8 @@ def _release_values(metrics: list[Any], vocab: Vocabulary, spans: Spans) -> list
 
 #: nouns that name the things a filter selects, not a breakdown ("enterprise accounts")
 _GENERIC_NOUNS = ("account", "client")
+#: dimensions of people, whom a value of another dimension selects ("EMEA reps")
+_PEOPLE = ("rep", "manager")
 
 
 def _qualifiers(
@@ -349,6 +547,11 @@ def _qualifiers(
         e = prev[1]
         chain.append((d.end, e))
         if e.dimension == d.id or d.id in _GENERIC_NOUNS:
+            continue
+        if d.id in _PEOPLE and e.dimension not in _PEOPLE:
+            # "the EMEA reps": the reps of that region (ranked or split when the question asks for it)
+            if _has(_SPLIT_CUES, text):
+                keep.append(d)
             continue
         name = e.text.lower()
         found = [
@@ -569,6 +772,10 @@ def _intent(text: str, req: Request, dims: list[Any], named: list[str]) -> str:
     if _has(_DEAL, text) and req.metric is None and _deal_search(text, req):
         return "deal_lookup"
     if _has(_CONTRIB, text) and req.metric != "win_rate":
+        if dims and _has(_RANK, text) and _has(r"\b(?:which|who)\b", text) and not _has(_TOP_N, text):
+            # "which capability had the smallest share of fees": the segments ranked (same order as shares)
+            req.order = "asc" if _has(_ASC, text) else "desc"
+            return "ranking"
         return "share"
     if _has(r"\btrend", text) and _has(_PP + "|" + _PY, text) and not dims:
         req.grain = req.grain or ("quarter" if _has(r"\bquarter|\bqoq\b", text) else "month")

@@ -22,7 +22,7 @@ from revintel.ask.parse import Request
 #: a change between periods ("growth", "grew", "increase", "decline")
 GROWTH_WORDS = (
     r"\b(?:growth|grew|grow|grown|growing|increased?|increasing|declined?|declining|decreased?|decreasing|"
-    r"shrank|shrunk|shrinking|rose|risen)\b"
+    r"shrank|shrunk|shrinking|rose|risen|(?:go|goes|went|gone|going) (?:up|down))\b"
 )
 _BUDGET_WORDS = r"\bbudget(?:ed|s)?\b|\bplan(?:ned)?\b"
 _AMOUNT_WORDS = r"\bvalue\b|\bworth\b|\bdollars?\b"
@@ -40,6 +40,8 @@ _SIZE_BANDS = (
     r"\b(?:account|customer|client|company) (?:size|revenue (?:tier|band|size)|size (?:tier|band))s?\b|"
     r"\b(?:size|revenue) (?:band|bracket)s?\b"
 )
+#: a running total: a cumulative series
+_CUMULATIVE = r"\brunning (?:total|sum|tally)s?\b|\bcumulative(?:ly)?\b|\bcumulated\b"
 #: customers new in a period: not a dimension of the catalogue
 _NEW_CUSTOMERS = r"\bnew (?:customers|clients|accounts|logos)\b"
 #: a grain finer than the month
@@ -175,6 +177,24 @@ def unused_operations(req: Request, catalogue: Any) -> list[Unused]:
     if _has(_COMPARE, text) and req.intent in ("value", "breakdown") and not req.compare:
         word = re.search(_COMPARE, text).group(0)  # type: ignore[union-attr]
         out.append(Unused(word, "a comparison, while the reading gives one figure", ()))
+    if req.intent == "comparison" and req.compare == "period" and req.dimension:
+        dim = catalogue.dimension(req.dimension).label.lower()
+        out.append(
+            Unused(
+                req.words.get("dimension") or dim,
+                f"a split by {dim} of a comparison between two periods, which that comparison does not split",
+                (f"{label} by {dim}{_when(req)} vs prior year?", f"{label} by {dim}{_when(req)}?"),
+            )
+        )
+    if _has(_CUMULATIVE, text):  # "running total of fees": a cumulative series, not the period's total
+        word = re.search(_CUMULATIVE, text).group(0)  # type: ignore[union-attr]
+        out.append(
+            Unused(
+                word,
+                "a cumulative (running) series, which Ask does not compute",
+                (f"{label} trend{_when(req)}?", f"Total {label.lower()}{_when(req)}?"),
+            )
+        )
     if _has(_SIZE_BANDS, text):  # "by account size": no size bands, and not one row per account
         word = re.search(_SIZE_BANDS, text).group(0)  # type: ignore[union-attr]
         out.append(Unused(word, "size bands of accounts, which are not a dimension", (f"{label} by tier?",)))

@@ -92,6 +92,8 @@ class Request:
     also_by: list[str] = field(default_factory=list)
     #: slots carried over from the previous turn
     inherited: list[str] = field(default_factory=list)
+    #: dimension -> values the question excludes ("excluding Technology"): the filter is every other value
+    excluded: dict[str, list[str]] = field(default_factory=dict)
     #: the question as read (normalised, jargon and spelling applied)
     text: str = ""
 

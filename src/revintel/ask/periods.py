@@ -280,6 +280,14 @@ class Grammar:
                 ),
             ),
             (
+                rf"(?:the )?(?:last|final) (two|2|three|3) quarters of ({_YEAR})",
+                lambda m: _span(
+                    _quarter(int(m.group(2)), 5 - _num(m.group(1))).start,
+                    dt.date(int(m.group(2)), 12, 31),
+                    f"Q{5 - _num(m.group(1))}–Q4 {m.group(2)}",
+                ),
+            ),
+            (
                 r"(?:fiscal )?(?:year[- ]to[- ]date|ytd|fytd)",
                 lambda m: parse_period("ytd", a, fs),
             ),

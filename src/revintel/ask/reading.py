@@ -43,6 +43,7 @@ def interpretation(req: Request, catalogue: Any, period: dict[str, Any] | None =
             "; ".join(v for k, v in req.words.items() if k.startswith("filter:")) or None,
             inherited="filters" in inh,
         ),
+        "excluded": {k: list(v) for k, v in req.excluded.items()},
         "period": _slot(
             label or "all time",
             req.words.get("period"),
@@ -84,8 +85,12 @@ def how_i_read_it(interp: dict[str, Any]) -> str:
         parts.append(str(m["value"]).lower() + (" (from the previous question)" if m["inherited"] else ""))
     if interp["dimension"]["value"]:
         parts.append(f"by {interp['dimension']['value']}")
+    excluded = interp.get("excluded") or {}
     for dim, vals in (interp["filters"]["value"] or {}).items():
-        parts.append(f"{dim} = {', '.join(vals)}")
+        if dim in excluded:  # "excluding Technology": the one value left out, not the many kept
+            parts.append(f"{dim} other than {', '.join(excluded[dim])}")
+        else:
+            parts.append(f"{dim} = {', '.join(vals)}")
     p = interp["period"]
     when = str(p["value"])
     if interp.get("unreadable_period"):

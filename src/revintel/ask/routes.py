@@ -32,12 +32,17 @@ _FORECAST = (
     r"\bforecast(?:ed|s|ing)?\b|\bp(?:10|50|90)\b|\bbest[- ]case\b|\bgap to quota\b|"
     r"\bwill we (?:hit|make|reach)\b|\bon track to\b|\bexpected (?:revenue|bookings|to close)\b|"
     r"\bprojected\b|\bprojection\b|\blanding\b|"
-    r"\b(?:upside|downside|worst|base|most likely|likely) (?:case|scenario|outcome)\b"
+    r"\b(?:upside|downside|worst|base|most likely|likely) (?:case|scenario|outcome)\b|"
+    r"\b(?:commit|best[- ]case)\b.*\b(?:next|coming) (?:quarter|month|year)\b|"
+    r"\b(?:next|coming) (?:quarter|month|year)'?s? (?:commit|best[- ]case)\b"
 )
 _NOT_FORECAST = r"\bsubmitted\b|\bsubmission|\bforecast call|\bforecast categor|\bbacktest|\baccuracy\b"
 _RISK = (
     r"\bat[- ]risk\b|\briskiest\b|\brisky\b|\bmost risk\b|\bdeals? (?:in|at) danger\b|"
-    r"\blikely to (?:be lost|lose|slip)\b|\bexpected loss\b"
+    r"\blikely to (?:be lost|lose|slip)\b|\bexpected loss\b|"
+    r"\bat (?:the )?(?:highest|greatest|most|biggest|high|higher|serious|real) risk\b|"
+    r"\b(?:with|having|carrying) (?:the )?(?:highest|greatest|most|biggest|high) risk\b|"
+    r"\b(?:highest|greatest|biggest)[- ]risk (?:deals?|opportunit(?:y|ies)|opps?)\b|\bin jeopardy\b"
 )
 _CHANGES = (
     r"\bpipeline (?:changes?|changed|movement|moved|waterfall|bridge|walk)\b|\bwhat changed\b|"

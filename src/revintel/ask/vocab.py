@@ -63,7 +63,9 @@ JARGON: tuple[tuple[str, str], ...] = (
     (r"\b(?:average|typical|mean|avg) (?:won )?deal\b(?! (?:size|value|amount|count))", "average deal size"),
     (
         r"\b(?:average|typical|mean|avg) (?:won )?(?:revenue|value|amount|bookings?|sales) "
-        r"(?:per|of an?|of each|for an?|for each) (?:won |closed )?(?:deal|opportunity|opp)\b",
+        r"(?:per|of an?|of each|for an?|for each) (?:won |closed )?(?:deal|opportunity|opp)\b|"
+        r"\b(?:won )?(?:revenue|value|amount|bookings?|sales) per "
+        r"(?:won |closed )?(?:deal|opportunity|opp)\b",
         "average deal size",
     ),
     (
@@ -74,16 +76,20 @@ JARGON: tuple[tuple[str, str], ...] = (
     (r"\bbook(?:ed|ing|ings)?\b(?! (?:a|the) meeting)", "won revenue"),
     (r"\b(?:closed|won) (?:revenue|sales|amount|value|business)\b", "won revenue"),
     (r"\brevenue (?:closed|won|booked)\b", "won revenue"),
+    (r"\b(?:net )?(?:fees?|revenue) per (?:chargeable |billable |billed )?hour\b", "rate per hour"),
     (
         r"\bhours? (?:were |was |we |did we |have we |do we |did you )?(?:billed|bill)\b|"
         r"\b(?:billed|billable) hours?\b",
         "chargeable hours",
     ),
-    (r"\b(?:bill|billed|billing|billings|invoiced|invoicing)\b(?! ?able)", "net fees"),
-    (r"\b(?:net )?(?:fees?|revenue) per (?:chargeable |billable |billed )?hour\b", "rate per hour"),
+    (r"\b(?:bill|billed|billing|billings|invoice|invoiced|invoicing)\b(?! ?able)", "net fees"),
     (r"\bbillable (?:utili[sz]ation|chargeability)\b", "chargeability"),
     (r"\bfee\b(?! (?:days?|income))", "fees"),
     (r"\bpipe\b", "pipeline"),
+    (r"\bteh\b", "the"),
+    (r"\b(?:average|typical|mean|avg) (?:close|closing|closed) (?:value|amount)\b", "average deal size"),
+    (r"\b(?:close|closing) (?:value|amount)s?\b", "won revenue"),
+    (r"\b(?:average|avg|mean) (?:contract|order) (?:value|size)\b|\bacv\b|\baov\b", "average deal size"),
     (r"\brevs?\b", "revenue"),
     (r"\bqtrs?\b", "quarter"),
     (r"\byrs?\b", "year"),
@@ -146,6 +152,10 @@ JARGON: tuple[tuple[str, str], ...] = (
     (r"\b(?:end|ended|ending|ends) (?:up )?(?:in|as) (?:a )?(?:loss|lost|losses)\b", "are lost"),
     (r"\b(?:end|ended|ending|ends) (?:up )?(?:in|as) (?:a )?(?:win|won|wins)\b", "are won"),
 )
+
+
+#: words the jargon reads, never "corrected" into a catalogue word first ("contract" is not "contact")
+JARGON_WORDS = frozenset({"contract", "contracts", "invoice", "invoices", "acv", "aov"})
 
 
 def inflections(words: frozenset[str]) -> frozenset[str]:
@@ -266,7 +276,14 @@ def correct_spelling(text: str, targets: list[str], protected: frozenset[str]) -
 
     def fix(m: re.Match[str]) -> str:
         w = m.group(0)
-        if len(w) < 3 or w in target_set or w in FUNCTION_WORDS or w in protected or w.isdigit():
+        if (
+            len(w) < 3
+            or w in target_set
+            or w in FUNCTION_WORDS
+            or w in JARGON_WORDS
+            or w in protected
+            or w.isdigit()
+        ):
             return w
         if w.rstrip("s") in target_set or w in UNSUPPORTED_CONCEPTS:
             return w

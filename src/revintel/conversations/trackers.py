@@ -155,7 +155,12 @@ class Phrase:
         ``present`` is :func:`positions` of ``ks`` (computed here when not given).
         """
         pos = positions(ks) if present is None else present
-        if any(f.isdisjoint(pos) for f in self.firsts):
+        firsts = self.firsts
+        if (
+            not firsts
+            or firsts[0].isdisjoint(pos)
+            or (len(firsts) > 1 and any(f.isdisjoint(pos) for f in firsts[1:]))
+        ):
             return None
         lo, hi, neg = len(ks), -1, False
         for first, (lengths, runs) in zip(self.firsts, self._by_first, strict=True):
@@ -540,15 +545,19 @@ def _first(
     toks: list[str],
     present: Positions | None = None,
     word_pos: Positions | None = None,
+    anchors: frozenset[str] | None = None,
 ) -> Phrase | None:
+    """The first phrase of ``cat`` matched and not negated; ``anchors``: the clause's words that
+    start any tracker (a small set, cheaper to test than the whole clause)."""
     seq = toks if cat.raw else ks
     if cat.raw:
         present = positions(toks) if word_pos is None else word_pos
     elif present is None:
         present = positions(ks)
-    if cat.anchor_keys.isdisjoint(present):
+    among = present.keys() if anchors is None else anchors
+    if cat.anchor_keys.isdisjoint(among):
         return None
-    for p in cat.candidates(present):
+    for p in cat.candidates(among):
         span = p.find(seq, present)
         if span and not _negated(t, ks, toks, span):
             return p
@@ -583,12 +592,13 @@ def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | N
     ks = [lemma(w) for w in toks]
     present = positions(ks)
     keyset = present.keys()
-    by_keys = not t.key_anchors.isdisjoint(keyset)
-    by_words = not t.word_anchors.isdisjoint(toks)
+    hit = t.key_anchors.intersection(keyset)  # the clause's words any key tracker is filed under
+    whit = t.word_anchors.intersection(toks)
+    by_keys, by_words = bool(hit), bool(whit)
     if not (by_keys or by_words):
         return  # no tracker has a word to start from: the common case, kept cheap
     named: list[str] = []
-    for k in t.competitor_firsts.keys() & keyset if by_keys else ():
+    for k in t.competitor_firsts.keys() & hit:
         for name, alias in t.competitor_firsts[k]:
             if name not in named and _find(ks, alias) >= 0:
                 named.append(name)
@@ -597,15 +607,15 @@ def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | N
     for name in named:
         add(Match("competitor", name, name, sentence))
     word_pos = positions(toks) if by_words else {}
-    cancelled = by_keys and any(p.find(ks, present) for p in t.cancel.candidates(keyset))
+    cancelled = by_keys and any(p.find(ks, present) for p in t.cancel.candidates(hit))
     if not cancelled and by_words and t.cancel_words is not None:
-        cancelled = any(p.find(toks, word_pos) for p in t.cancel_words.candidates(word_pos))
+        cancelled = any(p.find(toks, word_pos) for p in t.cancel_words.candidates(whit))
     customer = role in OBJECTION_CUSTOMER
     if not cancelled and by_keys:
         firsts: dict[str, Phrase | None] = {}
         for cat in t.objections:
-            if _speaks(role, cat.speaker) and not cat.anchor_keys.isdisjoint(keyset):
-                firsts[cat.name] = p = _first(t, cat, ks, toks, present)
+            if _speaks(role, cat.speaker) and not cat.anchor_keys.isdisjoint(hit):
+                firsts[cat.name] = p = _first(t, cat, ks, toks, present, anchors=hit)
                 if p is not None:
                     add(Match("objection", cat.name, p.text, sentence))
         if (
@@ -614,24 +624,27 @@ def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | N
             and firsts.get("competitor") is None
             and (
                 any(firsts.values())
-                or (t.with_competitor is not None and _first(t, t.with_competitor, ks, toks, present))
+                or (
+                    t.with_competitor is not None
+                    and _first(t, t.with_competitor, ks, toks, present, anchors=hit)
+                )
             )
         ):
             add(Match("objection", "competitor", named[0], sentence))
-        if _speaks(role, t.risks.speaker) and (p := _first(t, t.risks, ks, toks, present)):
+        if _speaks(role, t.risks.speaker) and (p := _first(t, t.risks, ks, toks, present, anchors=hit)):
             add(Match("risk", "risk", p.text, sentence))
     steps = t.next_steps
     if (
         (by_words if steps.raw else by_keys)
         and _speaks(role, steps.speaker)
-        and (p := _first(t, steps, ks, toks, present, word_pos))
+        and (p := _first(t, steps, ks, toks, present, word_pos, whit if steps.raw else hit))
     ):
         due, due_date = find_due(sentence, day)
         add(Match("next_step", "next_step", p.text, sentence, due=due, due_date=due_date))
     if t.smart and by_keys:
         bag: Counter[str] | None = None
         for sm in t.smart:
-            if len(keyset & sm.vocab) < 2 or not _speaks(role, sm.speaker):
+            if len(hit & sm.vocab) < 2 or not _speaks(role, sm.speaker):
                 continue
             bag = bag if bag is not None else _bag(clause)
             if max((_cosine(bag, e) for e in sm.examples), default=0) >= sm.threshold:

@@ -153,6 +153,9 @@ def test_next_steps_are_commitments_not_things_already_done() -> None:
         "so you had a chance to look at the proposal we sent over?", "rep"
     )
     assert ("next_step", "next_step") not in kinds("Thanks for following up, it was a useful call.")
+    # an obligation to win approval is not a commitment to the buyer
+    assert ("next_step", "next_step") not in kinds("I'll need to get the green light from my boss first.")
+    assert ("next_step", "next_step") in kinds("I'll talk to the team and send you the numbers.", "rep")
 
 
 def test_a_competitor_named_with_a_preference_is_a_competitor_objection() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from revintel.runtime import Runtime
@@ -49,3 +51,40 @@ def test_a_forecast_years_after_the_data_abstains_instead_of_giving_a_number(dem
     scope = get_persona("ceo").scope
     a = demo_rt.ask.ask("What's the bookings forecast for 2030?", scope, actor="ceo", persist=False)
     assert a.intent == "unsupported" and a.value is None and "2030" in a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("What is the EBITDA forecast for next quarter?", "EBITDA"),
+        ("What's the fees forecast for next quarter?", "no forecast of net fees"),
+        ("What's the forecast for win rate next quarter?", "no forecast of win rate"),
+    ],
+)
+def test_a_forecast_of_another_figure_abstains_instead_of_giving_the_revenue_forecast(
+    demo_rt: Runtime, question: str, reason: str
+) -> None:
+    a = demo_rt.ask.ask(question, get_persona("ceo").scope, actor="ceo", persist=False)
+    demo_rt.close()
+    assert a.value is None and a.route is None and reason in a.answer
+
+
+def test_a_routed_question_with_a_filter_gets_the_filtered_figure(demo_rt: Runtime) -> None:
+    from revintel.forecast.changes import pipeline_changes
+    from revintel.forecast.rollup import forecast
+    from revintel.scope import Scope
+
+    ceo = get_persona("ceo").scope
+    ask = lambda q: demo_rt.ask.ask(q, ceo, actor="ceo", persist=False)  # noqa: E731
+    emea = Scope.build(ceo.role, {"region": ["EMEA"]})
+    fc = ask("Forecast for EMEA next quarter")
+    assert fc.route["service"] == "forecast" and "for EMEA" in fc.answer
+    assert fc.value == pytest.approx(forecast(demo_rt, emea, None).to_dict()["total"]["p50"])
+    assert fc.value < forecast(demo_rt, ceo, None).to_dict()["total"]["p50"]
+    slipped = ask("Which deals slipped last quarter in EMEA?")
+    r = slipped.route
+    out = pipeline_changes(demo_rt, emea, *(dt.date.fromisoformat(r[k]) for k in ("from", "to")))
+    assert slipped.value == pytest.approx(out["total"]["pushed_out"])
+    people = ask("Which reps are at risk of missing quota?")  # reps, not the deal-risk list
+    demo_rt.close()
+    assert people.route is None and people.value is None

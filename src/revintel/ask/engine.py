@@ -159,6 +159,11 @@ class AskEngine:
         data_notes = resolve_data(req, cat, counts)
         route = routes.match(req)
         if route is not None:
+            reason = routes.unanswerable(route, req, cat)
+            if reason is not None:
+                return self._abstain(req, scope, reason)
+            if route.service in ("forecast", "pipeline_changes", "deals_at_risk"):
+                scope = routes.narrowed(scope, req, route)  # "the forecast for EMEA": a narrower row scope
             try:
                 return routes.run(self.rt, route, req, scope)
             except Forbidden as exc:

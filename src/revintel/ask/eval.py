@@ -339,6 +339,11 @@ def check_route(rt: Runtime, item: dict[str, Any], answer: Answer, scope: Any) -
     """The answer came from the named service, with the figure that service gives."""
     route = answer.route or {}
     want = item.get("route")
+    if route.get("scope_filters"):  # "the forecast for EMEA": the service run in the narrower scope
+        from revintel.ask.parse import Request
+        from revintel.ask.routes import narrowed
+
+        scope = narrowed(scope, Request(question="", filters=route["scope_filters"]))
     if route.get("service") != want:
         return False, f"route {route.get('service')!r} != {want!r}: {answer.answer}"
     figure = item.get("figure")

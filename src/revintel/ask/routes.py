@@ -13,6 +13,7 @@ the figure and the arguments used.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -122,7 +123,7 @@ def match(req: Request) -> Route | None:
 
     if people := people_match(text):
         return Route("people", people["figure"], {"period": req.period, **people})
-    if re.search(_RISK, text):
+    if re.search(_RISK, text) and not _about_others(req, text):
         top = req.limit if req.limit and req.limit > 1 else 10  # "which deals are most at risk": the list
         return Route("deals_at_risk", "deals_at_risk", {"top": top})
     if re.search(_FORECAST, text) and not re.search(_NOT_FORECAST, text):
@@ -135,6 +136,89 @@ def match(req: Request) -> Route | None:
     if m and re.search(r"\bdeal\b|\bopportunity\b|\bopp\b|\bstatus\b|\btell me\b|\bdetails?\b", text):
         return Route("deal", "deal", {"deal_id": m.group(1)})
     return None
+
+
+#: what each service reads from the question (its words are explained, not "unresolved")
+_READS = {
+    "forecast": (_FORECAST, *FIGURES.values()),
+    "deals_at_risk": (_RISK,),
+    "pipeline_changes": (_CHANGES,),
+}
+#: metrics the forecast service forecasts (won revenue, its calls, the quota it is measured against)
+_FORECAST_METRICS = (
+    None,
+    "won_revenue",
+    "sales_forecast",
+    "forecast_best_case",
+    "forecast_pipeline",
+    "quota",
+)
+#: filters a service applies as a narrower row scope; the risk list also takes stage and product itself
+SCOPE_FILTERS = ("region", "capability", "team", "rep")
+_SERVICE_FILTERS = {"deals_at_risk": ("stage", "product")}
+_SERVICE_NAME = {
+    "forecast": "the forecast",
+    "deals_at_risk": "the deal-risk list",
+    "pipeline_changes": "the pipeline-changes view",
+}
+
+
+def _about_others(req: Request, text: str) -> bool:
+    """ "Which reps are at risk of missing quota": people or segments at risk, not the deal-risk list."""
+    return bool(req.dimension) and not re.search(r"\bdeals?\b|\bopportunit|\bopps?\b|\bpipeline\b", text)
+
+
+def unanswerable(route: Route, req: Request, catalogue: Any) -> str | None:
+    """Why the routed service cannot answer ``req`` as asked, or None (never a silent substitute).
+
+    A figure the catalogue lacks ("the EBITDA forecast"), a word neither the question's reading nor the
+    service reads ("the headcount forecast"), a forecast of another metric than revenue ("the fee
+    forecast"), or a filter the service cannot apply would otherwise get the service's usual answer.
+    """
+    if route.service not in _READS:
+        return None
+    name = _SERVICE_NAME[route.service]
+    if req.unsupported:
+        return f"{', '.join(req.unsupported)} is not a governed metric in the catalogue, so {name} has none"
+    text = req.text or normalise(req.question)
+    read = {
+        w for p in _READS[route.service] for m in re.finditer(p, text) for w in re.findall(r"[a-z]+", m[0])
+    }
+    unread = [w for w in req.unresolved if w not in read]
+    if unread:
+        words = ", ".join(f"'{w}'" for w in unread)
+        return f"{words} {'is' if len(unread) == 1 else 'are'} not something {name} shows"
+    generic = (req.metric_text or "").lower() in ("revenue", "revenues", "sales", "bookings")
+    if route.service == "forecast":
+        named = [m for m in (None if generic else req.metric, *req.also_named) if m not in _FORECAST_METRICS]
+        if named:
+            label = catalogue.metric(named[0]).label.lower()
+            return f"{name} forecasts won revenue (bookings); it has no forecast of {label}"
+    other = [d for d in req.filters if d not in SCOPE_FILTERS + _SERVICE_FILTERS.get(route.service, ())]
+    if other:
+        dims = ", ".join(d.replace("_", " ") for d in other)
+        return f"{name} cannot be limited to a {dims}"
+    return None
+
+
+def narrowed(scope: Scope, req: Request, route: Route | None = None) -> Scope:
+    """``scope`` narrowed by the question's region / capability / team / rep filters (never widened);
+    the filters are kept in the route's ``scope_filters`` (so the figure can be checked)."""
+    rows = {d: set(v) for d, v in scope.filters.items()}
+    applied = {d: list(v) for d, v in req.filters.items() if d in SCOPE_FILTERS and v}
+    if route is not None and applied:
+        route.args["scope_filters"] = applied
+    for dim, values in applied.items():
+        rows[dim] = rows[dim] & set(values) if dim in rows else set(values)
+    if rows == {d: set(v) for d, v in scope.filters.items()}:
+        return scope
+    return dataclasses.replace(scope, rows=tuple(sorted((d, tuple(sorted(v))) for d, v in rows.items())))
+
+
+def _where(req: Request) -> str:
+    """ " for EMEA" / " for Laura Lopez": the filters a routed answer was narrowed by."""
+    parts = [", ".join(v) for d, v in req.filters.items() if d in SCOPE_FILTERS and v]
+    return (" for " + " / ".join(parts)) if parts else ""
 
 
 def run(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
@@ -201,7 +285,7 @@ def _forecast(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
     value = forecast_figure(out, route.figure)
     t = out["total"]
     label = _FIGURE_LABEL.get(route.figure, route.figure)
-    when = out["period"]["label"]
+    when = out["period"]["label"] + _where(req)
     if value is None:
         text = f"The forecast for {when} has no {label} (no quota or submitted call for that period)."
     else:
@@ -240,7 +324,9 @@ def _risk(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
     from revintel.deals.risk import risk_list
 
     top = int(route.args.get("top") or 10)
-    filters = {k: v[0] for k, v in req.filters.items() if k in ("region", "rep", "stage", "product") and v}
+    filters = {
+        k: v[0] for k, v in req.filters.items() if k in ("region", "rep", "stage", "product") and len(v) == 1
+    }
     out = risk_list(rt, scope, None, top, filters, explain=False)
     route.args["filters"] = filters
     deals = out.get("deals", [])
@@ -279,7 +365,7 @@ def _changes(rt: Runtime, route: Route, req: Request, scope: Scope) -> Answer:
     t = out["total"]
     route.args.update({"from": start.isoformat(), "to": end.isoformat(), "period": period.label})
     text = (
-        f"Pipeline {start.isoformat()} -> {end.isoformat()}: {fmt(t['start'], 'currency')} -> "
+        f"Pipeline{_where(req)} {start.isoformat()} -> {end.isoformat()}: {fmt(t['start'], 'currency')} -> "
         f"{fmt(t['end'], 'currency')} (created {fmt(t['created'], 'currency')}, "
         f"won {fmt(t['won'], 'currency')}, lost {fmt(t['lost'], 'currency')}, "
         f"pushed out {fmt(t['pushed_out'], 'currency')}, pulled in {fmt(t['pulled_in'], 'currency')}); "

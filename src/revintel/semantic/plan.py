@@ -279,12 +279,12 @@ def execute_plan(layer: SemanticLayer, plan: Plan) -> QueryResult:
         # a cached plan may read a rollup: rebuild it if the data changed
         for name in meta.pop("rollups", []):
             layer.rollups.ensure(SPECS[name[len(PREFIX) :]])
-        sql, frame = layer.run(plan.expr, plan.sql)
+        sql, columns, rows = layer.runner.rows(plan.expr, layer.data_version(), plan.sql)
     shown = meta.pop("shown_sql", None)
     if shown is None:
-        return QueryResult.from_frame(frame, sql=sql, parts={"query": sql}, **meta)
-    return QueryResult.from_frame(
-        frame, sql=shown, parts={"query": shown}, run_sql=sql, preaggregated=True, **meta
+        return QueryResult.from_rows(columns, rows, sql=sql, parts={"query": sql}, **meta)
+    return QueryResult.from_rows(
+        columns, rows, sql=shown, parts={"query": shown}, run_sql=sql, preaggregated=True, **meta
     )
 
 

@@ -135,6 +135,11 @@ class QueryResult:
         rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
         return cls(columns=[str(c) for c in frame.columns], rows=rows, **kwargs)
 
+    @classmethod
+    def from_rows(cls, columns: list[str], rows: list[tuple[Any, ...]], **kwargs: Any) -> QueryResult:
+        """From rows as the database returned them (Python or NumPy values, NULL as None or NaN)."""
+        return cls(columns=list(columns), rows=[[_cell(v) for v in row] for row in rows], **kwargs)
+
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
 

@@ -299,3 +299,19 @@ def test_a_text_said_in_many_calls_is_matched_once_but_dated_per_call() -> None:
     price = [r for r in rows if r["kind"] == "objection"]
     assert [(r["conversation_id"], r["turn_index"], r["role"]) for r in price] == [("C2", 1, None)]
     assert not [r for r in rows if r["conversation_id"] == "C3"]
+
+
+def test_a_smart_tracker_matches_a_sentence_sharing_its_word_classes_not_its_words(tmp_path) -> None:
+    extra = tmp_path / "trackers.yaml"
+    extra.write_text(
+        "smart:\n  - name: sponsor_gone\n    label: Sponsor gone\n    speaker: customer\n"
+        "    threshold: 0.45\n    examples:\n      - our executive sponsor has resigned\n"
+    )
+    t = load_trackers(extra)
+
+    def smart(said: str) -> bool:
+        return any(m.kind == "smart" and m.name == "sponsor_gone" for m in match_turn(said, "customer", t))
+
+    assert smart("The champion quit last week.")  # no word in common: @person + @leaving
+    assert not smart("Our sponsor loved the demo.")  # one class in common is not enough
+    assert not smart("The weather was lovely.")

@@ -256,14 +256,24 @@ class Category:
 
 @dataclass
 class Smart:
+    """A tracker defined by example sentences, matched by similarity of word keys, word pairs and the
+    word classes (synonyms) the words belong to, so "the champion resigned" is close to "our sponsor
+    is leaving the company" (both a @person and a @leaving word) without sharing a word."""
+
     name: str
     label: str
     speaker: str
     threshold: float
     examples: list[Counter[str]]
+    tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.vocab = frozenset(k for e in self.examples for k in e if " " not in k)
+        said = {k for e in self.examples for k in e if " " not in k}
+        wanted = {k for k in said if k.startswith("@")}
+        self.vocab = frozenset(
+            {k for k in said if not k.startswith("@")}
+            | {k for k, cs in self.tags.items() if any(f"@{c}" in wanted for c in cs)}
+        )
 
 
 @dataclass
@@ -420,6 +430,7 @@ def _compile(doc: dict[str, Any]) -> Trackers:
         return [Phrase.parse(p, classes, raw) for p in items]
 
     steps = doc["next_steps"]
+    tags = _class_tags(classes)
     return Trackers(
         competitors={
             c["name"]: sorted(
@@ -459,7 +470,8 @@ def _compile(doc: dict[str, Any]) -> Trackers:
                 s.get("label", s["name"]),
                 s.get("speaker", "any"),
                 float(s.get("threshold", 0.5)),
-                [_bag(e) for e in s.get("examples", [])],
+                [_bag(e, tags) for e in s.get("examples", [])],
+                tags,
             )
             for s in doc.get("smart", []) or []
         ],
@@ -471,9 +483,33 @@ _STOP_WORDS = "the a an of to and or is are was be we our i you your it this tha
 _STOP = frozenset(_STOP_WORDS.split())
 
 
-def _bag(text: str) -> Counter[str]:
+#: how much a shared word class counts against a shared word in a smart tracker's similarity
+_TAG_WEIGHT = 2
+
+
+def _class_tags(classes: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """Word key -> the classes that hold it as a one-word entry. Common words and words in more than
+    two classes ("review": an action, a requirement, a project, a meeting) carry no class: they say
+    too little about what a sentence means."""
+    out: dict[str, list[str]] = {}
+    for name, entries in classes.items():
+        for entry in entries:
+            ks = keys(entry)
+            if len(ks) != 1 or ks[0] in _STOP or ks[0] in _COMMON:
+                continue
+            if name not in out.setdefault(ks[0], []):
+                out[ks[0]].append(name)
+    return {k: tuple(v) for k, v in out.items() if len(v) <= 2}
+
+
+def _bag(text: str, tags: dict[str, tuple[str, ...]] | None = None) -> Counter[str]:
+    """Word keys, adjacent key pairs and (weighted) word classes of ``text``."""
     ks = [k for k in keys(text) if k not in _STOP]
-    return Counter(ks + [f"{a} {b}" for a, b in itertools.pairwise(ks)])
+    bag = Counter(ks + [f"{a} {b}" for a, b in itertools.pairwise(ks)])
+    for k in ks:
+        for c in (tags or {}).get(k, ()):
+            bag[f"@{c}"] += _TAG_WEIGHT
+    return bag
 
 
 def _cosine(a: Counter[str], b: Counter[str]) -> float:
@@ -646,7 +682,7 @@ def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | N
         for sm in t.smart:
             if len(hit & sm.vocab) < 2 or not _speaks(role, sm.speaker):
                 continue
-            bag = bag if bag is not None else _bag(clause)
+            bag = bag if bag is not None else _bag(clause, sm.tags)
             if max((_cosine(bag, e) for e in sm.examples), default=0) >= sm.threshold:
                 add(Match("smart", sm.name, sm.label, sentence))
 

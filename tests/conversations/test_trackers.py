@@ -91,6 +91,7 @@ def test_the_probe_sets_are_a_floor_not_a_target(path: Path) -> None:
         ("I don't think our engineers would ever log in to it.", "need"),
         ("We won't be in a position to begin until the merger closes.", "timing"),
         ("Our finance team balked at the renewal.", "price_budget"),
+        ("We haven't got the cash for this right now.", "price_budget"),
         ("It's not on the cards before the summer.", "timing"),
         ("We're a small team, honestly this feels like overkill.", "need"),
         ("The contract has to go up the chain first.", "authority"),

@@ -117,6 +117,21 @@ def test_frames_find_a_risk_said_in_other_words(said: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("said", "risk"),
+    [
+        ("The board has frozen all new software purchases.", True),
+        ("Budget is frozen until April.", True),
+        ("We don't have any budget left for this.", True),
+        ("We've got a hiring freeze, so the team stays as it is.", False),
+        ("Sorry, your screen froze for a second there.", False),
+        ("There's no wiggle room in our budget.", False),
+    ],
+)
+def test_a_freeze_or_a_missing_budget_is_a_risk_only_when_it_stops_buying(said: str, risk: bool) -> None:
+    assert (("risk", "risk") in kinds(said)) is risk, said
+
+
+@pytest.mark.parametrize(
     "said",
     [
         "Sorry for the delay, my last meeting ran over.",

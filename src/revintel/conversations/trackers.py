@@ -504,7 +504,11 @@ def _class_tags(classes: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
 
 def _bag(text: str, tags: dict[str, tuple[str, ...]] | None = None) -> Counter[str]:
     """Word keys, adjacent key pairs and (weighted) word classes of ``text``."""
-    ks = [k for k in keys(text) if k not in _STOP]
+    return _bag_of(keys(text), tags)
+
+
+def _bag_of(all_keys: list[str], tags: dict[str, tuple[str, ...]] | None = None) -> Counter[str]:
+    ks = [k for k in all_keys if k not in _STOP]
     bag = Counter(ks + [f"{a} {b}" for a, b in itertools.pairwise(ks)])
     for k in ks:
         for c in (tags or {}).get(k, ()):
@@ -682,7 +686,7 @@ def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | N
         for sm in t.smart:
             if len(hit & sm.vocab) < 2 or not _speaks(role, sm.speaker):
                 continue
-            bag = bag if bag is not None else _bag(clause, sm.tags)
+            bag = bag if bag is not None else _bag_of(ks, sm.tags)
             if max((_cosine(bag, e) for e in sm.examples), default=0) >= sm.threshold:
                 add(Match("smart", sm.name, sm.label, sentence))
 

@@ -6,6 +6,10 @@ result in a bounded per-runtime map keyed by all of them, so the background prec
 every persona's views once per data version and a page built afterwards reads them instead of
 recomputing. A new load changes the data version and a training run changes the model stamp, so a
 stale result is never served.
+
+Under load many requests ask for the same missing result at once (the first visits after a load):
+the first computes it and the others wait for it (one computation per key), instead of every
+thread computing the same forecast side by side.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -30,6 +35,11 @@ class LRU:
         self.size = size
         self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
+        #: key -> [the lock its computation holds, callers using it]
+        self._busy: dict[tuple[Any, ...], list[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get(self, key: tuple[Any, ...], default: Any = MISSING) -> Any:
         with self._lock:
@@ -43,6 +53,21 @@ class LRU:
             self._items[key] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    @contextmanager
+    def computing(self, key: tuple[Any, ...]) -> Iterator[None]:
+        """Held while ``key``'s value is computed: a second caller for the same key waits for the first."""
+        with self._lock:
+            entry = self._busy.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._lock:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._busy[key]
 
 
 _STORES: weakref.WeakKeyDictionary[Any, dict[str, LRU]] = weakref.WeakKeyDictionary()
@@ -58,13 +83,23 @@ def store(rt: Runtime, name: str) -> LRU:
         return stores[name]
 
 
+#: model kinds a training run replaces while the data stays the same (a new versioned folder under
+#: ``<home>/models/<kind>``). The churn model is kept per data version and the backtest folder holds
+#: caches of the data, so writing them must not drop every remembered view (the precompute trains the
+#: churn model after it filled the personas' forecasts).
+RETRAINED = ("win",)
+
+
 def models_stamp(rt: Runtime) -> tuple[int, ...]:
     """Changes when a model is trained (a new versioned folder under ``<home>/models/<kind>``)."""
     root = rt.settings.home / "models"
-    try:
-        return tuple(sorted(p.stat().st_mtime_ns for p in root.iterdir() if p.is_dir()))
-    except OSError:
-        return ()
+    out = []
+    for kind in RETRAINED:
+        try:
+            out.append((root / kind).stat().st_mtime_ns)
+        except OSError:
+            out.append(0)
+    return tuple(out)
 
 
 def stamp(rt: Runtime) -> tuple[Any, ...]:
@@ -78,6 +113,9 @@ def remember(rt: Runtime, name: str, key: tuple[Any, ...], compute: Callable[[],
     kept = store(rt, name)
     value = kept.get(full)
     if value is MISSING:
-        value = compute()
-        kept.put(full, value)
+        with kept.computing(full):
+            value = kept.get(full)  # computed by another caller while this one waited
+            if value is MISSING:
+                value = compute()
+                kept.put(full, value)
     return value  # type: ignore[no-any-return]

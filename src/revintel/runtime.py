@@ -172,7 +172,8 @@ class Runtime:
         """The date treated as today: the setting, else the dataset's as-of date, else today."""
         if self.settings.as_of:
             return self.settings.as_of
-        meta_as_of = self.warehouse.get_meta().get("as_of")
+        # the meta kept with the data version (two stat calls), not a warehouse query per call
+        meta_as_of = self.semantic.state().meta.get("as_of")
         if meta_as_of:
             return dt.date.fromisoformat(meta_as_of)
         return dt.date.today()

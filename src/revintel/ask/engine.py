@@ -17,6 +17,7 @@ API streams them as server-sent events).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -33,7 +34,9 @@ from revintel.ask.parse import Request
 from revintel.ask.periods import read_periods
 from revintel.ask.reading import how_i_read_it, interpretation
 from revintel.ask.suggest import nearest_questions, suggestions_for
+from revintel.ask.vocab import normalise
 from revintel.errors import Forbidden, InvalidRequest, ProviderError
+from revintel.memo import LRU, MISSING
 from revintel.scope import Scope
 
 if TYPE_CHECKING:
@@ -64,6 +67,9 @@ class AskEngine:
     def __init__(self, rt: Runtime):
         self.rt = rt
         self.vocab = VocabularyCache()
+        #: how each question read, per (vocabulary's data version, as-of, fiscal start, words): the
+        #: reading is the question's most expensive step and depends on nothing else (not on scope)
+        self._understood = LRU(2048)
 
     # --- entry point ----------------------------------------------------------------------------
     def ask(
@@ -123,15 +129,26 @@ class AskEngine:
 
     def understand(self, question: str, previous: dict[str, Any] | None = None) -> Request:
         """The request ``question`` reads as (completed from ``previous`` for follow-ups)."""
-        vocab = self.vocab.get(self.rt)
-        req = understand(
-            question,
-            self.rt.catalogue,
-            vocab,
-            self.rt.semantic.as_of(),
-            self.rt.settings.fiscal_year_start_month,
-        )
-        return conversation.resolve(req, previous)
+        return conversation.resolve(self._read(question), previous)
+
+    def _read(self, question: str) -> Request:
+        """:func:`understand` of ``question``, kept per data version and as-of date.
+
+        Questions that differ only in case, punctuation or spacing read the same (the reading starts
+        from :func:`normalise`), so they share one entry; each caller gets its own copy, carrying its
+        own wording.
+        """
+        version, vocab = self.vocab.current(self.rt)
+        as_of = self.rt.semantic.as_of()
+        fiscal = self.rt.settings.fiscal_year_start_month
+        key = (version, as_of, fiscal, normalise(question))
+        req = self._understood.get(key)
+        if req is MISSING:
+            req = understand(question, self.rt.catalogue, vocab, as_of, fiscal)
+            self._understood.put(key, req)
+        out = copy.deepcopy(req)
+        out.question = question
+        return out
 
     # --- answering ------------------------------------------------------------------------------
     def _answer(

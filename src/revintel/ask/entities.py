@@ -270,6 +270,10 @@ class VocabularyCache:
         return str(rt.semantic.data_version())
 
     def get(self, rt: Runtime) -> Vocabulary:
+        return self.current(rt)[1]
+
+    def current(self, rt: Runtime) -> tuple[str, Vocabulary]:
+        """(the data version the vocabulary was read at, the vocabulary)."""
         with self._lock:
             now = time.monotonic()
             if self._vocab is None or now - self._checked > VERSION_TTL_SECONDS:
@@ -278,7 +282,8 @@ class VocabularyCache:
                 if version != self._version or self._vocab is None:
                     self._vocab = Vocabulary(read_values(rt), read_aliases(rt))
                     self._version = version
-            return self._vocab
+            assert self._version is not None
+            return self._version, self._vocab
 
 
 def read_values(rt: Runtime, limit: int = 5000) -> dict[str, list[str]]:

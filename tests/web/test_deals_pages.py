@@ -125,3 +125,46 @@ def test_forecast_page_shows_progress_while_its_inputs_are_precomputed_then_fill
         r = c.get("/forecast")
         assert r.status_code == 200 and 'data-testid="pending"' not in r.text
         assert 'data-testid="p50"' in r.text
+
+
+def _charts(html: str) -> dict[str, dict]:
+    """The page's embedded Plotly figures by element id."""
+    import json
+
+    found = re.findall(r'<script type="application/json" data-chart-for="([^"]+)">(.*?)</script>', html, re.S)
+    return {k: json.loads(v) for k, v in found}
+
+
+def _range_points(html: str) -> dict[str, float]:
+    """The Forecast page's P50 markers: row key -> value, as the range chart draws them."""
+    p50 = next(t for t in _charts(html)["chart-forecast"]["data"] if t.get("name") == "P50")
+    return dict(zip(p50["y"], p50["x"], strict=True))
+
+
+def test_forecast_charts_are_kept_per_scope_a_lead_never_gets_the_ceo_s(page) -> None:
+    ceo = _range_points(page("ceo", "/forecast", by="region").text)
+    lead = _range_points(page("emea_lead", "/forecast", by="region").text)
+    assert len(ceo) > 2 and set(lead) == {"EMEA", "total"}
+    assert lead["total"] != ceo["total"]
+    assert _range_points(page("ceo", "/forecast", by="region").text) == ceo  # the CEO's kept charts
+
+
+@pytest.mark.slow
+def test_forecast_charts_follow_a_new_load(tmp_path) -> None:
+    from revintel.config import Settings
+    from revintel.deals import synthetic
+    from revintel.runtime import Runtime
+
+    rt = Runtime(Settings(home=tmp_path / "home"))
+    synthetic.load(rt.warehouse, synthetic.generate(n_deals=300, seed=7))
+    with TestClient(create_app(rt.settings)) as c:
+        c.cookies.set(SESSION_COOKIE, session_cookie_value(rt.settings, {"persona": "ceo"}))
+        before = _range_points(c.get("/forecast", params={"by": "region"}).text)
+        app_rt = c.app.state.runtime  # type: ignore[attr-defined]
+        synthetic.load(app_rt.warehouse, synthetic.generate(n_deals=300, seed=8))
+        after = _range_points(c.get("/forecast", params={"by": "region"}).text)
+        now = forecast(app_rt, get_persona("ceo").scope, None, "region", weekly=True)
+    assert after != before
+    assert after["total"] == pytest.approx(now.total.p50)
+    assert all(after[r.key] == pytest.approx(r.p50) for r in now.rows)
+    rt.close()

@@ -8,7 +8,9 @@ narrowed by the global filters, so the numbers match ``revintel deals risk`` / `
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 from fastapi import APIRouter, Request
@@ -18,6 +20,7 @@ from revintel import format as fmt_mod
 from revintel.forecast import BACKTEST_PERIODS
 from revintel.http.deps import CurrentUser, RuntimeDep
 from revintel.http.params import query_date, query_int, query_text
+from revintel.memo import remember
 from revintel.scope import ANALYTICS, DRILL
 from revintel.services.deals import audited_deal, audited_risk_list, model_card, pipeline_scope
 from revintel.services.forecast import audited_backtest, audited_changes, audited_forecast
@@ -25,6 +28,9 @@ from revintel.web.charts import to_json
 from revintel.web.filters import GlobalFilters, note_unapplied, page_scope
 from revintel.web.nav import NavItem, register
 from revintel.web.templating import render
+
+if TYPE_CHECKING:
+    from revintel.runtime import Runtime
 
 router = APIRouter(include_in_schema=False)
 register(
@@ -218,10 +224,31 @@ def forecast_page(request: Request, user: CurrentUser, rt: RuntimeDep) -> HTMLRe
             "as_of": as_of,
             "by": by,
             "fperiod": _text(request, "fperiod") or "",
-            "range_chart": _range_figure([*fc["rows"], fc["total"]]),
-            "weekly_chart": _weekly_figure(fc["weekly"], fc["total"].get("quota")),
+            **_forecast_charts(rt, fc),
             "calls_note": _calls_note(request, rt, scope, fc),
             "dims": ("region", "team", "rep", "product", "tier", "sector"),
+        },
+    )
+
+
+def _forecast_charts(rt: Runtime, fc: dict[str, Any]) -> dict[str, str | None]:
+    """The Forecast page's two charts (Plotly JSON), kept per data version, models and figures shown.
+
+    Building a Plotly figure costs more than the rest of the page; the charts are a pure function of
+    the forecast's rows, total and weeks (already the caller's scope), so they are keyed by those
+    figures themselves: another scope, period or load gives other figures and other charts.
+    """
+    shown = [*fc["rows"], fc["total"]]
+    digest = hashlib.sha256(
+        json.dumps([shown, fc["weekly"]], sort_keys=True, default=str).encode()
+    ).hexdigest()
+    return remember(
+        rt,
+        "forecast charts",
+        (digest,),
+        lambda: {
+            "range_chart": _range_figure(shown),
+            "weekly_chart": _weekly_figure(fc["weekly"], fc["total"].get("quota")),
         },
     )
 

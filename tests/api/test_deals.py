@@ -80,3 +80,37 @@ def test_sponsor_without_drill_rights_cannot_open_deals(client) -> None:
 
 def test_signed_out_caller_is_refused(client) -> None:
     assert client(None).get("/api/forecast").status_code == 401
+
+
+def test_the_kept_risk_list_is_per_scope_a_lead_never_gets_the_ceo_s(client) -> None:
+    ceo = client("ceo").get("/api/deals/risk", params={"top": 60}).json()
+    assert len({d["region"] for d in ceo["deals"]}) > 1
+    lead = client("emea_lead").get("/api/deals/risk", params={"top": 60}).json()
+    assert {d["region"] for d in lead["deals"]} == {"EMEA"} and lead["scope"]["rows"] == {"region": ["EMEA"]}
+    assert client("ceo").get("/api/deals/risk", params={"top": 60}).json() == ceo
+    # a narrower filter is another entry too
+    emea = client("ceo").get("/api/deals/risk", params={"top": 60, "region": "EMEA"}).json()
+    assert {d["region"] for d in emea["deals"]} == {"EMEA"}
+
+
+@pytest.mark.slow
+def test_the_kept_risk_list_follows_a_new_load(tmp_path) -> None:
+    from revintel.config import Settings
+    from revintel.deals import synthetic
+    from revintel.deals.risk import risk_list
+    from revintel.runtime import Runtime
+    from revintel.scope import get_persona
+
+    rt = Runtime(Settings(home=tmp_path / "home"))
+    synthetic.load(rt.warehouse, synthetic.generate(n_deals=300, seed=7))
+    with TestClient(create_app(rt.settings)) as c:
+        c.cookies.set(SESSION_COOKIE, session_cookie_value(rt.settings, {"persona": "ceo"}))
+        before = c.get("/api/deals/risk", params={"top": 10}).json()
+        app_rt = c.app.state.runtime  # type: ignore[attr-defined]
+        synthetic.load(app_rt.warehouse, synthetic.generate(n_deals=300, seed=8))
+        after = c.get("/api/deals/risk", params={"top": 10}).json()
+        now = risk_list(app_rt, get_persona("ceo").scope, top=10)
+    rt.close()
+    ids = lambda body: [d["opportunity_id"] for d in body["deals"]]  # noqa: E731
+    assert after["total_amount"] != before["total_amount"]
+    assert ids(after) == ids(now) and after["total_amount"] == pytest.approx(now["total_amount"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from revintel.http.deps import CurrentUser, RuntimeDep
 from revintel.services import deals as svc
@@ -54,12 +54,12 @@ def risk(
     team: str | None = None,
     min_risk: Annotated[float | None, Query(ge=0, le=100)] = None,
     as_of: AsOfParam = None,
-) -> dict[str, Any]:
+) -> Response:
     """Open deals in the caller's scope by expected loss, with drivers and next actions."""
     scope = GlobalFilters.from_request(request).apply(svc.pipeline_scope(user))
     filters = {"region": region, "stage": stage, "rep": rep, "team": team, "min_risk": min_risk}
-    out = svc.audited_risk_list(rt, user, scope, as_of, top, filters, "deals/risk")
-    return {**out, "scope": scope.to_dict()}
+    body = svc.audited_risk_json(rt, user, scope, as_of, top, filters, "deals/risk")
+    return Response(body, media_type="application/json")  # encoded once per data version and scope
 
 
 @router.get("/api/deals/people")

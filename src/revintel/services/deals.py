@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
+from revintel.memo import remember
 from revintel.runtime import Runtime
 from revintel.scope import Scope
 from revintel.services import authz
@@ -37,6 +39,55 @@ def audited_risk_list(
     out = risk_list(rt, scope, as_of, top, filters)
     audited(rt.appdb, user, "query", target, scope=scope, detail=filters, rows=len(out["deals"]))
     return out
+
+
+def audited_risk_json(
+    rt: Runtime,
+    user: User,
+    scope: Scope,
+    as_of: dt.date | None,
+    top: int,
+    filters: dict[str, Any],
+    target: str,
+) -> bytes:
+    """The risk list within ``scope`` as the API sends it (JSON with the scope it was read in), audited.
+
+    The encoded answer is kept per data version, models, scope and arguments (:mod:`revintel.memo`),
+    so a repeat costs the permission check, one lookup and the audit record; a new load or a
+    retraining starts a new entry and another scope never shares one.
+
+    Raises:
+        Forbidden: the caller may not drill into pipeline data.
+    """
+    from revintel.deals.risk import risk_list
+
+    pipeline_scope(user)
+    day = as_of or rt.as_of()
+    shown = scope.to_dict()
+
+    def encode() -> tuple[bytes, int]:
+        out = risk_list(rt, scope, day, top, filters)
+        return json_body({**out, "scope": shown}), len(out["deals"])
+
+    key = (repr(shown), day, top, repr(sorted(filters.items())))
+    body, rows = remember(rt, "risk list json", key, encode)
+    audited(rt.appdb, user, "query", target, scope=scope, detail=filters, rows=rows)
+    return body
+
+
+def json_body(value: Any) -> bytes:
+    """``value`` encoded as the API's JSON responses are (UTF-8, compact, no NaN)."""
+    return json.dumps(
+        value, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_plain
+    ).encode("utf-8")
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if hasattr(v, "item"):  # a NumPy scalar
+        return v.item()
+    raise TypeError(f"cannot encode {type(v).__name__}")
 
 
 def audited_deal(

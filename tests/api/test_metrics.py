@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_catalogue_lists_metrics_the_role_may_see(demo_rt, client_as) -> None:
     body = client_as("cfo").get("/api/metrics").json()
@@ -59,3 +61,70 @@ def test_queries_are_audited_with_their_sql(demo_rt, client_as) -> None:
     with demo_rt.appdb.session() as s:
         events = [e for e in s.query(AuditEvent).all() if e.action == "query"]
     assert events and "opportunities" in events[-1].sql and events[-1].scope["rows"] == {"region": ["EMEA"]}
+
+
+def _one_app(settings):  # type: ignore[no-untyped-def]
+    """One app (one runtime, one set of kept results) and a way to sign in as a persona on it."""
+    from fastapi.testclient import TestClient
+
+    from revintel.app import create_app
+    from revintel.http.auth import SESSION_COOKIE, session_cookie_value
+
+    c = TestClient(create_app(settings))
+
+    def as_(persona: str) -> TestClient:
+        c.cookies.set(SESSION_COOKIE, session_cookie_value(settings, {"persona": persona}))
+        return c
+
+    return c, as_
+
+
+def _fees(body: dict) -> float:
+    return next(card["value"] for card in body["cards"] if card["metric"] == "fees")
+
+
+def test_kept_kpi_cards_are_per_scope_a_lead_never_gets_the_ceo_s(demo_rt) -> None:
+    c, as_ = _one_app(demo_rt.settings)
+    with c:
+        ceo = as_("ceo").get("/api/kpis/summary", params={"period": "2025"}).json()
+        lead = as_("emea_lead").get("/api/kpis/summary", params={"period": "2025"}).json()
+        again = as_("ceo").get("/api/kpis/summary", params={"period": "2025"}).json()
+    assert 0 < _fees(lead) < _fees(ceo) and lead["scope"]["rows"] == {"region": ["EMEA"]}
+    assert again == ceo
+
+
+def test_kept_kpi_cards_follow_a_new_load(demo_rt) -> None:
+    import pyarrow as pa
+
+    from revintel.warehouse.base import Change, conform
+
+    c, as_ = _one_app(demo_rt.settings)
+    with c:
+        before = _fees(as_("ceo").get("/api/kpis/summary", params={"period": "2025"}).json())
+        wh = c.app.state.runtime.warehouse  # type: ignore[attr-defined]
+        row = wh.cursor().sql("SELECT * FROM services_monthly WHERE month = DATE '2025-06-01' LIMIT 1")
+        row = row.to_arrow_table()
+        extra = row.set_column(row.schema.get_field_index("fees"), "fees", pa.array([1_000_000.0]))
+        wh.apply([Change("services_monthly", conform("services_monthly", extra), "append")])
+        after = _fees(as_("ceo").get("/api/kpis/summary", params={"period": "2025"}).json())
+    assert after == pytest.approx(before + 1_000_000.0)
+
+
+def test_kept_kpi_drill_downs_are_per_scope_and_follow_a_new_load(demo_rt) -> None:
+    import pyarrow as pa
+
+    from revintel.warehouse.base import Change, conform
+
+    c, as_ = _one_app(demo_rt.settings)
+    with c:
+        ceo = as_("ceo").get("/api/kpis/fees", params={"period": "2025", "by": "region"}).json()
+        lead = as_("emea_lead").get("/api/kpis/fees", params={"period": "2025", "by": "region"}).json()
+        assert len(ceo["breakdown"]) > 1 and [r["region"] for r in lead["breakdown"]] == ["EMEA"]
+        assert as_("ceo").get("/api/kpis/fees", params={"period": "2025", "by": "region"}).json() == ceo
+        wh = c.app.state.runtime.warehouse  # type: ignore[attr-defined]
+        row = wh.cursor().sql("SELECT * FROM services_monthly WHERE month = DATE '2025-06-01' LIMIT 1")
+        row = row.to_arrow_table()
+        extra = row.set_column(row.schema.get_field_index("fees"), "fees", pa.array([1_000_000.0]))
+        wh.apply([Change("services_monthly", conform("services_monthly", extra), "append")])
+        after = as_("ceo").get("/api/kpis/fees", params={"period": "2025", "by": "region"}).json()
+    assert after["card"]["value"] == pytest.approx(ceo["card"]["value"] + 1_000_000.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from revintel.errors import Forbidden, UnsafeSql
+from revintel.memo import remember
 from revintel.runtime import Runtime
 from revintel.scope import Scope
 from revintel.semantic import MetricQuery
@@ -18,16 +19,22 @@ from revintel.services.identity import User
 
 
 def kpi_summary(rt: Runtime, user: User, scope: Scope, period: str | None) -> dict[str, Any]:
-    """Headline KPI cards within ``scope`` (the caller's, possibly narrowed by filters)."""
+    """Headline KPI cards within ``scope`` (the caller's, possibly narrowed by filters).
+
+    The cards are kept per data version, scope and period (:mod:`revintel.memo`): every signed-in
+    page and client asks for them, and each card is two queries and a sparkline. The cards returned
+    are shared with the next caller of the same scope: read them, do not change them.
+    """
     engine = rt.kpis
     p = engine.resolve_period(period)
-    cards = engine.summary(scope, p)
-    return {
-        "period": p.to_dict(),
-        "as_of": rt.semantic.as_of().isoformat(),
-        "scope": scope.to_dict(),
-        "cards": [c.to_dict() for c in cards],
-    }
+    shown = scope.to_dict()
+    cards = remember(
+        rt,
+        "kpi summary",
+        (repr(shown), repr(p.to_dict())),
+        lambda: [c.to_dict() for c in engine.summary(scope, p)],
+    )
+    return {"period": p.to_dict(), "as_of": rt.semantic.as_of().isoformat(), "scope": shown, "cards": cards}
 
 
 def metric_domain(rt: Runtime, metric_id: str) -> str:

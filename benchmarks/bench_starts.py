@@ -1,10 +1,11 @@
 """Benchmark: 20 starts of the real server in a row (issue 13: no 500 first, one signal stops each).
 
 Each round starts ``revintel serve`` on the same home (the demo dataset is generated on the first
-start), signs in as soon as the port answers, makes the first requests (the KPI summary, then the
-dashboard page) while the background precompute runs, then sends ONE signal (SIGTERM and SIGINT
-alternately) and waits for the exit. It reports per round: seconds to listen, the first requests'
-status and latency, seconds to stop and the exit status.
+start). As soon as the port answers it asks ``/api/health`` (it must answer 200 within the first
+second), signs in, makes the first requests (the KPI summary, then the dashboard page) while the
+background precompute runs, then sends ONE signal (SIGTERM; ``--signals both`` alternates SIGTERM
+and SIGINT) and waits for the exit. It reports per round: seconds to listen, the health answer and
+its latency, the first requests' status and latency, seconds to stop and the exit status.
 
 Run: ``OMP_WAIT_POLICY=passive .venv/bin/python benchmarks/bench_starts.py [--rounds 20] [--home DIR]``
 """
@@ -28,6 +29,9 @@ from bench_load import free_port, sign_in, start_server, wait_listening
 async def first_requests(url: str) -> list[tuple[str, int, float]]:
     out = []
     async with httpx.AsyncClient(base_url=url, timeout=120) as c:
+        start = time.monotonic()
+        r = await c.get("/api/health")  # the very first request, as the port starts answering
+        out.append(("/api/health", r.status_code, time.monotonic() - start))
         await sign_in(c, "cro")
         for path in ("/api/kpis/summary", "/"):
             start = time.monotonic()
@@ -41,6 +45,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--home", type=Path)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--signals", choices=("term", "both"), default="term", help="SIGTERM, or alternating with SIGINT"
+    )
     a = ap.parse_args()
     home = a.home or Path(tempfile.mkdtemp(prefix="revintel-bench-starts-"))
     home.mkdir(parents=True, exist_ok=True)
@@ -54,7 +61,7 @@ def main() -> None:
         except Exception as exc:
             first = [("sign-in", 0, 0.0)]
             print(f"round {i + 1}: {type(exc).__name__}: {exc}")
-        sig = signal.SIGTERM if i % 2 == 0 else signal.SIGINT
+        sig = signal.SIGINT if a.signals == "both" and i % 2 else signal.SIGTERM
         t0 = time.monotonic()
         proc.send_signal(sig)
         try:
@@ -82,10 +89,16 @@ def main() -> None:
                 f"{sig.name} -> exit {code} in {stop:.1f} s"
             )
     bad_first = sum(1 for r in rounds for f in r["first"] if f["status"] != 200)
+    server_errors = sum(1 for r in rounds for f in r["first"] if f["status"] >= 500 or f["status"] == 0)
+    health = [f for r in rounds for f in r["first"] if f["path"] == "/api/health"]
+    late_health = sum(1 for f in health if f["status"] != 200 or f["ms"] > 1000)
     not_stopped = sum(1 for r in rounds if r["exit"] != 0)
     summary = {
         "rounds": len(rounds),
         "first_requests_not_200": bad_first,
+        "first_requests_5xx_or_failed": server_errors,
+        "health_not_200_within_1s": late_health,
+        "health_ms_max": max((f["ms"] for f in health), default=None),
         "not_stopped_cleanly_by_one_signal": not_stopped,
         "listen_s_median": statistics.median(r["listen_s"] for r in rounds[1:] or rounds),
         "stop_s_max": max(r["stop_s"] for r in rounds),

@@ -51,9 +51,14 @@ def kpi_detail(
     by: str | None,
     target: str | None = None,
 ) -> dict[str, Any]:
-    """One KPI's drill-down (``drill`` + the metric's domain); audited."""
+    """One KPI's drill-down (``drill`` + the metric's domain); audited.
+
+    The drill-down is kept per data version, scope and arguments (:mod:`revintel.memo`) and shared
+    with the next caller of the same scope: read it, do not change it.
+    """
     authz.drill(user, metric_domain(rt, metric_id))
-    out = rt.kpis.detail(metric_id, scope, period, by)
+    key = (repr(scope.to_dict()), metric_id, period, by)
+    out = remember(rt, "kpi detail", key, lambda: rt.kpis.detail(metric_id, scope, period, by))
     audited(
         rt.appdb,
         user,

@@ -86,6 +86,9 @@ def routes() -> list[Route]:
 @dataclass
 class Results:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    #: (seconds into the run when the request started, its latency) for every request over 1 s
+    slow: list[tuple[float, float]] = field(default_factory=list)
+    started: float = 0.0
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     cpu_start: float = 0.0
     #: CPU cores the server used on average during the run (the rest went to other processes)
@@ -151,6 +154,8 @@ async def user(i: int, url: str, deadline: float, think: float, res: Results, rn
                 status, detail = 0, f"{type(exc).__name__}: {exc}"  # a timeout or a dropped connection
             took = time.monotonic() - start
             res.latencies[route.name].append(took)
+            if took > 1.0:
+                res.slow.append((start - res.started, took))
             if status >= 400 or status == 0:
                 res.errors[route.name].append(f"{status} {path} {detail}")
             await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
@@ -213,7 +218,8 @@ async def drive(
 ) -> tuple[Results, list[float]]:
     res, rss = Results(), [rss_mb(pid)]
     res.cpu_start = cpu_seconds(pid)
-    deadline = time.monotonic() + seconds
+    res.started = time.monotonic()
+    deadline = res.started + seconds
     rng = random.Random(seed)
 
     async def sample_rss() -> None:
@@ -255,9 +261,19 @@ def report(res: Results, rss: list[float], info: dict[str, object]) -> dict[str,
         "server_cpu_cores": res.cpu_cores,
         "error_examples": {k: v[:3] for k, v in res.errors.items() if v},
         "worst_p95_ms": worst,
+        # when the slow requests happened: a burst (a stall) or spread over the run (a queue)
+        "over_1s_by_10s_window": _windows(res.slow, float(info["seconds"])),  # type: ignore[arg-type]
         "rss_mb": {"start": round(rss[0]), "peak": round(max(rss)), "end": round(rss[-1])},
         "goal_met": errors == 0 and worst < 1000,
     }
+
+
+def _windows(slow: list[tuple[float, float]], seconds: float) -> list[int]:
+    """Requests over 1 s per 10-second window of the run, by the time they started."""
+    counts = [0] * max(1, -(-int(seconds) // 10))
+    for at, _took in slow:
+        counts[min(int(at // 10), len(counts) - 1)] += 1
+    return counts
 
 
 def print_table(out: dict[str, object]) -> None:
@@ -280,6 +296,7 @@ def print_table(out: dict[str, object]) -> None:
     )
     for name, examples in out["error_examples"].items():  # type: ignore[attr-defined]
         print(f"  {name}: {examples}")
+    print("requests over 1 s per 10 s of the run:", out["over_1s_by_10s_window"])
     print("goal (0 errors, p95 < 1 s on every route):", "met" if out["goal_met"] else "NOT met")
 
 

@@ -55,7 +55,7 @@ def groupable(metric: Metric) -> bool:
 
 def compile_cards(layer: SemanticLayer, metric_ids: list[str], period: Period, scope: Scope) -> Plan:
     """One plan for the cards of ``metric_ids`` (flow metrics of one table) over ``period``."""
-    from revintel.semantic.plan import budget_table, finish
+    from revintel.semantic.plan import budget_table, budget_values, budgeted_from_rows, finish
 
     metrics = [layer.catalogue.metric(i) for i in metric_ids]
     for m in metrics:
@@ -74,7 +74,14 @@ def compile_cards(layer: SemanticLayer, metric_ids: list[str], period: Period, s
     t = t.filter(_date_col(t, date).between(ibis.literal(lo), ibis.literal(hi)))  # read once, by both
     values = fused_table(layer, metrics, sl, [("", period, 0), ("_py", prior, 12)], rows=(t, formulas))
     parts = [values]
+    together = [m for m in metrics if budgeted_from_rows(m, sl)]  # one read of the budgets table
+    if together:
+        both = budget_values(layer, together, sl)
+        assert both is not None
+        parts.append(both.rename({f"{m.id}_budget": f"{m.id}__budget" for m in together}))
     for m in metrics:
+        if any(m.id == t.id for t in together):
+            continue
         b = budget_table(layer, m, sl)
         name = f"{m.id}_budget"
         parts.append(

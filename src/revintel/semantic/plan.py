@@ -120,24 +120,37 @@ def budget_table(layer: SemanticLayer, metric: Metric, sl: Slice) -> ibis.Table 
     spec = metric.budget
     if spec is None or sl.period is None:
         return None
-    if spec.target:
-        target = layer.catalogue.metric(spec.target)
-        if not set(sl.dims) <= set(target.dimensions) or any(
-            d not in target.dimensions for d, _ in sl.filters
-        ):
-            return None
-        try:
-            t = layer.metric_table(target, sl)
-        except Forbidden:
-            return None
-        return t.rename({f"{metric.id}__budget": target.id})
-    allowed = set(spec.dimensions)
-    if (
-        not set(sl.dims) <= allowed
-        or any(d not in allowed for d, _ in sl.filters)
-        or any(d not in allowed for d, _ in sl.scope.rows)
-    ):
+    if not spec.target:
+        return budget_values(layer, [metric], sl)
+    target = layer.catalogue.metric(spec.target)
+    if not set(sl.dims) <= set(target.dimensions) or any(d not in target.dimensions for d, _ in sl.filters):
         return None
+    try:
+        t = layer.metric_table(target, sl)
+    except Forbidden:
+        return None
+    return t.rename({f"{metric.id}__budget": target.id})
+
+
+def budgeted_from_rows(metric: Metric, sl: Slice) -> bool:
+    """Whether the metric's budget is read from the budgets table (no target metric) for this slice."""
+    spec = metric.budget
+    if spec is None or spec.target or sl.period is None:
+        return False
+    allowed = set(spec.dimensions)
+    return (
+        set(sl.dims) <= allowed
+        and all(d in allowed for d, _ in sl.filters)
+        and all(d in allowed for d, _ in sl.scope.rows)
+    )
+
+
+def budget_values(layer: SemanticLayer, metrics: list[Metric], sl: Slice) -> ibis.Table | None:
+    """The budgets of ``metrics`` (read from the budgets table) over the slice, from one read of it:
+    keys + ``<id>__budget`` per metric; None when the slice cannot be budgeted for one of them."""
+    if not metrics or not all(budgeted_from_rows(m, sl) for m in metrics):
+        return None
+    assert sl.period is not None
     t = layer.scoped_table("budgets", sl.scope)
     for d, values in sl.filters:
         t = t.filter(t[d].isin(list(values)))
@@ -145,21 +158,28 @@ def budget_table(layer: SemanticLayer, metric: Metric, sl: Slice) -> ibis.Table 
         id="budget",
         label="",
         description="",
-        domain=metric.domain,
-        unit=metric.unit,
+        domain=metrics[0].domain,
+        unit=metrics[0].unit,
         table="budgets",
         date="month",
         formula="sum(value)",
     )
     t = place(t, flow, sl.period, sl.grain, layer.fiscal_start_month)
-    value = _budget_value(t, spec.formula, spec.metric, spec.agg).cast("float64").name(f"{metric.id}__budget")
+    aggs = []
+    for m in metrics:
+        spec = m.budget
+        assert spec is not None
+        aggs.append(
+            _budget_value(t, spec.formula, spec.metric, spec.agg).cast("float64").name(f"{m.id}__budget")
+        )
     groups = ([t[BUCKET]] if sl.grain else []) + [t[d] for d in sl.dims]
     if not groups:
-        return t.aggregate(value)
+        return t.aggregate(aggs)
     # budgets is long (one row per metric): a group holding only other metrics' rows has no
     # budget for this one and must not add an empty row to the breakdown
-    out = t.group_by(groups).aggregate(value)
-    return out.filter(out[f"{metric.id}__budget"].notnull())
+    assert len(metrics) == 1, "budgets of several metrics are read together only without groups"
+    out = t.group_by(groups).aggregate(aggs)
+    return out.filter(out[f"{metrics[0].id}__budget"].notnull())
 
 
 def _budget_value(t: ibis.Table, formula: str | None, metric_id: str | None, agg: str) -> ibis.Value:

@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 
 from revintel.conversations.dates import find_due
+from revintel.conversations.money import HINT, find_amounts, stated_currency
 from revintel.conversations.text import lemma, sentences
 from revintel.errors import Problem, ValidationFailed
 
@@ -40,28 +41,6 @@ BUILTIN = Path(__file__).with_name("trackers.yaml")
 _TOKEN = re.compile(r"([a-z0-9]+(?:'(?!s\b)[a-z]+)?)(?:'s\b)?")
 _CLAUSE = re.compile(r";|\s+but\s+|\s+-\s+|\s+–\s+", re.IGNORECASE)
 NEGATORS = frozenset({"not", "no", "never", "without", "none", "hardly", "nor", "neither", "cannot"})
-_AMOUNT = re.compile(
-    r"(?P<pre>[$€£]|\b(?:USD|EUR|GBP)\s?)(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<mult>k|m|bn|thousand|million)?\b"
-    r"|\b(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<mult2>k|m|thousand|million)?\s?"
-    r"(?P<post>USD|EUR|GBP|dollars?|euros?|pounds?)\b",
-    re.IGNORECASE,
-)
-_DIGIT = re.compile(r"\d")
-_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9}
-_CURRENCY = {
-    "$": "USD",
-    "€": "EUR",
-    "£": "GBP",
-    "usd": "USD",
-    "eur": "EUR",
-    "gbp": "GBP",
-    "dollar": "USD",
-    "dollars": "USD",
-    "euro": "EUR",
-    "euros": "EUR",
-    "pound": "GBP",
-    "pounds": "GBP",
-}
 OBJECTION_CUSTOMER = ("customer", "unknown")
 
 
@@ -614,14 +593,19 @@ def match_turn(text: str, role: str, trackers: Trackers, day: dt.date | None = N
             seen.add((m.kind, m.name))
             out.append(m)
 
+    context = stated_currency(text) if HINT.search(text) else None  # "forty grand a year, in dollars"
     for sentence in sentences(text):
+        found = find_amounts(sentence, context) if context or HINT.search(sentence) else []
         # an amount is a price word to the objections ("$95,000 is way more than we had in mind")
-        plain = _AMOUNT.sub(" money ", sentence) if _DIGIT.search(sentence) else sentence
+        plain = sentence
+        for a in reversed(found):
+            plain = f"{plain[: a.start]} money {plain[a.end :]}"
         for clause in _clauses(plain):
             _clause(clause, sentence, role, trackers, day, add)
-        if _speaks(role, trackers.pricing_speaker) and _DIGIT.search(sentence):
-            for amount, currency, raw in amounts(sentence):
-                add(Match("pricing", currency, raw, sentence, amount, currency))
+        if _speaks(role, trackers.pricing_speaker):
+            for a in found:
+                raw = sentence[a.start : a.end]
+                add(Match("pricing", a.currency, raw, sentence, a.value, a.currency))
     return out
 
 
@@ -692,15 +676,5 @@ def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | N
 
 
 def amounts(text: str) -> list[tuple[float, str, str]]:
-    """(amount, currency code, text) of every money amount in ``text``."""
-    out = []
-    for m in _AMOUNT.finditer(text):
-        num = m.group("num") or m.group("num2")
-        mult = (m.group("mult") or m.group("mult2") or "").lower()
-        cur = (m.group("pre") or m.group("post") or "").strip().lower()
-        try:
-            value = float(num.replace(",", "")) * _MULT.get(mult, 1.0)
-        except ValueError:
-            continue
-        out.append((value, _CURRENCY.get(cur, cur.upper()), m.group(0).strip()))
-    return out
+    """(amount, currency code, text) of every money amount in ``text`` (see ``money.py``)."""
+    return [(a.value, a.currency, text[a.start : a.end]) for a in find_amounts(text, stated_currency(text))]

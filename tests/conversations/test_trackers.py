@@ -332,3 +332,59 @@ def test_a_smart_tracker_matches_a_sentence_sharing_its_word_classes_not_its_wor
     assert smart("The champion quit last week.")  # no word in common: @person + @leaving
     assert not smart("Our sponsor loved the demo.")  # one class in common is not enough
     assert not smart("The weather was lovely.")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "ok lets pencil in tues for the demo",
+        "I'll circle back end of next week with the numbers",
+        "can we get something on the calendar for the 14th",
+        "I'll send the MSA over by EOD",
+        "let's touch base after Diwali",
+        "Kindly revert with the revised quote by Thursday.",
+        "i'll shoot you the deck tmrw",
+        "let me tee up a call with our CTO for next tues",
+        "I'll fire over the security docs by COB",
+        "I'll have the redlines to you by EOD tomorrow",
+        "sure, let's aim for the 3rd",
+        "I'll drop you a note on monday",
+    ],
+)
+def test_a_next_step_is_found_as_people_say_it(said: str) -> None:
+    assert ("next_step", "next_step") in kinds(said, "rep")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "let me share my screen",
+        "let me pull up the dashboard",
+        "let me just quickly walk you through the report",
+        "I sent it last week",
+        "i forwarded it yesterday",
+        "they booked a demo with Northwind for thursday",
+        "we already had a call with Quantive on Friday",
+        "could we get a discount",
+        "our team reverted the change last month",
+    ],
+)
+def test_an_action_in_the_call_a_past_one_or_the_customers_meeting_with_a_competitor_is_no_next_step(
+    said: str,
+) -> None:
+    assert ("next_step", "next_step") not in kinds(said)
+
+
+@pytest.mark.parametrize(
+    ("said", "due"),
+    [
+        ("lets pencil in tues", dt.date(2025, 11, 25)),
+        ("I'll circle back end of next week", dt.date(2025, 11, 28)),
+        ("something on the calendar for the 14th", dt.date(2025, 12, 14)),
+        ("for the 31st", dt.date(2025, 12, 31)),
+        ("I'll send it by EOD", dt.date(2025, 11, 20)),
+        ("revert by thurs", dt.date(2025, 11, 27)),
+    ],
+)
+def test_short_and_spoken_dates_resolve_against_the_call_day(said: str, due: dt.date) -> None:
+    assert find_due(said, dt.date(2025, 11, 20))[1] == due  # a Thursday

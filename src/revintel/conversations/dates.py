@@ -16,8 +16,10 @@ _DUE = re.compile(
     r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b"
     r"|\b(?P<md>(?:" + "|".join(MONTHS) + r")\s+\d{1,2})(?:st|nd|rd|th)?\b"
     r"|\b(?P<dm>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<dm_month>" + "|".join(MONTHS) + r")\b"
-    r"|\b(?P<wd>" + "|".join(WEEKDAYS) + r")\b"
-    r"|\b(?P<rel>today|tomorrow|next week|next month|this week|end of (?:the )?(?:week|month|quarter))\b",
+    r"|\b(?P<wd>" + "|".join(WEEKDAYS) + r"|mon|tues?|weds?|thu(?:rs?)?|fri)\b"
+    r"|\b(?P<rel>today|tonight|tomorrow|eod|cob|end of (?:the )?day|close of business|end of play"
+    r"|end of next week|next week|next month|this week|end of (?:the )?(?:week|month|quarter))\b"
+    r"|\b(?:the|on|by|for)\s+(?P<dom>\d{1,2})(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )
 
@@ -36,6 +38,20 @@ def _end_of(day: dt.date, what: str) -> dt.date:
     q_end_month = 3 * ((day.month - 1) // 3 + 1)
     nxt = dt.date(day.year + q_end_month // 12, q_end_month % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
+
+
+def _next_day_of_month(day: dt.date, dom: int) -> dt.date | None:
+    """The first date on or after ``day`` that falls on day ``dom`` of its month ("the 31st")."""
+    year, month = day.year, day.month
+    for _ in range(3):
+        try:
+            when = dt.date(year, month, dom)
+        except ValueError:
+            when = None
+        if when is not None and when >= day:
+            return when
+        year, month = year + month // 12, month % 12 + 1
+    return None
 
 
 @lru_cache(maxsize=65_536)
@@ -65,12 +81,26 @@ def find_due(text: str, day: dt.date | None = None) -> tuple[str | None, dt.date
             when = dt.date(day.year, month, int(num))
             return said, when if when >= day else dt.date(day.year + 1, month, int(num))
         if g["wd"]:
-            return said, _next_weekday(day, WEEKDAYS.index(g["wd"].lower()))
+            wd = g["wd"].lower()[:3]
+            return said, _next_weekday(day, [w[:3] for w in WEEKDAYS].index(wd))
+        if g["dom"]:
+            return said, _next_day_of_month(day, int(g["dom"]))
         rel = str(g["rel"]).lower()
     except ValueError:
         return said, None
-    if rel == "today":
+    if rel in (
+        "today",
+        "tonight",
+        "eod",
+        "cob",
+        "end of day",
+        "end of the day",
+        "close of business",
+        "end of play",
+    ):
         return said, day
+    if rel == "end of next week":
+        return said, _end_of(_next_weekday(day, 0), "week")
     if rel == "tomorrow":
         return said, day + dt.timedelta(days=1)
     if rel == "next week":

@@ -268,6 +268,7 @@ class Trackers:
     cancel: Category
     with_competitor: Category | None = None
     cancel_words: Category | None = None
+    unless_dated: Category | None = None  # "let me share my screen": a next step only with a date
     smart: list[Smart] = field(default_factory=list)
     pricing_speaker: str = "any"
 
@@ -303,8 +304,9 @@ class Trackers:
     def word_anchors(self) -> frozenset[str]:
         """The same for the trackers matched on word forms (next steps, cancel words)."""
         out = set(self.next_steps.anchor_keys if self.next_steps.raw else ())
-        if self.cancel_words is not None:
-            out |= self.cancel_words.anchor_keys
+        for c in (self.cancel_words, self.unless_dated):
+            if c is not None:
+                out |= c.anchor_keys
         return frozenset(out)
 
     def to_dict(self) -> dict[str, Any]:
@@ -436,6 +438,9 @@ def _compile(doc: dict[str, Any]) -> Trackers:
         cancel=Category("cancel", "cancel", "any", phrases(neg.get("cancel", []))),
         cancel_words=Category(
             "cancel_words", "cancel", "any", phrases(neg.get("cancel_words", []), raw=True), raw=True
+        ),
+        unless_dated=Category(
+            "unless_dated", "unless dated", "any", phrases(steps.get("unless_dated", []), raw=True), raw=True
         ),
         with_competitor=Category(
             "with_competitor",
@@ -664,7 +669,13 @@ def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | N
         and (p := _first(t, steps, ks, toks, present, word_pos, whit if steps.raw else hit))
     ):
         due, due_date = find_due(sentence, day)
-        add(Match("next_step", "next_step", p.text, sentence, due=due, due_date=due_date))
+        now = t.unless_dated is not None and any(
+            q.find(toks, word_pos) for q in t.unless_dated.candidates(whit)
+        )
+        # the customer's own meeting with a competitor ("they booked a demo with Northwind") is not ours
+        theirs = bool(named) and not p.text.startswith("@commit")
+        if (due is not None or not now) and not theirs:
+            add(Match("next_step", "next_step", p.text, sentence, due=due, due_date=due_date))
     if t.smart and by_keys:
         bag: Counter[str] | None = None
         for sm in t.smart:

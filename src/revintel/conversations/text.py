@@ -14,6 +14,8 @@ import simplemma
 import Stemmer
 
 _SNOWBALL = Stemmer.Stemmer("english")
+# words the stemmer folds into another word's key ("quite" -> "quit", so "he's quite keen" read as leaving)
+_UNSTEMMED = frozenset({"quite"})
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 
@@ -21,6 +23,8 @@ WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 def lemma(word: str) -> str:
     """The key of a lower-case word: its English lemma, stemmed (the word itself when not alphabetic)."""
     if not word.isalpha():
+        return word
+    if word in _UNSTEMMED:
         return word
     base: str = simplemma.lemmatize(word, lang="en").lower()
     out: str = _SNOWBALL.stemWord(base)

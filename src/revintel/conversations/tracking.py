@@ -52,7 +52,10 @@ def trackers_for(rt: Runtime) -> Trackers:
 def _fingerprint(rt: Runtime) -> str:
     from revintel.conversations.trackers import BUILTIN
 
+    # the phrases and the code that reads them: a change to either is a different set of hits
     h = hashlib.sha256(BUILTIN.read_bytes())
+    for module in ("trackers.py", "money.py", "dates.py", "text.py"):
+        h.update(BUILTIN.with_name(module).read_bytes())
     if rt.settings.trackers_file:
         h.update(rt.settings.trackers_file.read_bytes())
     return h.hexdigest()[:12]

@@ -24,6 +24,7 @@ VALUES = {
     "client": ["Silverline Pharma"],
     "sector": ["Retail & Consumer", "Public Sector"],
     "rep": ["Laura Lopez"],
+    "product": ["Cyber Defense Retainer"],
 }
 VOCAB = Vocabulary(VALUES)
 AS_OF = dt.date(2025, 12, 31)
@@ -207,6 +208,8 @@ def test_one_part_of_a_value_named_with_an_ampersand_names_it() -> None:
         ("How much did we invoice Silverline Pharma in 2025?", "fees"),
         ("Whats teh win rate in APAC this yr", "win_rate"),
         ("Total close value in 2025", "won_revenue"),
+        ("Success rate by region in 2025", "win_rate"),  # not the rate per hour
+        ("Best-selling product in 2025", "won_revenue"),
     ],
 )
 def test_finance_and_crm_words(question: str, metric: str) -> None:
@@ -269,3 +272,22 @@ def test_the_same_period_a_year_before_split_by_a_dimension_is_the_prior_year_co
 def test_a_running_total_is_asked_back_not_answered_with_the_total(question: str) -> None:
     v = verdict(question)
     assert v.action == "clarify" and any(o.endswith("trend in 2025?") for o in v.options)
+
+
+def test_a_year_first_quarter_range_is_the_span() -> None:
+    req = read("Won revenue in 2024 Q2 through Q4")
+    assert (req.intent, req.period.split("|")[0]) == ("value", "2024-04-01..2024-12-31")
+
+
+def test_the_difference_between_two_segments_compares_them() -> None:
+    req = read("What's the difference in win rate between EMEA and APAC?")
+    assert (req.intent, req.compare, req.segments) == (
+        "comparison",
+        "segments",
+        [["region", "EMEA"], ["region", "APAC"]],
+    )
+
+
+def test_an_amount_of_lost_deals_is_not_the_won_revenue() -> None:
+    assert verdict("Sum of close value for lost deals").action == "abstain"
+    assert read("Average won deals per month in 2025").metric == "won_deals"

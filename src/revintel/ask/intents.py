@@ -66,7 +66,10 @@ _PP = (
     r"against|than) (?:the )?(?:prior|previous|last) (?:period|quarter|month)|"
     r"\bprior period\b|\bprevious period\b"
 )
-_SEGMENT_VS = r"\bvs\.?\b|\bversus\b|\bcompared? (?:to|with)\b|\bcompare\b|\bagainst\b|\bor\b"
+_SEGMENT_VS = (
+    r"\bvs\.?\b|\bversus\b|\bcompared? (?:to|with)\b|\bcompare\b|\bagainst\b|\bor\b|\bdifference\b|"
+    r"\bdiffer\b|\bgap between\b"
+)
 _OFF_TOPIC = r"\b(?:write|poem|story|joke|song|essay|limerick|haiku|translate|recipe|weather|stock price)\b"
 _WIDEN = (
     r"\ball (?:regions|capabilities|teams|reps)\b|\beverything\b|\beveryone\b|\bglobal(?:ly)?\b|"
@@ -652,7 +655,8 @@ def _status_conflict(req: Request, text: str) -> None:
             else "the catalogue counts closed deals but has no value of closed (won or lost) deals"
         )
         return
-    if req.metric in WON_ONLY and _has(_LOST, closed) and not _has(r"\bwin rate\b|\bw[oi]n\b", closed):
+    rest = closed.replace((req.metric_text or "").lower(), " ") if req.metric_text else closed
+    if req.metric in WON_ONLY and _has(_LOST, closed) and not _has(r"\bwin rate\b|\bw[oi]n\b", rest):
         label = (req.metric_text or req.metric.replace("_", " ")).lower()
         req.blocked.append(f"{label} is measured on won deals; the catalogue has no {label} of lost deals")
     elif req.metric in WON_ONLY and _has(r"\bopen\b", closed) and req.metric != "won_revenue":

@@ -455,6 +455,11 @@ class Grammar:
             first = _month(p.start.year, p.start.month)
             last = _month(p.end.year, p.end.month)
             add(m.start(), m.end(), p, "period", (first, last))
+        for m in re.finditer(rf"(?<![\w-])(?:from |between )?({_YEAR}) q([1-4]){qsep}q([1-4])(?!\w)", text):
+            y = int(m.group(1))  # "2017 Q2 through Q4"
+            q1, q2 = _quarter(y, int(m.group(2))), _quarter(y, int(m.group(3)))
+            if free(m.start(), m.end()) and q2.end >= q1.start:
+                add(m.start(), m.end(), _span(q1.start, q2.end, f"{q1.label}–{q2.label}"), "period", (q1, q2))
         q_range = rf"(?:from |between )?q([1-4])(?: ({_YEAR}))?{qsep}q([1-4])(?:,? ({_YEAR}))?"
         for m in re.finditer(rf"(?<![\w-]){q_range}(?!\w)", text):
             if not free(m.start(), m.end()):

@@ -59,6 +59,7 @@ JARGON: tuple[tuple[str, str], ...] = (
         "sales cycle",
     ),
     (r"\bwinn?ing (?:rate|ratio|percentage|pct)\b", "win rate"),
+    (r"\b(?:success|hit|strike|closing|close) (?:rate|ratio)\b", "win rate"),
     (r"\b(quarter|month|year)[- ]on[- ](?:quarter|month|year)\b", r"\1 over \1"),
     (r"\b(?:average|typical|mean|avg) (?:won )?deal\b(?! (?:size|value|amount|count))", "average deal size"),
     (
@@ -87,6 +88,10 @@ JARGON: tuple[tuple[str, str], ...] = (
     (r"\bfee\b(?! (?:days?|income))", "fees"),
     (r"\bpipe\b", "pipeline"),
     (r"\bteh\b", "the"),
+    (
+        r"\b(?:average|avg|mean) (?:number of )?(won|lost|closed|open|new) deals\b",
+        r"average number of \1 deals",
+    ),
     (r"\b(?:average|typical|mean|avg) (?:close|closing|closed) (?:value|amount)\b", "average deal size"),
     (r"\b(?:close|closing) (?:value|amount)s?\b", "won revenue"),
     (r"\b(?:average|avg|mean) (?:contract|order) (?:value|size)\b|\bacv\b|\baov\b", "average deal size"),

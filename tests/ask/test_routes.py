@@ -88,3 +88,30 @@ def test_a_routed_question_with_a_filter_gets_the_filtered_figure(demo_rt: Runti
     people = ask("Which reps are at risk of missing quota?")  # reps, not the deal-risk list
     demo_rt.close()
     assert people.route is None and people.value is None
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("What's the forecast range for next quarter?", True),  # a word the service does not read
+        ("Which deals are at risk of slipping?", True),
+        ("What's the pipeline forecast for next quarter?", True),  # the pipeline the forecast is made of
+        ("What is the zorblax forecast for next quarter?", False),  # the figure forecast is not read
+        ("What is the utilisation forecast?", False),  # another metric than revenue
+    ],
+)
+def test_what_the_routed_service_is_asked_for_decides_whether_it_answers(
+    question: str, answered: bool
+) -> None:
+    import datetime as _dt
+
+    from revintel.ask.entities import Vocabulary
+    from revintel.ask.intents import understand
+    from revintel.ask.routes import match, unanswerable
+    from revintel.semantic import load_catalogue
+
+    cat = load_catalogue()
+    req = understand(question, cat, Vocabulary({"region": ["EMEA"]}), _dt.date(2025, 12, 31))
+    route = match(req)
+    assert route is not None
+    assert (unanswerable(route, req, cat) is None) is answered

@@ -144,14 +144,11 @@ _READS = {
     "deals_at_risk": (_RISK,),
     "pipeline_changes": (_CHANGES,),
 }
-#: metrics the forecast service forecasts (won revenue, its calls, the quota it is measured against)
+#: metrics the forecast service forecasts (won revenue, its calls, the quota it is measured against, the
+#: pipeline it is made from)
 _FORECAST_METRICS = (
-    None,
-    "won_revenue",
-    "sales_forecast",
-    "forecast_best_case",
-    "forecast_pipeline",
-    "quota",
+    *(None, "won_revenue", "sales_forecast", "forecast_best_case", "forecast_pipeline", "quota"),
+    *("open_pipeline", "weighted_pipeline", "pipeline_closing"),  # what the forecast is made from
 )
 #: filters a service applies as a narrower row scope; the risk list also takes stage and product itself
 SCOPE_FILTERS = ("region", "capability", "team", "rep")
@@ -161,6 +158,10 @@ _SERVICE_NAME = {
     "deals_at_risk": "the deal-risk list",
     "pipeline_changes": "the pipeline-changes view",
 }
+
+
+#: the figure a forecast is of: "the X forecast", "forecast X", "forecast of / for X"
+_FORECAST_OF = r"\b([a-z]+) forecast\b|\bforecast(?:ed|s)? (?:of |for )?(?:the |our )?([a-z]+)\b"
 
 
 def _about_others(req: Request, text: str) -> bool:
@@ -184,7 +185,10 @@ def unanswerable(route: Route, req: Request, catalogue: Any) -> str | None:
     read = {
         w for p in _READS[route.service] for m in re.finditer(p, text) for w in re.findall(r"[a-z]+", m[0])
     }
-    unread = [w for w in req.unresolved if w not in read]
+    # the word a forecast is of ("the headcount forecast", "forecast of utilisation") must be read; other
+    # words the service does not read ("the forecast range", "at risk of slipping") are left to it
+    objects = {w for m in re.finditer(_FORECAST_OF, text) for w in m.groups() if w}
+    unread = [w for w in req.unresolved if w not in read and w in objects]
     if unread:
         words = ", ".join(f"'{w}'" for w in unread)
         return f"{words} {'is' if len(unread) == 1 else 'are'} not something {name} shows"

@@ -291,3 +291,23 @@ def test_the_difference_between_two_segments_compares_them() -> None:
 def test_an_amount_of_lost_deals_is_not_the_won_revenue() -> None:
     assert verdict("Sum of close value for lost deals").action == "abstain"
     assert read("Average won deals per month in 2025").metric == "won_deals"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Bookings this quarter vs the same quarter last year",
+        "Fees in Q3 2025 compared with a year ago",
+        "Net fees in Q4 2025 vs the same period last year",
+    ],
+)
+def test_the_same_period_a_year_before_is_the_prior_year_not_last_year(question: str) -> None:
+    req = read(question)
+    assert (req.intent, req.compare, req.compare_period) == ("comparison", "py", None)
+    assert req.period.split("|")[1] in ("quarter", "fiscal_quarter")
+
+
+def test_bigger_than_compares_the_two_segments() -> None:
+    req = read("Is Technology bigger than Audit in fees for 2025?")
+    assert (req.intent, req.compare) == ("comparison", "segments")
+    assert read("Were fees higher than budget in 2025?").intent == "budget_vs_actual"

@@ -33,7 +33,8 @@ _BVA = (
     r"\bbudget (?:gap|variance)\b|\bvariance (?:vs\.?|against|from) (?:the )?budget\b|"
     r"\bbva\b|\bvariance to budget\b|\bon budget\b|\bbehind budget\b|\bahead of budget\b|"
     r"\boff (?:the )?(?:budget|plan)\b|"
-    r"\b(?:short of|missed?|beat|beating|exceed(?:ed)?) (?:the |our )?budget\b"
+    r"\b(?:short of|missed?|beat|beating|exceed(?:ed)?) (?:the |our )?budget\b|"
+    r"\b(?:higher|lower|more|less|greater|bigger|smaller) than (?:the |our )?(?:budget|plan)(?:ned)?\b"
 )
 _CONTRIB = (
     r"contribut|\bshare of\b|% of\b|percent(?:age)? of\b|\bproportion\b|\bwhat fraction\b|\bsplit of\b|"
@@ -68,7 +69,7 @@ _PP = (
 )
 _SEGMENT_VS = (
     r"\bvs\.?\b|\bversus\b|\bcompared? (?:to|with)\b|\bcompare\b|\bagainst\b|\bor\b|\bdifference\b|"
-    r"\bdiffer\b|\bgap between\b"
+    r"\bdiffer\b|\bgap between\b|\b(?:bigger|larger|higher|greater|smaller|lower|more|less) than\b"
 )
 _OFF_TOPIC = r"\b(?:write|poem|story|joke|song|essay|limerick|haiku|translate|recipe|weather|stock price)\b"
 _WIDEN = (

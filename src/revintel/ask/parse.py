@@ -122,7 +122,11 @@ class Spans:
 #: "vs the previous quarter", "compared with last year": the base of a comparison, not a period
 _RELATIVE_BASE = (
     r"\b(?:vs\.?|versus|compared? (?:to|with)|than|against|over) (?:the )?(?:same period )?"
-    r"(?:previous|prior|last|preceding) (year|quarter|month|period)\b"
+    r"(?:previous|prior|last|preceding) (year|quarter|month|period)\b|"
+    # "vs the same quarter last year", "compared with a year ago": the same period a year before
+    r"\b(?:vs\.?|versus|compared? (?:to|with)|than|against|over) (?:the )?same (?:quarter|month|half|period|"
+    r"time|week) (?:of |in )?(?:the )?(?:last|previous|prior) (year)\b|"
+    r"\b(?:vs\.?|versus|compared? (?:to|with)|than|against) (?:a |one )(year) (?:ago|earlier|before)\b"
 )
 
 
@@ -151,7 +155,7 @@ def parse_time(text: str, as_of: dt.date, spans: Spans, fiscal_start_month: int 
             out.setdefault("unreadable", []).append(m.group(1))
     m = re.search(_RELATIVE_BASE, text)
     if m:  # "compared with the previous quarter": a comparison, not a second period
-        out["compare"] = "py" if m.group(1) == "year" else "pp"
+        out["compare"] = "py" if "year" in m.groups() else "pp"
         spans.take(m.start(), m.end())
     hits = read_periods(text, as_of, fiscal_start_month, list(spans.taken))
     for h in hits:

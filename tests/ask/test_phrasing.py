@@ -311,3 +311,8 @@ def test_bigger_than_compares_the_two_segments() -> None:
     req = read("Is Technology bigger than Audit in fees for 2025?")
     assert (req.intent, req.compare) == ("comparison", "segments")
     assert read("Were fees higher than budget in 2025?").intent == "budget_vs_actual"
+
+
+def test_how_a_figure_moved_over_a_period_is_its_trend() -> None:
+    req = read("How did win rate move over 2025?")
+    assert (req.intent, req.grain) == ("trend", "month")

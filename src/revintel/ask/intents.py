@@ -55,7 +55,7 @@ _ASC = (
 )
 _TREND = (
     r"\btrend|\bover time\b|\bhistory\b|\btrajectory\b|month by month|\bmonthly\b|\bquarterly\b|"
-    r"\bover the (?:last|past)\b|\bevolv"
+    r"\bover the (?:last|past)\b|\bevolv|\bhow (?:did|has|have|does|do) [a-z ]+? mov(?:e|ed)\b"
 )
 _PY = (
     r"\byoy\b|year[- ]over[- ]year|"

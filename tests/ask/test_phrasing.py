@@ -316,3 +316,15 @@ def test_bigger_than_compares_the_two_segments() -> None:
 def test_how_a_figure_moved_over_a_period_is_its_trend() -> None:
     req = read("How did win rate move over 2025?")
     assert (req.intent, req.grain) == ("trend", "month")
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("Won deals in 24Q3", "2024-07-01..2024-09-30"),
+        ("Bookings Q3FY24", "2024-07-01..2024-09-30"),
+        ("Top 10 Q3 deals by value", "2025-07-01..2025-09-30"),  # "10 Q3" is not 2010
+    ],
+)
+def test_compact_quarter_forms_are_read_not_dropped(question: str, period: str) -> None:
+    assert read(question).period.split("|")[0] == period

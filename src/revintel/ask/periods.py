@@ -190,10 +190,11 @@ class Grammar:
         return [
             (r"(\d{4}-\d{2}-\d{2})", lambda m: _day(m.group(1))),
             (rf"(?:fy|fiscal year|fiscal) ?({_YEAR}|{_YY})[ -]?q([1-4])", self._fq),
-            (rf"q([1-4]) (?:of )?(?:fy|fiscal year|fiscal) ?({_YEAR}|{_YY})", lambda m: self._fq2(m)),
+            (rf"q([1-4]) ?(?:of )?(?:fy|fiscal year|fiscal) ?({_YEAR}|{_YY})", lambda m: self._fq2(m)),
             (rf"q([1-4])(?:[ -]|, | of |')?({_YEAR})", lambda m: _quarter(int(m.group(2)), int(m.group(1)))),
             (rf"({_YEAR})[ -]?q([1-4])", lambda m: _quarter(int(m.group(1)), int(m.group(2)))),
             (r"([1-4])q ?'?(\d{2})", lambda m: _quarter(_year(m.group(2)), int(m.group(1)))),
+            (r"'?(\d{2})q([1-4])", lambda m: _quarter(_year(m.group(1)), int(m.group(2)))),  # "17Q3"
             (r"q([1-4]) ?'(\d{2})", lambda m: _quarter(_year(m.group(2)), int(m.group(1)))),
             (r"q([1-4])[ -]?(\d{2})(?![\d%])", lambda m: _quarter(_year(m.group(2)), int(m.group(1)))),
             (

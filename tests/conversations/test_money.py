@@ -17,6 +17,7 @@ def said(text: str) -> list[tuple[float, str]]:
     [
         ("so the total comes to $1.2M over three years", 1_200_000, "USD"),
         ("about 1.2 mil dollars all in", 1_200_000, "USD"),
+        ("the deal's about two mil USD over three years", 2_000_000, "USD"),
         ("for the group it's a million two, in US dollars", 1_200_000, "USD"),
         ("we pay forty-five thousand dollars a year", 45_000, "USD"),
         ("two hundred and fifty thousand dollars", 250_000, "USD"),

@@ -113,6 +113,14 @@ def test_the_probe_sets_are_a_floor_not_a_target(path: Path) -> None:
         ("We'd need to be onboarded as a vendor and that takes weeks.", "security_legal_procurement"),
         ("Is there an audit trail? Our auditors would need one.", "missing_feature"),
         ("Your tool seemed quite rigid on dashboards.", "missing_feature"),
+        ("Honestly the licence would eat into most of our software budget.", "price_budget"),
+        ("That's twice what we pay for our current stack.", "price_budget"),
+        ("We're snowed under with the audit until March.", "timing"),
+        ("We've a code freeze over the holidays, so nothing before then.", "timing"),
+        ("Anything like this has to go to our board for approval.", "authority"),
+        ("I'd need to sell it internally before anyone signs.", "authority"),
+        ("We've managed to live without a tool like this for years.", "need"),
+        ("Does it plug into Gong? We'd need that.", "missing_feature"),
     ],
 )
 def test_frames_find_an_objection_said_in_words_outside_the_phrase_lists(said: str, category: str) -> None:
@@ -167,6 +175,10 @@ def test_a_freeze_or_a_missing_budget_is_a_risk_only_when_it_stops_buying(said: 
         "Honestly the product piece we're happy with.",
         "We sent the amendment to our counsel this week.",
         "The number one issue for us today is manual data entry.",
+        "Cost was never the problem for us.",
+        "Our current tool costs us about €40,000 a year.",
+        "Cost-wise we're comfortable, it's within what we'd planned.",
+        "Security already gave us the thumbs up.",
     ],
 )
 def test_counterexamples_of_the_frames_find_nothing(said: str) -> None:

@@ -56,6 +56,7 @@ SCALES |= {
     "lacs": 1e5,
 }
 SCALES |= {"crore": 1e7, "crores": 1e7, "k": 1e3, "m": 1e6}
+_SAID_SCALES = frozenset(w for w in SCALES if len(w) > 1 and w != "mm")  # "two mil", "forty grand"
 _ATTACHED = {"l": 1e5, "cr": 1e7, "b": 1e9}
 UNITS = {
     w: i
@@ -161,7 +162,7 @@ def _spoken(toks: list[_Tok], i: int) -> tuple[float, float, int] | None:
             and _word(toks, j + 1) in ("hundred", "thousand", "million", "grand")
         ):
             current, seen = 1, True
-        elif w in ("thousand", "million", "billion", "lakh", "lakhs", "crore", "crores", "grand") and seen:
+        elif w in _SAID_SCALES and seen:
             total, current, scale, last = total + max(current, 1) * SCALES[w], 0, SCALES[w], j
         elif w == "point" and seen and _word(toks, j + 1) in UNITS:
             digits = ""

@@ -38,6 +38,8 @@ def said(text: str) -> list[tuple[float, str]]:
         ("A$30,000 for the pilot", 30_000, "AUD"),
         ("it's $30 per seat per month", 30, "USD"),
         ("twenty-five quid per user", 25, "GBP"),
+        ("nine euros fifty per user per month", 9.5, "EUR"),
+        ("it's 12 pounds 99 a head", 12.99, "GBP"),
     ],
 )
 def test_an_amount_is_read_in_every_common_form(text: str, amount: float, currency: str) -> None:

@@ -29,6 +29,8 @@ PROBE2 = FIXTURES / "probe2_turns.txt"  # written after every change, measured o
 PROBE3 = FIXTURES / "probe3_turns.txt"  # written just before the idiom round, measured once after it
 PROBE4 = FIXTURES / "probe4_turns.txt"  # written after every change, measured once
 PROBE5 = FIXTURES / "probe5_turns.txt"  # written before the round of amounts, next steps and objection frames
+PROBE6 = FIXTURES / "probe6_turns.txt"  # written after that round, measured once, then tuned on
+PROBE7 = FIXTURES / "probe7_turns.txt"  # written after every change of the session, measured once
 
 
 def kinds(text: str, role: str = "customer") -> set[tuple[str, str]]:
@@ -63,13 +65,23 @@ def test_the_development_sets_stay_above_0_9(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [PROBE, PROBE2, PROBE3, PROBE4, PROBE5], ids=["probe", "probe2", "probe3", "probe4", "probe5"]
+    "path",
+    [PROBE, PROBE2, PROBE3, PROBE4, PROBE5, PROBE6],
+    ids=["probe", "probe2", "probe3", "probe4", "probe5", "probe6"],
 )
 def test_the_probe_sets_are_a_floor_not_a_target(path: Path) -> None:
     # measured once after the changes (docs/conversations.md): keep at least that
     result = evaluate(path)
     assert result["turns"] >= 30
     assert result["precision"] >= 0.85 and result["recall"] >= 0.65, result["errors"]
+
+
+def test_the_last_unseen_probe_keeps_its_precision_and_its_first_recall() -> None:
+    # never tuned on: indirect objections in new words are still mostly missed (docs/conversations.md)
+    result = evaluate(PROBE7)
+    assert result["turns"] >= 45
+    assert result["precision"] >= 0.9 and result["recall"] >= 0.45, result["errors"]
+    assert result["by_family"]["amount"]["recall"] == 1.0
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 _TOKEN = re.compile(
     r"(?P<num>\d+(?:[.,]\d+)*)|(?P<sym>[$€£₹¥])|(?P<word>[a-z]+)|(?P<dash>[-–])", re.IGNORECASE
 )
+# every amount has a currency or a scale word (for the turn's currency): a text with neither is not scanned
 HINT = re.compile(
-    r"\d|[$€£₹¥]|\b(?:dollars?|euros?|pounds?|rupees?|bucks|quid|francs?|usd|eur|gbp|inr|chf|aud|cad|sgd|rs|"
-    r"grand|thousand|million|mil|lakhs?|lacs?|crores?|billion)\b",
+    r"[$€£₹¥]|\d\s?(?:k|m|mm|bn|b|l|cr)\b|\b(?:dollars?|euros?|pounds?|rupees?|bucks|quid|sterling|francs?|usd|eur|gbp|"
+    r"inr|chf|aud|cad|sgd|nzd|jpy|rs|grand|thousand|millions?|mil|mio|mn|mrd|lakhs?|lacs?|crores?|billion)\b",
     re.IGNORECASE,
 )
 SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY"}
@@ -249,10 +250,25 @@ def _number(toks: list[_Tok], i: int) -> _Num | None:
         if said is None:
             return None
         value, scale, last = said
+    value *= scale if t.kind == "num" else 1
     post = _currency_after(toks, last + 1)
     if post:
         last += post[1]
-    return _Num(value * (scale if t.kind == "num" else 1), scale, (pre or post or (None,))[0], first, last)
+        cents = _cents(toks, last + 1) if scale == 1 and value == int(value) else None
+        if cents is not None:  # "nine euros fifty", "12 pounds 99"
+            value, last = value + cents[0] / 100, cents[1]
+    return _Num(value, scale, (pre or post or (None,))[0], first, last)
+
+
+def _cents(toks: list[_Tok], i: int) -> tuple[float, int] | None:
+    """Cents said after a currency word (a number under 100 and no scale): (cents, last token index)."""
+    if i < len(toks) and toks[i].kind == "num" and len(toks[i].text) <= 2 and toks[i].text.isdigit():
+        nxt = _word(toks, i + 1)
+        return (float(toks[i].text), i) if nxt not in SCALES and nxt not in _ATTACHED else None
+    said = _spoken(toks, i) if _word(toks, i) in UNITS or _word(toks, i) in TENS else None
+    if said is not None and said[1] == 1 and said[0] < 100:
+        return said[0], said[2]
+    return None
 
 
 def stated_currency(text: str) -> str | None:
@@ -266,8 +282,9 @@ def stated_currency(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def find_amounts(text: str, context: str | None = None) -> list[Amount]:
-    """Every money amount in ``text``; ``context`` is the currency the turn states, for "40 grand"."""
+def find_amounts(text: str, context: str | None = None, turn: str | None = None) -> list[Amount]:
+    """Every money amount in ``text``; ``context`` is the currency the turn states, for "40 grand" (read from
+    the whole ``turn`` only when such an amount is found, as that is rare)."""
     if not HINT.search(text):
         return []
     toks = _tokens(text)
@@ -292,6 +309,8 @@ def find_amounts(text: str, context: str | None = None) -> list[Amount]:
         if is_range and a.currency is None:
             a.currency = b.currency
     out = []
+    if context is None and turn is not None and any(n.currency is None and n.scale > 1 for n in nums):
+        context = stated_currency(turn)
     for n in nums:
         currency = n.currency or (context if n.scale > 1 else None)
         if currency and n.value > 0:

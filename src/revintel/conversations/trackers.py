@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from revintel.conversations.dates import find_due
-from revintel.conversations.money import HINT, find_amounts, stated_currency
+from revintel.conversations.money import HINT, find_amounts
 from revintel.conversations.text import lemma, sentences
 from revintel.errors import Problem, ValidationFailed
 
@@ -598,9 +598,9 @@ def match_turn(text: str, role: str, trackers: Trackers, day: dt.date | None = N
             seen.add((m.kind, m.name))
             out.append(m)
 
-    context = stated_currency(text) if HINT.search(text) else None  # "forty grand a year, in dollars"
     for sentence in sentences(text):
-        found = find_amounts(sentence, context) if context or HINT.search(sentence) else []
+        # "forty grand a year, in dollars": a scaled amount takes the currency the turn states
+        found = find_amounts(sentence, turn=text) if HINT.search(sentence) else []
         # an amount is a price word to the objections ("$95,000 is way more than we had in mind")
         plain = sentence
         for a in reversed(found):
@@ -688,4 +688,4 @@ def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | N
 
 def amounts(text: str) -> list[tuple[float, str, str]]:
     """(amount, currency code, text) of every money amount in ``text`` (see ``money.py``)."""
-    return [(a.value, a.currency, text[a.start : a.end]) for a in find_amounts(text, stated_currency(text))]
+    return [(a.value, a.currency, text[a.start : a.end]) for a in find_amounts(text, turn=text)]

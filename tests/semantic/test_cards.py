@@ -44,6 +44,7 @@ def _assert_equal_cards(rt, persona: str, period: str) -> int:
         ("consulting_lead", "last 3 months"),
         ("sales_manager", "2024"),
         ("marketing", "2025-01-15..2025-08-20"),
+        ("ceo", "2024-03-01..2025-06-30"),  # longer than a year: its prior year overlaps it
     ],
 )
 def test_summary_cards_equal_each_card_computed_alone(demo_rt, persona, period, prebuilt) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from revintel.errors import Forbidden, InvalidRequest
 from revintel.scope import Scope
 from revintel.semantic import expr
-from revintel.semantic.cards import MONTH, SPARK_POINTS, groupable, spark_months
+from revintel.semantic.cards import MONTH, PART, SPARK_POINTS, groupable, spark_months
 from revintel.semantic.compile import SemanticLayer
 from revintel.semantic.model import Metric, default_format
 from revintel.semantic.query import MetricQuery, QueryResult
@@ -125,15 +125,15 @@ class KpiEngine:
             except Forbidden:
                 continue  # the scope cannot filter this table: each card would be refused alike
             recs = res.records()
-            head = next(r for r in recs if r[MONTH] is None)
-            monthly = {r[MONTH]: r for r in recs if r[MONTH] is not None}
+            head = {r[PART]: r for r in recs if r[PART] != "month"}
+            monthly = {r[MONTH]: r for r in recs if r[PART] == "month"}
             months = spark_months(p)
             for i, m in enumerate(group):
                 spark = [
                     {"period": mo.isoformat(), "value": monthly[mo][m.id] if mo in monthly else None}
                     for mo in months
                 ]
-                value, budget, py = head[m.id], head[f"{m.id}_budget"], head[f"{m.id}_py"]
+                value, budget, py = (head.get(k, {}).get(m.id) for k in ("value", "budget", "py"))
                 out[m.id] = self._card(m, p, value, budget, py, spark, res.definitions[i], res.sql, res.sql)
         for m in ms:
             if m.id not in out:

@@ -22,9 +22,12 @@ Every case runs revintel (B) and its baseline (A) in the same process, alternate
 * **restart**: a new Runtime on the same home (plans from the on-disk store, rollup present), first
   five cards, against the warm process's pre-aggregate read of the same cards (goal: within 1.5x);
 * **ad-hoc drill-down**: chargeable hours and rate per hour by client, year vs prior year (client
-  is not in the rollup, so both read the base table), plans compiled, results not cached.
-
-Figures print as Markdown for docs/performance.md, with the host's load average at start and end.
+  is not in the rollup, so both read the base table), plans compiled, results not cached;
+* **restart as a user sees it** (``--home`` with ``--views``, after the cases above closed the
+  warehouse): ``revintel serve`` on the home, as ``bench_starts.py`` starts it; as soon as it
+  listens, a sign-in as the CRO, then ``GET /api/kpis/summary`` and ``GET /`` (the dashboard page),
+  timed; then the same sign-in and views again in a new session on the same server (the warm
+  views); then the server is stopped. Goal: first views within 1.5x of the warm ones.
 """
 
 from __future__ import annotations
@@ -244,6 +247,52 @@ def bench_size(rows: int, folder: Path, rounds: int, home: Path | None = None) -
     return res
 
 
+VIEWS = ("/api/kpis/summary", "/")
+
+
+async def _views(url: str) -> dict[str, float]:
+    """Seconds to sign in as the CRO, then for each of :data:`VIEWS` (each must answer 200)."""
+    import httpx
+    from bench_load import sign_in
+
+    out = {}
+    async with httpx.AsyncClient(base_url=url, timeout=300) as c:
+        t = time.perf_counter()
+        await sign_in(c, "cro")
+        out["sign-in"] = time.perf_counter() - t
+        for path in VIEWS:
+            t = time.perf_counter()
+            r = await c.get(path)
+            out[path] = time.perf_counter() - t
+            if r.status_code != 200:
+                raise SystemExit(f"GET {path} answered {r.status_code}")
+    return out
+
+
+def served_views(home: Path, rounds: int) -> dict[str, Any]:
+    """Per round: a server started on ``home``, its first views, the same views again (a new
+    session), and the server stopped at once (its background precompute is not waited for: at 51M
+    rows it outgrew the reference machine's memory, see docs/performance.md)."""
+    import asyncio
+
+    from bench_load import free_port, start_server, wait_listening
+
+    out: dict[str, Any] = {"warm": [], "restart": [], "listen": []}
+    for i in range(rounds):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        proc = start_server(home, port)
+        try:
+            out["listen"].append(wait_listening(proc, port))
+            out["restart"].append(asyncio.run(_views(url)))
+            out["warm"].append(asyncio.run(_views(url)))
+        finally:
+            proc.terminate()
+            proc.wait(120)
+        print(f"round {i + 1}: listening after {out['listen'][-1]:.1f} s", flush=True)
+    return out
+
+
 def _ms(s: float) -> str:
     return f"{s * 1000:,.0f} ms" if s >= 0.01 else f"{s * 1000:.1f} ms"
 
@@ -270,7 +319,33 @@ def report(r: dict[str, Any]) -> str:
         f"warm (result cache): {_ms(r['warm'])}; restarted process, first five cards: {_ms(r['restart'])} "
         f"({r['restart'] / rollup:.2f}x the warm process's pre-aggregate read)",
     ]
+    if "views" in r:
+        lines += ["", *views_report(r["views"])]
     return "\n".join(lines)
+
+
+def views_report(v: dict[str, Any]) -> list[str]:
+    """Each round's warm and restarted views (sign-in, summary API, dashboard) and the medians."""
+    lines = [
+        "| round | server | sign-in | `/api/kpis/summary` | dashboard `/` | summary + dashboard |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for i, (warm, first) in enumerate(zip(v["warm"], v["restart"], strict=True), 1):
+        for name, t in (("restarted: first", first), ("same server: again", warm)):
+            cells = [t["sign-in"], t[VIEWS[0]], t[VIEWS[1]], t[VIEWS[0]] + t[VIEWS[1]]]
+            lines.append(f"| {i} | {name} | " + " | ".join(_ms(c) for c in cells) + " |")
+    for path in (*VIEWS, "both"):
+
+        def took(t: dict[str, float], path: str = path) -> float:
+            return t[VIEWS[0]] + t[VIEWS[1]] if path == "both" else t[path]
+
+        w = statistics.median(took(t) for t in v["warm"])
+        f = statistics.median(took(t) for t in v["restart"])
+        ratio = statistics.median(took(b) / took(a) for a, b in zip(v["warm"], v["restart"], strict=True))
+        label = "summary + dashboard" if path == "both" else f"`{path}`"
+        lines.append(f"- {label}: warm {_ms(w)}, restarted {_ms(f)}, ratio (median of rounds) {ratio:.2f}x")
+    lines.append(f"- listening after {statistics.median(v['listen']):.1f} s (median of rounds)")
+    return lines
 
 
 def main() -> None:
@@ -281,11 +356,22 @@ def main() -> None:
     ap.add_argument(
         "--home", type=Path, help="a home made by `revintel demo seed --scale S` (instead of --rows)"
     )
+    ap.add_argument("--views", action="store_true", help="with --home: also the restarted server's views")
+    ap.add_argument(
+        "--views-only", action="store_true", help="with --home: only the restarted server's views"
+    )
     args = ap.parse_args()
+    if args.views_only:
+        start = os.getloadavg()[0]
+        print("\n".join(views_report(served_views(args.home, args.rounds))))
+        print(f"\nload average {start:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
+        return
     for n in [0] if args.home else args.rows:
         start = os.getloadavg()[0]
         t = time.perf_counter()
         r = bench_size(n, args.dir / f"rows-{n}", args.rounds, args.home)
+        if args.home and args.views:
+            r["views"] = served_views(args.home, args.rounds)
         print(report(r))
         took = time.perf_counter() - t
         print(f"\nload average {start:.1f} -> {os.getloadavg()[0]:.1f}; {took:.0f} s in all")

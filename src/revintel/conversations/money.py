@@ -22,6 +22,38 @@ HINT = re.compile(
     r"inr|chf|aud|cad|sgd|nzd|jpy|rs|grand|thousand|millions?|mil|mio|mn|mrd|lakhs?|lacs?|crores?|billion)\b",
     re.IGNORECASE,
 )
+_QUICK = re.compile(r"[\d$€£₹¥]")
+
+
+def mentions_money(text: str) -> bool:
+    """Whether ``text`` may hold an amount (a currency or a scale word): a digit, a symbol or a word an amount
+    said in full needs, then the exact pattern (most texts hold none: this is on every turn's path)."""
+    if _QUICK.search(text) is None:
+        low = text.lower()
+        if not (
+            "thousand" in low
+            or "million" in low
+            or "billion" in low
+            or "lakh" in low
+            or "crore" in low
+            or "grand" in low
+            or "dollar" in low
+            or "euro" in low
+            or "pound" in low
+            or "rupee" in low
+            or "quid" in low
+            or "buck" in low
+            or "franc" in low
+            or "sterling" in low
+            or "mil " in low
+            or "usd" in low
+            or "lac " in low
+            or "lacs" in low
+        ):
+            return False
+    return HINT.search(text) is not None
+
+
 SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY"}
 CODES = {c.lower(): c for c in ("USD", "EUR", "GBP", "INR", "CHF", "AUD", "CAD", "SGD", "NZD", "JPY")} | {
     "rs": "INR"
@@ -285,7 +317,7 @@ def stated_currency(text: str) -> str | None:
 def find_amounts(text: str, context: str | None = None, turn: str | None = None) -> list[Amount]:
     """Every money amount in ``text``; ``context`` is the currency the turn states, for "40 grand" (read from
     the whole ``turn`` only when such an amount is found, as that is rare)."""
-    if not HINT.search(text):
+    if not mentions_money(text):
         return []
     toks = _tokens(text)
     nums: list[_Num] = []

@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from revintel.conversations.dates import find_due
-from revintel.conversations.money import HINT, find_amounts
+from revintel.conversations.money import find_amounts, mentions_money
 from revintel.conversations.text import lemma, sentences
 from revintel.errors import Problem, ValidationFailed
 
@@ -304,9 +304,8 @@ class Trackers:
     def word_anchors(self) -> frozenset[str]:
         """The same for the trackers matched on word forms (next steps, cancel words)."""
         out = set(self.next_steps.anchor_keys if self.next_steps.raw else ())
-        for c in (self.cancel_words, self.unless_dated):
-            if c is not None:
-                out |= c.anchor_keys
+        if self.cancel_words is not None:
+            out |= self.cancel_words.anchor_keys
         return frozenset(out)
 
     def to_dict(self) -> dict[str, Any]:
@@ -600,7 +599,7 @@ def match_turn(text: str, role: str, trackers: Trackers, day: dt.date | None = N
 
     for sentence in sentences(text):
         # "forty grand a year, in dollars": a scaled amount takes the currency the turn states
-        found = find_amounts(sentence, turn=text) if HINT.search(sentence) else []
+        found = find_amounts(sentence, turn=text) if mentions_money(sentence) else []
         # an amount is a price word to the objections ("$95,000 is way more than we had in mind")
         plain = sentence
         for a in reversed(found):
@@ -669,8 +668,11 @@ def _clause(clause: str, sentence: str, role: str, t: Trackers, day: dt.date | N
         and (p := _first(t, steps, ks, toks, present, word_pos, whit if steps.raw else hit))
     ):
         due, due_date = find_due(sentence, day)
-        now = t.unless_dated is not None and any(
-            q.find(toks, word_pos) for q in t.unless_dated.candidates(whit)
+        # tried only once a next step is found: its words ("now", "show") must not open every clause
+        now = (
+            due is None
+            and t.unless_dated is not None
+            and any(q.find(toks, word_pos) for q in t.unless_dated.candidates(word_pos.keys()))
         )
         # the customer's own meeting with a competitor ("they booked a demo with Northwind") is not ours
         theirs = bool(named) and not p.text.startswith("@commit")

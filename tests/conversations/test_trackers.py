@@ -394,6 +394,7 @@ def test_a_smart_tracker_matches_a_sentence_sharing_its_word_classes_not_its_wor
         "I'll have the redlines to you by EOD tomorrow",
         "sure, let's aim for the 3rd",
         "I'll drop you a note on monday",
+        "We can start with discovery now and schedule the heavy lifting after your cut-over.",
     ],
 )
 def test_a_next_step_is_found_as_people_say_it(said: str) -> None:

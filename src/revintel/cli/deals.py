@@ -248,7 +248,7 @@ def forecast_cmd(
 
     rt, scope = runtime(), _scope(persona)
     day = _as_date(as_of) or rt.as_of()
-    if rt.settings.forecast_calibrate and not bands.lookup(rt, scope, day)[0]:
+    if bands.pending(rt, scope, day):
         with working("Calibrating ranges on 8 past quarters", not as_json):  # once per data load
             bands.calibrated(rt, scope, day)
     with working(f"Simulating {scenarios:,} scenarios", not as_json):

@@ -366,8 +366,7 @@ def backtest(
     if use_cache and path.exists():
         kept = json.loads(path.read_text())
         if periods == BACKTEST_PERIODS and not bands.lookup(rt, scope, as_of)[0]:
-            n = kept["periods"]
-            bands.save(rt, scope, as_of, kept.get("band_scale") if n >= 3 else None, n)
+            bands.save(rt, scope, as_of, kept.get("band_scale"), kept["periods"])
         return kept
     reps, skipped = replays(rt, periods, as_of)
     ids = None if scope.unrestricted else visible_ids(rt, scope)
@@ -375,7 +374,7 @@ def backtest(
     rows = [r for r, _ in done]
     band = _score_quarters(rows, [s for _, s in done]) if rows else 1.0
     if periods == BACKTEST_PERIODS:  # the live ranges follow the standard protocol only
-        bands.save(rt, scope, as_of, band if len(rows) >= 3 else None, len(rows))
+        bands.save(rt, scope, as_of, band, len(rows))
     out = {
         "as_of": as_of.isoformat(),
         "periods": len(rows),

@@ -39,11 +39,17 @@ def _path(rt: Runtime, scope: Scope, as_of: dt.date) -> Path:
     )
 
 
+#: past quarters the standard backtest must replay before its band scale is used
+MIN_QUARTERS = 3
+
+
 def save(rt: Runtime, scope: Scope, as_of: dt.date, scale: float | None, quarters: int) -> None:
-    """Record the band scale calibrated on ``quarters`` past quarters (``None``: too few to calibrate)."""
+    """Record the band scale calibrated on ``quarters`` past quarters; with fewer than
+    :data:`MIN_QUARTERS`, record that this data cannot be calibrated (the model's own ranges)."""
     path = _path(rt, scope, as_of)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"band_scale": scale, "quarters": quarters}))
+    kept = scale if quarters >= MIN_QUARTERS else None
+    path.write_text(json.dumps({"band_scale": kept, "quarters": quarters}))
 
 
 def lookup(rt: Runtime, scope: Scope, as_of: dt.date) -> tuple[bool, float | None]:
@@ -56,9 +62,13 @@ def lookup(rt: Runtime, scope: Scope, as_of: dt.date) -> tuple[bool, float | Non
         return False, None
 
 
-def load(rt: Runtime, scope: Scope, as_of: dt.date) -> float | None:
-    """The saved band scale, or ``None`` when no backtest has run (or could calibrate) for this data."""
-    return lookup(rt, scope, as_of)[1]
+def _to_run(rt: Runtime, known: bool) -> bool:
+    return not known and rt.settings.forecast_calibrate
+
+
+def pending(rt: Runtime, scope: Scope, as_of: dt.date) -> bool:
+    """Whether a forecast of ``scope`` as of ``as_of`` will first run the standard backtest."""
+    return _to_run(rt, lookup(rt, scope, as_of)[0])
 
 
 def calibrated(rt: Runtime, scope: Scope, as_of: dt.date) -> float | None:
@@ -68,8 +78,8 @@ def calibrated(rt: Runtime, scope: Scope, as_of: dt.date) -> float | None:
     A backtest that cannot replay (no closed history) leaves the ranges the model's own; the
     reason is logged, and the forecast is still made.
     """
-    known, scale = lookup(rt, scope, as_of)
-    if known or not rt.settings.forecast_calibrate:
+    known, scale = lookup(rt, scope, as_of)  # one read on every forecast: this is its hot path
+    if not _to_run(rt, known):
         return scale
     from revintel.errors import RevintelError
     from revintel.forecast import BACKTEST_PERIODS
@@ -80,7 +90,7 @@ def calibrated(rt: Runtime, scope: Scope, as_of: dt.date) -> float | None:
     except RevintelError:
         log.warning("forecast ranges left uncalibrated: the backtest could not run", exc_info=True)
         save(rt, scope, as_of, None, 0)
-    return load(rt, scope, as_of)
+    return lookup(rt, scope, as_of)[1]
 
 
 def widen(p10: float, p50: float, p90: float, scale: float | None, floor: float = 0.0) -> tuple[float, float]:

@@ -71,6 +71,18 @@ def _number(v: Any) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
+def finite(v: Any) -> Any:
+    """``v`` with every NaN and infinity (in its dicts, lists and tuples too) as ``None``: what strict
+    JSON (the API's and the CLI's) writes for a figure that does not exist."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: finite(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [finite(x) for x in v]
+    return v
+
+
 def missing(v: Any) -> bool:
     """Whether ``v`` has no number to show (None, NaN, infinity, not a number)."""
     return _number(v) is None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from revintel.cli.tables import CliConsole
+from revintel.format import finite
 from revintel.runtime import Runtime
 
 app = typer.Typer(
@@ -111,21 +111,10 @@ def _default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
-def jsonable(obj: Any) -> Any:
-    """Replace NaN/inf with None so the output is strict JSON."""
-    if isinstance(obj, float):
-        return None if math.isnan(obj) or math.isinf(obj) else obj
-    if isinstance(obj, dict):
-        return {k: jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [jsonable(v) for v in obj]
-    return obj
-
-
 def emit(obj: Any, as_json: bool, render: Callable[[Any], None] | None = None) -> None:
     """Print ``obj`` as one JSON object (``--json``) or through ``render`` for people."""
     if as_json or render is None:
-        text = json.dumps(jsonable(json.loads(json.dumps(obj, default=_default))), indent=2, allow_nan=False)
+        text = json.dumps(finite(json.loads(json.dumps(obj, default=_default))), indent=2, allow_nan=False)
         typer.echo(text)
     else:
         render(obj)

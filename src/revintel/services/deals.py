@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from typing import Any
 
+from revintel.format import finite
 from revintel.memo import remember
 from revintel.runtime import Runtime
 from revintel.scope import Scope
@@ -80,25 +80,15 @@ def json_body(value: Any) -> bytes:
     """``value`` encoded as the API's JSON responses are (UTF-8, compact; NaN and infinities as null,
     as FastAPI's own encoder writes them)."""
     return json.dumps(
-        _finite(value), ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_plain
+        finite(value), ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_plain
     ).encode("utf-8")
-
-
-def _finite(v: Any) -> Any:
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, dict):
-        return {k: _finite(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_finite(x) for x in v]
-    return v
 
 
 def _plain(v: Any) -> Any:
     if isinstance(v, dt.date):
         return v.isoformat()
     if hasattr(v, "item"):  # a NumPy scalar
-        return _finite(v.item())
+        return finite(v.item())
     raise TypeError(f"cannot encode {type(v).__name__}")
 
 

@@ -175,14 +175,18 @@ class ExplanationCache:
     def __init__(self, folder: Path, as_of: str):
         self.path = folder / f"explanations-{as_of}.json"
         self._data: dict[str, Any] | None = None
+        # one map shared by the request threads, written whole under this lock: two threads each
+        # loading their own map, or replacing the file out of order, lost the other's drivers
+        self._lock = threading.Lock()
 
     def _load(self) -> dict[str, Any]:
-        if self._data is None:
-            try:
-                self._data = json.loads(self.path.read_text()) if self.path.exists() else {}
-            except (OSError, ValueError):
-                self._data = {}
-        return self._data
+        with self._lock:
+            if self._data is None:
+                try:
+                    self._data = json.loads(self.path.read_text()) if self.path.exists() else {}
+                except (OSError, ValueError):
+                    self._data = {}
+            return self._data
 
     def get(self, model: WinModel, deals: pd.DataFrame, top: int = 3) -> list[dict[str, Any]]:
         """Drivers for ``deals`` (row order), computing only the ones not cached yet."""
@@ -191,11 +195,12 @@ class ExplanationCache:
         missing = [i for i, d in enumerate(ids) if d not in data]
         if missing:
             fresh = drivers(model, deals.iloc[missing], top)
-            data.update({ids[i]: d for i, d in zip(missing, fresh, strict=True)})
-            if self.path.parent.exists():
-                # a file per writer: request threads (and processes) computing drivers side by side
-                # each replace the cache whole; a shared ".tmp" name made one of them fail (a 500)
-                tmp = self.path.with_name(f"{self.path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
-                tmp.write_text(json.dumps(dict(data)))
-                tmp.replace(self.path)
+            with self._lock:
+                data.update({ids[i]: d for i, d in zip(missing, fresh, strict=True)})
+                if self.path.parent.exists():
+                    # a file per writer: processes computing drivers side by side each replace the
+                    # cache whole; a shared ".tmp" name made one of them fail (a 500)
+                    tmp = self.path.with_name(f"{self.path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
+                    tmp.write_text(json.dumps(data))
+                    tmp.replace(self.path)
         return [data[d] for d in ids]
